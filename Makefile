@@ -1,0 +1,127 @@
+# fabrik.deploy: set-up, demo and test entry points. `make help` lists them.
+# Every target is idempotent and works as root on a fresh Debian 12 machine.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Interpreters, in order of preference (tools/find-python looks for each in the
+# distribution first, then in pyenv).
+PYTHON_VERSIONS ?= 3.12 3.13
+COMPAT_PYTHON_VERSIONS ?= 3.11
+
+VENV := .venv
+COMPAT_VENV := .venv-compat
+BIN := $(CURDIR)/$(VENV)/bin
+COMPAT_BIN := $(CURDIR)/$(COMPAT_VENV)/bin
+BUILD_COPY := build/ansible_collections/fabrik/deploy
+TIMINGS := build/timings.tsv
+
+# The stages of `make test`, in order; it stops at the first failure.
+TEST_STAGES := lint sanity unit integration molecule docs-lint compat build-check
+
+# The venv's tools come first on PATH: molecule and ansible-lint start
+# ansible-playbook and friends by name.
+export PATH := $(BIN):$(PATH)
+# fabrik.deploy resolves from the checkout (collections/ holds a symlink to it).
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/collections
+
+# Python version of .venv (e.g. 3.12), read when a recipe needs it.
+VENV_PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+.PHONY: help setup system-packages venv venv-compat demo sandbox sandbox-stop bench \
+	test lint ansible-lint changelog-lint sanity unit integration molecule docs-lint compat \
+	build-copy build-check clean
+
+help:
+	@echo "make demo    set up, start the sandbox and run the domain, dns and gate stages against it"
+	@echo "make test    set up, then run every check: $(TEST_STAGES)"
+	@echo
+	@echo "Other targets: setup sandbox sandbox-stop bench clean, and each stage of make test alone."
+
+## Set-up
+
+setup: system-packages venv venv-compat
+
+system-packages:
+	tools/apt-packages bindep.txt
+
+venv: system-packages
+	tools/make-venv $(VENV) requirements-dev.txt $(PYTHON_VERSIONS)
+
+venv-compat: system-packages
+	tools/make-venv $(COMPAT_VENV) requirements-compat.txt $(COMPAT_PYTHON_VERSIONS)
+
+## Sandbox and demo
+
+sandbox: venv
+	@if tools/sandbox-running; then tools/show-sandbox $(BIN)/python; \
+	else $(BIN)/python -m tests.sandbox start; fi
+
+sandbox-stop:
+	@if [[ -x $(BIN)/python ]]; then $(BIN)/python -m tests.sandbox stop; fi
+
+demo: setup sandbox
+	$(BIN)/ansible-playbook site.yml -i inventories/sandbox --tags domain,dns,gate
+	@echo
+	@tools/show-sandbox $(BIN)/python
+	@echo "The sandbox keeps running: make sandbox-stop ends it."
+
+bench: venv
+	@if [[ -f tests/bench/__main__.py ]]; then $(BIN)/python -m tests.bench; \
+	else echo "tests/bench has no runner yet: the benchmark lands with a later issue."; fi
+
+## Tests
+
+test:
+	@MAKE="$(MAKE)" tools/run-stages $(TIMINGS) setup $(TEST_STAGES)
+
+lint: ansible-lint changelog-lint
+
+ansible-lint: venv
+	$(BIN)/ansible-lint --profile production
+
+changelog-lint: venv
+	$(BIN)/antsibull-changelog lint
+
+# ansible-test needs the collection under .../ansible_collections/NAMESPACE/NAME
+# and sees every file there, hence the clean copy. Its sanity virtualenvs
+# bootstrap pip from a script it would download: seed it with ours first.
+sanity: venv build-copy
+	$(BIN)/python tools/seed_ansible_test_cache.py
+	cd $(BUILD_COPY) && env -u ANSIBLE_COLLECTIONS_PATH \
+		$(BIN)/ansible-test sanity --local --python $(VENV_PYTHON_VERSION) --color no
+
+unit: venv
+	tools/pytest-stage $(BIN)/pytest tests/unit
+
+# The integration tests start and stop their own sandbox (tests/integration/conftest.py).
+integration: venv
+	tools/pytest-stage $(BIN)/pytest tests/integration
+
+molecule: venv
+	tools/with-sandbox $(BIN)/python $(BIN)/molecule test --all
+
+docs-lint: venv build-copy
+	cd $(BUILD_COPY) && env -u ANSIBLE_COLLECTIONS_PATH \
+		$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+# The oldest supported controller, ansible-core 2.19 on Python 3.11: the unit
+# tests of the collection's code (tests/unit/sandbox tests the test harness,
+# which runs in .venv) and a playbook against the sandbox.
+compat: venv venv-compat
+	tools/pytest-stage $(COMPAT_BIN)/pytest tests/unit/plugins
+	tools/with-sandbox $(BIN)/python \
+		$(COMPAT_BIN)/ansible-playbook -i inventories/sandbox tests/compat/playbook.yml
+
+build-copy:
+	tools/build-copy $(BUILD_COPY)
+
+# The artifact ships no local state, and the execution environment definition
+# is accepted by ansible-builder.
+build-check: venv build-copy
+	tools/build-check $(BIN)/ansible-galaxy build/dist
+	tools/ee-check $(BIN)/ansible-builder $(BUILD_COPY) build/ee
+
+clean:
+	rm -rf build .ansible tests/output

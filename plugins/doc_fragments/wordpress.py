@@ -1,0 +1,47 @@
+# Copyright: (c) 2026, fabrik.deploy contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Connection and authentication options of the WordPress modules."""
+
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - Base URL of the WordPress site, for example V(https://example.com) (the REST API is under
+        C(<url>/wp-json)).
+      - If not set, the value of the E(WORDPRESS_URL) environment variable is used.
+    type: str
+    required: true
+  username:
+    description:
+      - The WordPress user the modules act as; it needs the capabilities of an administrator.
+      - If not set, the value of the E(WORDPRESS_USERNAME) environment variable is used.
+    type: str
+  app_password:
+    description:
+      - An application password of O(username) (Users, Profile, Application Passwords), not the login
+        password. Never logged.
+      - If not set, the value of the E(WORDPRESS_APP_PASSWORD) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the site's TLS certificate.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Read timeout of each request, in seconds.
+    type: int
+    default: 30
+requirements:
+  - requests
+notes:
+  - WordPress offers application passwords only over HTTPS, unless the site declares itself a local
+    environment (C(WP_ENVIRONMENT_TYPE=local)).
+  - Modules that use the fabrik connector need C(files/connector/fabrik-connector.php) of this collection
+    in the site's C(wp-content/mu-plugins/); the collection's compose template installs it.
+"""

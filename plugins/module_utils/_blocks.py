@@ -1,0 +1,621 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fabrik.deploy contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Page sections rendered to Gutenberg block markup (core blocks of WordPress 6.1 only).
+
+Each section type is a small Python function producing the markup WordPress 6.1's own
+``save()`` functions produce for the blocks it uses, so the block editor opens the page
+without "unexpected or invalid content" warnings (``tests/blockvalidator`` checks that
+against the real WordPress bundles).
+
+Safety rules, applied to every value of a section:
+
+* every text is HTML-escaped (a spec can never inject markup, scripts or block delimiters);
+* block comment attributes are JSON-encoded like WordPress's ``serializeAttributes``
+  (``--``, ``<``, ``>``, ``&`` and escaped quotes as unicode escapes);
+* URLs must be http(s), mailto or tel, or relative; anything else (``javascript:``,
+  ``data:``) is refused, as are control characters or spaces in a URL;
+* ``{{ dotted.name }}`` placeholders are replaced, in one pass, by values of the render
+  context (e.g. ``{{ company.name }}`` in the legal templates); the value is inserted as
+  text and escaped like any other, never evaluated.
+
+Unknown section fields are errors, named by their path (``sections[2].items[0].titel``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+
+ALLOWED_URL_SCHEMES = ("http", "https", "mailto", "tel")
+SECTION_CLASS = "fabrik-section"
+DEFAULT_COLUMNS = 3
+MAX_COLUMNS = 6
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}")
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f\\]")
+_ANCHOR = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_LIST_LINE = re.compile(r"^[-*]\s+")
+_EMAIL = re.compile(r"^[^\s@<>\"\\]+@[^\s@<>\"\\]+\.[^\s@<>\"\\]+$")
+_PHONE_DIGITS = re.compile(r"^\+?[0-9]{3,20}$")
+
+
+# ---------------------------------------------------------------- block serialisation
+
+
+def serialize_attributes(attributes):
+    """JSON for a block comment, escaped exactly as WordPress's ``serializeAttributes``."""
+    text = json.dumps(attributes, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (("--", "\\u002d\\u002d"), ("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ('\\"', "\\u0022")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def block(name, attributes=None, content=""):
+    """One block: comment delimiters around ``content`` (self-closing when there is none)."""
+    attrs = serialize_attributes(attributes) + " " if attributes else ""
+    if not content:
+        return "<!-- wp:%s %s/-->" % (name, attrs)
+    return "<!-- wp:%s %s-->\n%s\n<!-- /wp:%s -->" % (name, attrs, content, name)
+
+
+def inner(blocks):
+    """Inner blocks as the serialiser joins them."""
+    return "\n\n".join(blocks)
+
+
+def escape_text(value):
+    """A text node: ``&``, ``<`` and ``>`` escaped, line breaks as ``<br>``."""
+    return html.escape(value, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def escape_attribute(value):
+    return html.escape(value, quote=True)
+
+
+def _classes(*names):
+    return " ".join(name for name in names if name)
+
+
+# ---------------------------------------------------------------- core blocks
+
+
+def heading(text, level=2, align=None):
+    attributes = {}
+    if align:
+        attributes["textAlign"] = align
+    if level != 2:
+        attributes["level"] = level
+    css = ' class="has-text-align-%s"' % align if align else ""
+    return block("heading", attributes, "<h%d%s>%s</h%d>" % (level, css, text, level))
+
+
+def paragraph(text, align=None):
+    attributes = {"align": align} if align else {}
+    css = ' class="has-text-align-%s"' % align if align else ""
+    return block("paragraph", attributes, "<p%s>%s</p>" % (css, text))
+
+
+def link(url, text):
+    return '<a href="%s">%s</a>' % (escape_attribute(url), text)
+
+
+def bullet_list(items):
+    entries = [block("list-item", None, "<li>%s</li>" % item) for item in items]
+    return block("list", None, "<ul>%s</ul>" % inner(entries))
+
+
+def button(text, url, outline=False):
+    style = "is-style-outline" if outline else None
+    attributes = {"className": style} if style else {}
+    anchor = '<a class="wp-block-button__link wp-element-button" href="%s">%s</a>' % (escape_attribute(url), text)
+    return block("button", attributes, '<div class="%s">%s</div>' % (_classes("wp-block-button", style), anchor))
+
+
+def buttons(entries, justify=None):
+    layout = {"type": "flex", "justifyContent": justify} if justify else None
+    attributes = {"layout": layout} if layout else {}
+    return block("buttons", attributes, '<div class="wp-block-buttons">%s</div>' % inner(entries))
+
+
+def image(url, alt="", caption=None, href=None, size=None):
+    attributes = {}
+    if size:
+        attributes["sizeSlug"] = size
+    if href:
+        attributes["linkDestination"] = "custom"
+    img = '<img src="%s" alt="%s"/>' % (escape_attribute(url), escape_attribute(alt))
+    if href:
+        img = '<a href="%s">%s</a>' % (escape_attribute(href), img)
+    if caption:
+        img += '<figcaption class="wp-element-caption">%s</figcaption>' % caption
+    css = _classes("wp-block-image", "size-%s" % size if size else None)
+    return block("image", attributes, '<figure class="%s">%s</figure>' % (css, img))
+
+
+def gallery(images, columns=None):
+    attributes = {"columns": columns} if columns else {}
+    attributes["linkTo"] = "none"
+    css = _classes("wp-block-gallery has-nested-images", "columns-%s" % (columns or "default"), "is-cropped")
+    return block("gallery", attributes, '<figure class="%s">%s</figure>' % (css, inner(images)))
+
+
+def column(blocks, width=None):
+    attributes = {"width": width} if width else {}
+    style = ' style="flex-basis:%s"' % width if width else ""
+    return block("column", attributes, '<div class="wp-block-column"%s>%s</div>' % (style, inner(blocks)))
+
+
+def columns(column_blocks):
+    return block("columns", None, '<div class="wp-block-columns">%s</div>' % inner(column_blocks))
+
+
+def quote(text_blocks, citation=None):
+    cite = "<cite>%s</cite>" % citation if citation else ""
+    return block("quote", None, '<blockquote class="wp-block-quote">%s%s</blockquote>' % (inner(text_blocks), cite))
+
+
+def group(blocks, class_name=None, anchor=None, align=None):
+    attributes = {}
+    if align:
+        attributes["align"] = align
+    if class_name:
+        attributes["className"] = class_name
+    attributes["layout"] = {"type": "constrained"}
+    ident = ' id="%s"' % anchor if anchor else ""
+    css = _classes("wp-block-group", "align%s" % align if align else None, class_name)
+    return block("group", attributes, '<div%s class="%s">%s</div>' % (ident, css, inner(blocks)))
+
+
+def cover(blocks, url, class_name=None, anchor=None, dim_ratio=50):
+    attributes = {"url": url, "dimRatio": dim_ratio, "align": "full"}
+    if class_name:
+        attributes["className"] = class_name
+    ident = ' id="%s"' % anchor if anchor else ""
+    css = _classes("wp-block-cover", "alignfull", class_name)
+    dim = "has-background-dim-%d has-background-dim" % dim_ratio if dim_ratio != 50 else "has-background-dim"
+    content = (
+        '<div%s class="%s"><span aria-hidden="true" class="wp-block-cover__background %s"></span>'
+        '<img class="wp-block-cover__image-background" alt="" src="%s" data-object-fit="cover"/>'
+        '<div class="wp-block-cover__inner-container">%s</div></div>'
+        % (ident, css, dim, escape_attribute(url), inner(blocks))
+    )
+    return block("cover", attributes, content)
+
+
+def media_text(blocks, url, alt="", media_right=False):
+    attributes = {"mediaPosition": "right"} if media_right else {}
+    attributes["mediaType"] = "image"
+    css = _classes("wp-block-media-text alignwide", "has-media-on-the-right" if media_right else None,
+                   "is-stacked-on-mobile")
+    media = '<figure class="wp-block-media-text__media"><img src="%s" alt="%s"/></figure>' % (
+        escape_attribute(url), escape_attribute(alt))
+    text = '<div class="wp-block-media-text__content">%s</div>' % inner(blocks)
+    parts = (text, media) if media_right else (media, text)
+    return block("media-text", attributes, '<div class="%s">%s</div>' % (css, "".join(parts)))
+
+
+def separator():
+    return block("separator", None, '<hr class="wp-block-separator has-alpha-channel-opacity"/>')
+
+
+def spacer(height):
+    return block("spacer", {"height": height},
+                 '<div style="height:%s" aria-hidden="true" class="wp-block-spacer"></div>' % height)
+
+
+def navigation(links):
+    """Content of a ``wp_navigation`` post: navigation links, submenus for links with children.
+
+    ``links``: ``[{"label": text, "url": url, "page_id": int or None, "children": [...]}]``;
+    labels are escaped here, URLs must be validated by the caller.
+    """
+    return inner([_navigation_link(link) for link in links])
+
+
+def _navigation_link(link):
+    attributes = {"label": escape_text(link["label"])}
+    if link.get("page_id"):
+        attributes.update(type="page", id=link["page_id"], url=link["url"], kind="post-type")
+    else:
+        attributes.update(url=link["url"], kind="custom")
+    children = link.get("children") or []
+    if not children:
+        return block("navigation-link", attributes)
+    return block("navigation-submenu", attributes, inner([_navigation_link(child) for child in children]))
+
+
+# ---------------------------------------------------------------- section input
+
+
+class Fields:
+    """One section (or item) of the spec: typed, validated access that records which keys were read."""
+
+    def __init__(self, data, field, context):
+        if not isinstance(data, dict):
+            raise SpecError(field, "a mapping expected, got %s" % _describe(data))
+        self.data = data
+        self.field = field
+        self.context = context
+        self.read = set()
+        self.children = []
+
+    def _get(self, key, required):
+        self.read.add(key)
+        value = self.data.get(key)
+        if value is None and required:
+            raise SpecError("%s.%s" % (self.field, key), "required")
+        return value
+
+    def plain(self, key, required=False, default=None):
+        """A text with placeholders filled, not escaped (for values used as data, not markup)."""
+        value = self._get(key, required)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise SpecError("%s.%s" % (self.field, key), "a text expected, got %s" % _describe(value))
+        return fill_placeholders(str(value), self.context, "%s.%s" % (self.field, key))
+
+    def text(self, key, required=False):
+        """A text, HTML-escaped for the page; None when absent or empty."""
+        value = self.plain(key, required)
+        return escape_text(value) if value else None
+
+    def url(self, key, required=False):
+        value = self.plain(key, required)
+        return validate_url(value, "%s.%s" % (self.field, key)) if value is not None else None
+
+    def flag(self, key):
+        value = self._get(key, False)
+        if value is not None and not isinstance(value, bool):
+            raise SpecError("%s.%s" % (self.field, key), "true or false expected, got %s" % _describe(value))
+        return bool(value)
+
+    def choice(self, key, choices, default):
+        value = self.plain(key) or default
+        if value not in choices:
+            raise SpecError("%s.%s" % (self.field, key), "one of %s expected, got %s"
+                            % (", ".join(choices), json.dumps(value)))
+        return value
+
+    def number(self, key, low, high, default):
+        value = self._get(key, False)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise SpecError("%s.%s" % (self.field, key), "a whole number %d..%d expected, got %s"
+                            % (low, high, _describe(value)))
+        return value
+
+    def items(self, key, required=False):
+        """A list of mappings, each as Fields."""
+        value = self._get(key, required)
+        if value is None:
+            return []
+        if not isinstance(value, list) or (required and not value):
+            raise SpecError("%s.%s" % (self.field, key), "a non-empty list expected, got %s" % _describe(value))
+        children = [Fields(item, "%s.%s[%d]" % (self.field, key, index), self.context)
+                    for index, item in enumerate(value)]
+        self.children.extend(children)
+        return children
+
+    def strings(self, key):
+        """A list of texts, each HTML-escaped."""
+        value = self._get(key, False)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise SpecError("%s.%s" % (self.field, key), "a list of texts expected, got %s" % _describe(value))
+        holder = Fields(dict(enumerate(value)), "%s.%s" % (self.field, key), self.context)
+        return [holder.text(index) or "" for index in range(len(value))]
+
+    def check_unknown(self):
+        unknown = sorted(set(self.data) - self.read, key=str)
+        if unknown:
+            raise SpecError("%s.%s" % (self.field, unknown[0]), "unknown field")
+        for child in self.children:
+            child.check_unknown()
+
+
+def fill_placeholders(value, context, field):
+    """``value`` with each ``{{ dotted.name }}`` replaced by the context's value (one pass)."""
+
+    def substitute(match):
+        found = context
+        for part in match.group(1).split("."):
+            if not isinstance(found, dict) or part not in found:
+                raise SpecError(field, "unknown placeholder {{ %s }}" % match.group(1))
+            found = found[part]
+        if isinstance(found, bool) or not isinstance(found, (str, int, float)):
+            raise SpecError(field, "placeholder {{ %s }} is not a text" % match.group(1))
+        return str(found)
+
+    return _PLACEHOLDER.sub(substitute, value)
+
+
+def validate_url(value, field):
+    """``value`` stripped, if it is an http(s)/mailto/tel or relative URL; SpecError otherwise."""
+    url = value.strip()
+    if not url or _URL_FORBIDDEN.search(url):
+        raise SpecError(field, "a URL without spaces, control characters or backslashes expected, got %s"
+                        % json.dumps(value))
+    scheme = _URL_SCHEME.match(url)
+    if scheme and scheme.group(1).lower() not in ALLOWED_URL_SCHEMES:
+        raise SpecError(field, "URL scheme %s refused (allowed: %s, or a relative URL)"
+                        % (json.dumps(scheme.group(1)), ", ".join(ALLOWED_URL_SCHEMES)))
+    return url
+
+
+def _describe(value):
+    return json.dumps(value, default=str, ensure_ascii=False)[:80]
+
+
+# ---------------------------------------------------------------- shared pieces
+
+
+def _title(fields, key="headline", level=2, align=None):
+    text = fields.text(key)
+    return [heading(text, level, align)] if text else []
+
+
+def _body(fields, key, align=None):
+    return body_blocks(fields.plain(key), align)
+
+
+def body_blocks(value, align=None):
+    """Paragraph blocks from a text; blank lines separate paragraphs, ``- `` lines make a list."""
+    blocks = []
+    for chunk in re.split(r"\n\s*\n", (value or "").replace("\r\n", "\n").strip()):
+        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(_LIST_LINE.match(line) for line in lines):
+            blocks.append(bullet_list([escape_text(_LIST_LINE.sub("", line)) for line in lines]))
+        else:
+            blocks.append(paragraph(escape_text("\n".join(lines)), align))
+    return blocks
+
+
+def _buttons(fields, justify=None):
+    entries = [button(item.text("text", required=True), item.url("url", required=True),
+                      item.choice("style", ("fill", "outline"), "fill") == "outline")
+               for item in fields.items("buttons")]
+    return [buttons(entries, justify)] if entries else []
+
+
+def _grid(fields, cells):
+    """Cells (lists of blocks) as rows of ``columns`` columns."""
+    per_row = fields.number("columns", 1, MAX_COLUMNS, DEFAULT_COLUMNS)
+    rows = [cells[start:start + per_row] for start in range(0, len(cells), per_row)]
+    return [columns([column(cell) for cell in row]) for row in rows]
+
+
+# ---------------------------------------------------------------- section types
+
+
+def _hero(fields):
+    content = _title(fields, level=1, align="center")
+    content += [paragraph(text, "center") for text in [fields.text("subheadline")] if text]
+    content += _buttons(fields, justify="center")
+    return content, fields.url("image")
+
+
+def _features(fields):
+    cells = [_title(item, "title", level=3) + _body(item, "text") for item in fields.items("items", required=True)]
+    return _title(fields) + _body(fields, "intro") + _grid(fields, cells)
+
+
+def _cta(fields):
+    return (_title(fields, align="center") + [paragraph(text, "center") for text in [fields.text("text")] if text]
+            + _buttons(fields, justify="center"))
+
+
+def _pricing(fields):
+    cells = []
+    for plan in fields.items("plans", required=True):
+        price = plan.text("price", required=True)
+        period = plan.text("period")
+        cell = _title(plan, "name", level=3)
+        cell.append(paragraph("<strong>%s</strong>%s" % (price, " / " + period if period else "")))
+        features = plan.strings("features")
+        if features:
+            cell.append(bullet_list(features))
+        cell += _buttons(plan)
+        cells.append(cell)
+    return _title(fields) + _body(fields, "intro") + _grid(fields, cells)
+
+
+def _testimonials(fields):
+    cells = []
+    for item in fields.items("items", required=True):
+        who = ", ".join(text for text in (item.text("author", required=True), item.text("role")) if text)
+        cells.append([quote([paragraph(item.text("quote", required=True))], who)])
+    return _title(fields) + _grid(fields, cells)
+
+
+def _faq(fields):
+    blocks = _title(fields)
+    for item in fields.items("items", required=True):
+        blocks.append(heading(item.text("question", required=True), 3))
+        blocks += _body(item, "answer")
+    return blocks
+
+
+def _contact(fields):
+    entries = []
+    email = fields.plain("email")
+    if email:
+        if not _EMAIL.match(email):
+            raise SpecError(fields.field + ".email", "an e-mail address expected, got %s" % json.dumps(email))
+        entries.append("E-mail: " + link("mailto:" + email, escape_text(email)))
+    phone = fields.plain("phone")
+    if phone:
+        number = re.sub(r"[^0-9+]", "", phone)
+        if not _PHONE_DIGITS.match(number):
+            raise SpecError(fields.field + ".phone", "a phone number expected, got %s" % json.dumps(phone))
+        entries.append("Phone: " + link("tel:" + number, escape_text(phone)))
+    address = fields.text("address")
+    if address:
+        entries.append(address)
+    blocks = _title(fields) + _body(fields, "text")
+    if entries:
+        blocks.append(bullet_list(entries))
+    return blocks + _buttons(fields)
+
+
+def _team(fields):
+    cells = []
+    for member in fields.items("members", required=True):
+        cell = []
+        photo = member.url("photo")
+        if photo:
+            cell.append(image(photo, member.plain("name", required=True)))
+        cell += _title(member, "name", level=3)
+        cell += [paragraph("<em>%s</em>" % text) for text in [member.text("role")] if text]
+        cell += _body(member, "bio")
+        cells.append(cell)
+    return _title(fields) + _grid(fields, cells)
+
+
+def _stats(fields):
+    cells = [[heading(item.text("value", required=True), 3, "center"),
+              paragraph(item.text("label", required=True), "center")] for item in fields.items("items", required=True)]
+    return _title(fields, align="center") + _grid(fields, cells)
+
+
+def _logos(fields):
+    images = [image(item.url("image", required=True), item.plain("alt", required=True), href=item.url("url"))
+              for item in fields.items("items", required=True)]
+    return _title(fields, align="center") + [gallery(images, fields.number("columns", 1, 8, None))]
+
+
+def _gallery(fields):
+    images = [image(item.url("url", required=True), item.plain("alt") or "", caption=item.text("caption"))
+              for item in fields.items("images", required=True)]
+    return _title(fields) + [gallery(images, fields.number("columns", 1, 8, None))]
+
+
+def _text(fields):
+    return _title(fields) + _body(fields, "body") + _buttons(fields)
+
+
+def _image_text(fields):
+    content = _title(fields) + _body(fields, "text") + _buttons(fields)
+    right = fields.choice("image_position", ("left", "right"), "left") == "right"
+    return [media_text(content, fields.url("image", required=True), fields.plain("image_alt") or "", right)]
+
+
+def _newsletter(fields):
+    """A sign-up call to action: core has no form block, so the button leads to the sign-up page."""
+    return _cta(fields)
+
+
+def _services(fields):
+    cells = []
+    for item in fields.items("items", required=True):
+        cell = []
+        picture = item.url("image")
+        if picture:
+            cell.append(image(picture, item.plain("image_alt") or ""))
+        cell += _title(item, "title", level=3) + _body(item, "text")
+        target = item.url("url")
+        if target:
+            cell.append(buttons([button(item.text("link_text") or "Learn more", target, outline=True)]))
+        cells.append(cell)
+    return _title(fields) + _body(fields, "intro") + _grid(fields, cells)
+
+
+def _timeline(fields):
+    blocks = _title(fields)
+    for item in fields.items("items", required=True):
+        when = [heading(item.text("date", required=True), 3)]
+        what = _title(item, "title", level=4) + _body(item, "text")
+        blocks.append(columns([column(when, "25%"), column(what, "75%")]))
+    return blocks
+
+
+def _legal(fields):
+    blocks = _title(fields)
+    updated = fields.text("updated")
+    if updated:
+        blocks.append(paragraph("<em>%s</em>" % updated))
+    for part in fields.items("parts", required=True):
+        blocks += _title(part, "heading") + _body(part, "body")
+    return blocks
+
+
+def _separator(fields):
+    return [separator()]
+
+
+def _spacer(fields):
+    return [spacer("%dpx" % fields.number("height", 1, 1000, 48))]
+
+
+SECTION_TYPES = {
+    "hero": _hero,
+    "features": _features,
+    "cta": _cta,
+    "pricing": _pricing,
+    "testimonials": _testimonials,
+    "faq": _faq,
+    "contact": _contact,
+    "team": _team,
+    "stats": _stats,
+    "logos": _logos,
+    "gallery": _gallery,
+    "text": _text,
+    "image-text": _image_text,
+    "newsletter": _newsletter,
+    "services": _services,
+    "timeline": _timeline,
+    "legal": _legal,
+    "separator": _separator,
+    "spacer": _spacer,
+}
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def render_section(section, context=None, field="section"):
+    """Block markup of one section: a group (or cover, for a hero with an image) of core blocks."""
+    fields = Fields(section, field, context or {})
+    kind = fields.plain("type", required=True)
+    renderer = SECTION_TYPES.get(kind)
+    if renderer is None:
+        raise SpecError(field + ".type", "one of %s expected, got %s" % (", ".join(SECTION_TYPES), json.dumps(kind)))
+    anchor = fields.plain("id")
+    if anchor is not None and not _ANCHOR.match(anchor):
+        raise SpecError(field + ".id", "an HTML id (a letter, then letters, digits, - or _) expected, got %s"
+                        % json.dumps(anchor))
+    class_name = "%s fabrik-%s" % (SECTION_CLASS, kind)
+    if kind == "hero":
+        content, background = renderer(fields)
+        fields.check_unknown()
+        if background:
+            return cover(content, background, class_name, anchor)
+        return group(content, class_name, anchor, align="full")
+    content = renderer(fields)
+    fields.check_unknown()
+    return group(content, class_name, anchor)
+
+
+def render(sections, context=None, field="sections"):
+    """Block markup of a page made of ``sections`` (a list of section mappings)."""
+    if not isinstance(sections, list):
+        raise SpecError(field, "a list of sections expected, got %s" % _describe(sections))
+    return inner([render_section(section, context, "%s[%d]" % (field, index))
+                  for index, section in enumerate(sections)])
+
+
+def render_raw(content, raw_html=False):
+    """Markup of a page given as ``content``: a paragraph per text block, or the HTML as is when trusted."""
+    if raw_html:
+        return content.strip()
+    return inner(body_blocks(content))

@@ -1,0 +1,141 @@
+# Copyright: (c) 2026, fabrik.deploy contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Helpers shared by the modules: error handling, diff structures, change detection, names."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    ApiError,
+)
+
+MAX_DOMAIN_LENGTH = 253
+DOMAIN_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+class SpecError(ValueError):
+    """Invalid user input; ``field`` names the option (e.g. ``records[2].ttl``)."""
+
+    def __init__(self, field, message):
+        super().__init__("%s: %s" % (field, message))
+        self.field = field
+        self.message = message
+
+
+def ensure_requests(module):
+    """Fail the module cleanly when the requests library is missing."""
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+
+
+def run(module, fn):
+    """Return ``fn()``; an ApiError or SpecError becomes ``fail_json`` with its text and fields."""
+    ensure_requests(module)
+    try:
+        return fn()
+    except SpecError as err:
+        module.fail_json(msg=str(err), field=err.field)
+    except ApiError as err:
+        module.fail_json(msg=str(err), **err.details())
+
+
+def sorted_for_diff(items, keys):
+    """A deep copy of the dicts in ``items``, sorted by the fields ``keys`` (a name or a sequence)."""
+    keys = (keys,) if isinstance(keys, str) else tuple(keys)
+    copies = [_sorted_keys(copy.deepcopy(item)) for item in items]
+    return sorted(copies, key=lambda item: tuple(_sort_token(item.get(key)) for key in keys))
+
+
+def diff_lists(before, after, key):
+    """The ``diff`` result entry for two lists of dicts, each sorted by ``key``."""
+    return {"before": sorted_for_diff(before, key), "after": sorted_for_diff(after, key)}
+
+
+def changed_fields(current, desired):
+    """The desired fields whose value differs from ``current``.
+
+    A field absent from ``desired`` or set to None there means "leave as is".
+    Values compare as a whole (a nested dict differs if any part differs).
+    """
+    return {
+        key: value
+        for key, value in desired.items()
+        if value is not None and (key not in current or current[key] != value)
+    }
+
+
+def normalize_fqdn(name, zone):
+    """The fully qualified, lower-case name of a record ``name`` in ``zone``.
+
+    ``@`` or empty means the zone apex; a name ending with the zone or with a dot
+    is already qualified; anything else is relative to the zone.
+    """
+    zone = zone.strip().rstrip(".").lower()
+    name = (name or "").strip().lower()
+    if name in ("", "@"):
+        return zone
+    if name.endswith("."):
+        return name.rstrip(".")
+    if name == zone or name.endswith("." + zone):
+        return name
+    return name + "." + zone
+
+
+def validate_domain_name(value, field):
+    """Return ``value`` lower-cased without a trailing dot, or raise SpecError naming ``field``.
+
+    Accepted: at least two labels of ASCII letters, digits and inner hyphens, 1..63
+    characters each, 253 in total, a top-level label that is not all digits.
+    Internationalised names must be given in their punycode (``xn--``) form.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise SpecError(field, "a domain name expected, got %s" % json.dumps(value, default=str))
+    name = value.strip().rstrip(".").lower()
+    problem = _domain_problem(name)
+    if problem:
+        raise SpecError(field, "%s, got %s" % (problem, json.dumps(value)))
+    return name
+
+
+def _domain_problem(name):
+    if not name.isascii():
+        return "ASCII expected (give an internationalised name in its xn-- punycode form)"
+    if len(name) > MAX_DOMAIN_LENGTH:
+        return "at most %d characters expected" % MAX_DOMAIN_LENGTH
+    labels = name.split(".")
+    if len(labels) < 2:
+        return "a domain with at least two labels expected (e.g. example.com)"
+    for label in labels:
+        if not DOMAIN_LABEL.match(label):
+            return ("labels of 1..63 letters, digits or hyphens expected, not starting or ending "
+                    "with a hyphen (label %s)" % json.dumps(label))
+    if labels[-1].isdigit():
+        return "a top-level domain that is not all digits expected"
+    return None
+
+
+def _sorted_keys(value):
+    if isinstance(value, dict):
+        return {key: _sorted_keys(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list):
+        return [_sorted_keys(item) for item in value]
+    return value
+
+
+def _sort_token(value):
+    """A sort key that orders None, numbers, strings and anything else without type errors."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, (bool, int, float)):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)
+    return (3, json.dumps(value, sort_keys=True, default=str))

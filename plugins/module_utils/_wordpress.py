@@ -1,0 +1,340 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fabrik.deploy contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""WordPress REST API client (application passwords), installer and login flows, shared helpers.
+
+Core routes are reached under ``<url>/wp-json``; the fabrik connector must-use plugin
+(``files/connector/fabrik-connector.php``) adds the ``fabrik/v1`` namespace for what the
+core API of WordPress 6.1 cannot do.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from urllib.parse import quote, urlsplit
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient, default_error_parser
+
+SERVICE = "WordPress"
+REST_PREFIX = "/wp-json"
+CONNECTOR_NAMESPACE = "/fabrik/v1/"
+CONNECTOR_MIN_VERSION = (1, 0)
+PAGE_SIZE = 100
+INSTALLER_PATH = "/wp-admin/install.php"
+INSTALLER_FORM_MARKER = 'id="setup"'
+LOGGED_IN_COOKIE_PREFIX = "wordpress_logged_in_"
+ERROR_TEXT_LIMIT = 300
+
+GA4_ID = re.compile(r"^G-[A-Z0-9]{4,20}$")
+GTM_ID = re.compile(r"^GTM-[A-Z0-9]{4,12}$")
+VERIFICATION_TOKEN = re.compile(r"^[A-Za-z0-9_=-]{4,128}$")
+# Search engine or platform -> the name of its site verification meta tag.
+VERIFICATION_META = {
+    "google": "google-site-verification",
+    "bing": "msvalidate.01",
+    "yandex": "yandex-verification",
+    "pinterest": "p:domain_verify",
+    "facebook": "facebook-domain-verification",
+}
+
+
+def connection_argument_spec():
+    """Connection options shared by every WordPress module (see the ``wordpress`` doc fragment)."""
+    return dict(
+        url=dict(type="str", required=True, fallback=(env_fallback, ["WORDPRESS_URL"])),
+        username=dict(type="str", fallback=(env_fallback, ["WORDPRESS_USERNAME"])),
+        app_password=dict(type="str", no_log=True, fallback=(env_fallback, ["WORDPRESS_APP_PASSWORD"])),
+        validate_certs=dict(type="bool", default=True),
+        timeout=dict(type="int", default=30),
+    )
+
+
+def client_from_module(module, require_credentials=True):
+    """A :class:`WordPressClient` from a module's connection options (validated)."""
+    params = module.params
+    if params["timeout"] < 1:
+        raise SpecError("timeout", "a positive number of seconds expected, got %d" % params["timeout"])
+    if require_credentials:
+        for name in ("username", "app_password"):
+            if not params[name]:
+                raise SpecError(name, "required (or set WORDPRESS_%s)" % name.upper())
+    return WordPressClient(
+        url=params["url"],
+        username=params["username"],
+        app_password=params["app_password"],
+        validate_certs=params["validate_certs"],
+        timeout=params["timeout"],
+        check_mode=module.check_mode,
+    )
+
+
+def validate_site_url(value, field="url"):
+    """The site's base URL without a trailing slash; http(s) with a host, no query or fragment."""
+    parts = urlsplit(str(value or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SpecError(field, "the site's http(s) base URL expected (e.g. https://example.com), got %r" % value)
+    return "%s://%s%s" % (parts.scheme, parts.netloc, parts.path.rstrip("/"))
+
+
+def parse_error(response):
+    """WordPress's ``{code, message, data}`` error as ``code: message``, else the generic text."""
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    if isinstance(payload, dict) and payload.get("code") and payload.get("message"):
+        return "%s: %s" % (payload["code"], _plain_text(payload["message"]))
+    if "html" in response.headers.get("Content-Type", ""):
+        return page_message(response.text) or default_error_parser(response)
+    return default_error_parser(response)
+
+
+def page_message(html):
+    """The first message of a WordPress HTML page (installer, login, wp_die), as plain text."""
+    for pattern in (r'<div id="login_error"[^>]*>(.*?)</div>', r'<p class="message">(.*?)</p>',
+                    r'<div class="wp-die-message">(.*?)</div>', r"<p>(.*?)</p>"):
+        match = re.search(pattern, html or "", re.S)
+        if match:
+            return _plain_text(match.group(1))[:ERROR_TEXT_LIMIT]
+    return ""
+
+
+def _plain_text(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", str(html))).strip()
+
+
+def content_disposition(filename):
+    """A ``Content-Disposition`` header naming ``filename`` (its base name, safe for any characters)."""
+    name = re.split(r"[\\/]", filename)[-1] or "upload"
+    ascii_name = re.sub(r'[^A-Za-z0-9._ -]', "_", name)
+    return "attachment; filename=\"%s\"; filename*=UTF-8''%s" % (ascii_name, quote(name, safe=""))
+
+
+def version_tuple(text):
+    return tuple(int(part) for part in re.findall(r"\d+", str(text or ""))[:3])
+
+
+class WordPressClient:
+    """WordPress over :class:`HttpClient`: Basic authentication with an application password.
+
+    Without ``username``/``app_password`` the client is anonymous (installer, login form).
+    ``secrets``: further values to redact from every message (e.g. a login password).
+    """
+
+    def __init__(self, url, username=None, app_password=None, validate_certs=True, timeout=30,
+                 check_mode=False, secrets=()):
+        self.url = validate_site_url(url)
+        self.username = username
+        headers, hidden = {}, [app_password, *secrets]
+        if username and app_password:
+            token = base64.b64encode(("%s:%s" % (username, app_password)).encode()).decode()
+            headers["Authorization"] = "Basic " + token
+            hidden += [token, app_password.replace(" ", "")]
+        self.http = HttpClient(
+            service=SERVICE,
+            base_url=self.url,
+            headers=headers,
+            secrets=[value for value in hidden if value],
+            timeout=timeout,
+            validate_certs=validate_certs,
+            error_parser=parse_error,
+            check_mode=check_mode,
+        )
+
+    # -- REST
+
+    def _rest_response(self, method, route, operation, **kwargs):
+        return self.http.request(method, REST_PREFIX + route, operation=operation, **kwargs)
+
+    def _json(self, response, method, route, operation):
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(SERVICE, operation, method, REST_PREFIX + route, status=response.status_code,
+                           message="the answer is not JSON: %s" % self.http.redact(page_message(response.text)
+                                                                                   or response.text[:200])) from None
+
+    def rest(self, method, route, operation, params=None, json=None, data=None, headers=None, expected=None):
+        """Call a REST route (``/wp/v2/pages``); return the parsed JSON answer (None when empty)."""
+        response = self._rest_response(method, route, operation, params=params, json=json, data=data,
+                                       headers=headers, expected=expected)
+        return self._json(response, method, route, operation)
+
+    def list_all(self, route, operation, params=None):
+        """Every item of a collection route, all pages (``per_page=100``, ``X-WP-TotalPages``)."""
+        items, page = [], 1
+        while True:
+            query = dict(params or {}, per_page=PAGE_SIZE, page=page)
+            response = self._rest_response("GET", route, operation, params=query)
+            batch = self._json(response, "GET", route, operation) or []
+            if not isinstance(batch, list):
+                raise ApiError(SERVICE, operation, "GET", REST_PREFIX + route, status=response.status_code,
+                               message="a JSON list expected")
+            items.extend(batch)
+            total_pages = int(response.headers.get("X-WP-TotalPages") or 1)
+            if page >= total_pages or not batch:
+                return items
+            page += 1
+
+    def upload(self, route, filename, content_bytes, content_type, operation, params=None):
+        """POST a file as the raw request body (how ``/wp/v2/media`` and the connector take files)."""
+        headers = {"Content-Type": content_type, "Content-Disposition": content_disposition(filename)}
+        return self.rest("POST", route, operation, params=params, data=content_bytes, headers=headers)
+
+    def connector(self, method, action, operation, json=None, params=None):
+        """Call the fabrik connector's ``/fabrik/v1/<action>`` route."""
+        try:
+            return self.rest(method, CONNECTOR_NAMESPACE.rstrip("/") + "/" + action.lstrip("/"), operation,
+                             params=params, json=json)
+        except ApiError as err:
+            if err.status == 404 and err.message.startswith("rest_no_route"):
+                err.message = ("the fabrik connector is not installed: copy files/connector/fabrik-connector.php "
+                               "of the fabrik.deploy collection into wp-content/mu-plugins/")
+            raise
+
+    def connector_status(self):
+        """The connector's ``/status``; fails when the connector is older than this collection needs."""
+        status = self.connector("GET", "status", "read connector status")
+        if version_tuple(status.get("connector_version"))[:2] < CONNECTOR_MIN_VERSION:
+            raise ApiError(SERVICE, "read connector status", "GET", REST_PREFIX + CONNECTOR_NAMESPACE + "status",
+                           status=200, message="connector %s is too old, %s or later needed: update "
+                           "wp-content/mu-plugins/fabrik-connector.php" % (
+                               status.get("connector_version"), ".".join(map(str, CONNECTOR_MIN_VERSION))))
+        return status
+
+    def current_user(self):
+        """The authenticated user (``context=edit``), or None when the credentials are refused."""
+        response = self.http.request("GET", REST_PREFIX + "/wp/v2/users/me", operation="check credentials",
+                                     params={"context": "edit", "_fields": "id,username"},
+                                     expected=(200, 401, 403), raw=True)
+        if response.status_code != 200:
+            return None
+        return self._json(response, "GET", "/wp/v2/users/me", "check credentials")
+
+    # -- installer and login (anonymous client)
+
+    def installer_shown(self):
+        """True while WordPress is not installed (``install.php`` shows its setup form)."""
+        response = self.http.request("GET", INSTALLER_PATH, operation="read installer", expected=(200,))
+        return INSTALLER_FORM_MARKER in response.text
+
+    def install(self, title, admin_user, admin_password, admin_email, public=True):
+        """Submit the installer's form; verify the site is installed afterwards."""
+        form = {
+            "weblog_title": title,
+            "user_name": admin_user,
+            "admin_password": admin_password,
+            "admin_password2": admin_password,
+            "pw_weak": "1",
+            "admin_email": admin_email,
+            "blog_public": "1" if public else "0",
+            "language": "",
+        }
+        response = self.http.request("POST", INSTALLER_PATH, operation="install WordPress",
+                                     params={"step": "2"}, data=form, expected=(200,))
+        if self.installer_shown():
+            raise ApiError(SERVICE, "install WordPress", "POST", INSTALLER_PATH, status=response.status_code,
+                           message=self.http.redact(page_message(response.text) or "the installer refused the form"))
+
+    def login(self, username, password):
+        """Log in through ``wp-login.php`` and set the REST nonce: later REST calls act as that user."""
+        self.http.session.cookies.set("wordpress_test_cookie", "WP Cookie check")
+        response = self.http.request("POST", "/wp-login.php", operation="log in",
+                                     data={"log": username, "pwd": password, "testcookie": "1"})
+        if not any(name.startswith(LOGGED_IN_COOKIE_PREFIX) for name in self.http.session.cookies.keys()):
+            raise ApiError(SERVICE, "log in", "POST", "/wp-login.php", status=response.status_code,
+                           message=self.http.redact(page_message(response.text) or "no session cookie was set"))
+        nonce = self.http.request("GET", "/wp-admin/admin-ajax.php", operation="read REST nonce",
+                                  params={"action": "rest-nonce"}, expected=(200,)).text.strip()
+        if not re.match(r"^[0-9a-f]{6,32}$", nonce):
+            raise ApiError(SERVICE, "read REST nonce", "GET", "/wp-admin/admin-ajax.php", status=200,
+                           message="no REST nonce in the answer")
+        self.http.session.headers["X-WP-Nonce"] = nonce
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def sha256_of(content_bytes):
+    return hashlib.sha256(content_bytes).hexdigest()
+
+
+def merge_by_key(base, updates, key):
+    """``base`` (a list of dicts) with each of ``updates`` merged over the item with the same ``key``.
+
+    Items of ``base`` keep their order; updates for new keys are appended in their order.
+    """
+    merged = [dict(item) for item in base or []]
+    positions = {item.get(key): index for index, item in enumerate(merged)}
+    for update in updates:
+        index = positions.get(update[key])
+        if index is None:
+            positions[update[key]] = len(merged)
+            merged.append(dict(update))
+        else:
+            merged[index].update(update)
+    return merged
+
+
+def ga4_snippet(measurement_id):
+    """The gtag.js loader for a GA4 measurement id (``G-XXXX``)."""
+    return (
+        '<script async src="https://www.googletagmanager.com/gtag/js?id={id}"></script>\n'
+        "<script>window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments);}}"
+        "gtag('js',new Date());gtag('config','{id}');</script>"
+    ).format(id=measurement_id)
+
+
+def gtm_snippet(container_id):
+    """The Google Tag Manager head loader for a container id (``GTM-XXXX``)."""
+    return (
+        "<script>(function(w,d,s,l,i){{w[l]=w[l]||[];w[l].push({{'gtm.start':new Date().getTime(),"
+        "event:'gtm.js'}});var f=d.getElementsByTagName(s)[0],j=d.createElement(s),dl=l!='dataLayer'?'&l='+l:'';"
+        "j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i+dl;f.parentNode.insertBefore(j,f);"
+        "}})(window,document,'script','dataLayer','{id}');</script>"
+    ).format(id=container_id)
+
+
+def verification_snippet(service, token):
+    return '<meta name="%s" content="%s" />' % (VERIFICATION_META[service], token)
+
+
+def head_snippets(ga4_id=None, gtm_id=None, verification=None, snippets=None):
+    """The name -> HTML snippets to store: given ``snippets`` plus generated analytics and verification tags.
+
+    Raises SpecError for a malformed id or token, an unknown verification service or a name clash.
+    """
+    result = {}
+    for name, html in (snippets or {}).items():
+        if not re.match(r"^[a-z0-9_-]{1,64}$", str(name)):
+            raise SpecError("snippets.%s" % name, "names of lower-case letters, digits, _ and - expected")
+        if not isinstance(html, str) or not html.strip():
+            raise SpecError("snippets.%s" % name, "a non-empty HTML string expected")
+        result[name] = html.strip()
+    generated = {}
+    if ga4_id:
+        if not GA4_ID.match(ga4_id):
+            raise SpecError("ga4_id", "a GA4 measurement id like G-XXXXXXX expected, got %r" % ga4_id)
+        generated["ga4"] = ga4_snippet(ga4_id)
+    if gtm_id:
+        if not GTM_ID.match(gtm_id):
+            raise SpecError("gtm_id", "a Tag Manager container id like GTM-XXXXXX expected, got %r" % gtm_id)
+        generated["gtm"] = gtm_snippet(gtm_id)
+    for service, token in sorted((verification or {}).items()):
+        if service not in VERIFICATION_META:
+            raise SpecError("verification.%s" % service, "one of %s expected" % ", ".join(sorted(VERIFICATION_META)))
+        if not VERIFICATION_TOKEN.match(str(token)):
+            raise SpecError("verification.%s" % service, "a verification token (letters, digits, _ - =) expected")
+        generated["verify-%s" % service] = verification_snippet(service, token)
+    for name in generated:
+        if name in result:
+            raise SpecError("snippets.%s" % name, "this name is reserved for the generated snippet")
+    result.update(generated)
+    return result

@@ -1,0 +1,216 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, fabrik.deploy contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: site_spec
+short_description: Validate a whole site spec before any API call
+version_added: "0.1.0"
+description:
+  - Checks the parts of a site spec that the selected stages will use, with the same validators
+    the service modules use, and reports every problem at once, each naming its inventory variable.
+  - Makes no request to any service, so a bad spec fails before the first write of a run.
+  - M(fabrik.deploy.site_spec) runs first in C(site.yml), tagged C(always).
+author:
+  - fabrik.deploy contributors (@fabrik)
+extends_documentation_fragment:
+  - fabrik.deploy.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+options:
+  stages:
+    description:
+      - The stages of this run, usually C(ansible_run_tags). C(all) selects every stage.
+    type: list
+    elements: str
+    default: [all]
+  site_domain:
+    description: The site's registrable domain.
+    type: str
+    required: true
+  domain_registrar:
+    description: Where the domain is registered.
+    type: str
+    choices: [namecheap, external]
+    default: namecheap
+  domain_register:
+    description: Whether the run may buy the domain.
+    type: bool
+    default: false
+  domain_contacts:
+    description: Registration contacts, see M(fabrik.deploy.namecheap_domain).
+    type: dict
+    default: {}
+  dns_records:
+    description: The site's records, see M(fabrik.deploy.cloudflare_dns_records).
+    type: list
+    elements: dict
+    default: []
+  dns_zone_settings:
+    description: Zone settings, see M(fabrik.deploy.cloudflare_zone_settings).
+    type: dict
+    default: {}
+  cloudflare_api_token:
+    description: Cloudflare API token; only checked for presence.
+    type: str
+    fallback: CLOUDFLARE_API_TOKEN
+  cloudflare_account_id:
+    description: Cloudflare account id; only checked for presence.
+    type: str
+  namecheap_api_user:
+    description: Namecheap API user; only checked for presence.
+    type: str
+  namecheap_api_key:
+    description: Namecheap API key; only checked for presence.
+    type: str
+  namecheap_client_ip:
+    description: The whitelisted IPv4 address Namecheap sees.
+    type: str
+notes:
+  - The credential options fall back to the same environment variables as the service modules
+    (C(CLOUDFLARE_API_TOKEN), C(CLOUDFLARE_ACCOUNT_ID), C(NAMECHEAP_API_USER), C(NAMECHEAP_API_KEY),
+    C(NAMECHEAP_CLIENT_IP)).
+"""
+
+EXAMPLES = r"""
+- name: Preflight | validate the whole site spec before any API call
+  fabrik.deploy.site_spec:
+    stages: "{{ ansible_run_tags }}"
+    site_domain: "{{ site_domain }}"
+    dns_records: "{{ dns_records }}"
+    dns_zone_settings: "{{ dns_zone_settings }}"
+    cloudflare_api_token: "{{ cloudflare_api_token | default(omit) }}"
+  tags: [always]
+"""
+
+RETURN = r"""
+stages:
+  description: The stages whose part of the spec was checked.
+  returned: always
+  type: list
+  elements: str
+  sample: [domain, dns, gate]
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare, _namecheap
+
+KNOWN_STAGES = ("domain", "dns", "gate")
+
+
+def _selected(stages):
+    wanted = set(stages or ["all"])
+    if "all" in wanted:
+        return list(KNOWN_STAGES)
+    return [stage for stage in KNOWN_STAGES if stage in wanted]
+
+
+def _renamed(err, prefix, old):
+    """A validator's SpecError re-labelled with the inventory variable it came from."""
+    field = err.field
+    if field == old or field.startswith(old + ".") or field.startswith(old + "["):
+        field = prefix + field[len(old):]
+    return SpecError(field, err.message)
+
+
+def _require(params, name, env, problems):
+    if not (params.get(name) or "").strip():
+        problems.append(SpecError(name, "required: set it in the inventory (or a vault file) or export %s" % env))
+
+
+def check_domain_stage(params, problems):
+    if params["domain_registrar"] == "namecheap":
+        try:
+            _namecheap.split_domain(params["site_domain"], "site_domain")
+        except SpecError as err:
+            problems.append(err)
+        for name, env in (("namecheap_api_user", "NAMECHEAP_API_USER"), ("namecheap_api_key", "NAMECHEAP_API_KEY"),
+                          ("namecheap_client_ip", "NAMECHEAP_CLIENT_IP")):
+            _require(params, name, env, problems)
+        if params.get("namecheap_client_ip"):
+            try:
+                _namecheap.validate_client_ip(params["namecheap_client_ip"], "namecheap_client_ip")
+            except SpecError as err:
+                problems.append(err)
+        if params["domain_register"] and params["domain_contacts"]:
+            try:
+                _namecheap.validate_contacts(params["domain_contacts"], "domain_contacts")
+            except SpecError as err:
+                problems.append(err)
+    _require(params, "cloudflare_api_token", "CLOUDFLARE_API_TOKEN", problems)
+    _require(params, "cloudflare_account_id", "CLOUDFLARE_ACCOUNT_ID", problems)
+
+
+def check_dns_stage(params, problems):
+    _require(params, "cloudflare_api_token", "CLOUDFLARE_API_TOKEN", problems)
+    try:
+        _cloudflare.validate_records(params["dns_records"], params["site_domain"])
+    except SpecError as err:
+        problems.append(_renamed(_renamed(err, "dns_records", "records"), "site_domain", "zone"))
+    try:
+        _cloudflare.normalize_settings(params["dns_zone_settings"])
+    except SpecError as err:
+        problems.append(_renamed(err, "dns_zone_settings", "settings"))
+
+
+def check_gate_stage(params, problems):
+    _require(params, "cloudflare_api_token", "CLOUDFLARE_API_TOKEN", problems)
+
+
+CHECKS = {"domain": check_domain_stage, "dns": check_dns_stage, "gate": check_gate_stage}
+
+
+def validate(params):
+    """Every problem of the selected stages' spec, de-duplicated, in a stable order."""
+    problems = []
+    try:
+        validate_domain_name(params["site_domain"], "site_domain")
+    except SpecError as err:
+        return [err]
+    for stage in _selected(params["stages"]):
+        CHECKS[stage](params, problems)
+    unique = {}
+    for problem in problems:
+        unique.setdefault(str(problem), problem)
+    return list(unique.values())
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            stages=dict(type="list", elements="str", default=["all"]),
+            site_domain=dict(type="str", required=True),
+            domain_registrar=dict(type="str", choices=["namecheap", "external"], default="namecheap"),
+            domain_register=dict(type="bool", default=False),
+            domain_contacts=dict(type="dict", default={}),
+            dns_records=dict(type="list", elements="dict", default=[]),
+            dns_zone_settings=dict(type="dict", default={}),
+            cloudflare_api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_TOKEN"])),
+            cloudflare_account_id=dict(type="str", fallback=(env_fallback, ["CLOUDFLARE_ACCOUNT_ID"])),
+            namecheap_api_user=dict(type="str", fallback=(env_fallback, ["NAMECHEAP_API_USER"])),
+            namecheap_api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["NAMECHEAP_API_KEY"])),
+            namecheap_client_ip=dict(type="str", fallback=(env_fallback, ["NAMECHEAP_CLIENT_IP"])),
+        ),
+        supports_check_mode=True,
+    )
+    problems = validate(module.params)
+    stages = _selected(module.params["stages"])
+    if problems:
+        module.fail_json(
+            msg="The site spec is invalid (nothing was changed): " + "; ".join(str(p) for p in problems),
+            problems=[{"field": p.field, "message": p.message} for p in problems],
+            stages=stages,
+        )
+    module.exit_json(changed=False, stages=stages)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fabrik.deploy contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: wordpress_install
+short_description: Install WordPress and make sure the API user has a working application password
+version_added: 0.1.0
+description:
+  - Runs WordPress's installer when the site still shows it (C(/wp-admin/install.php)), creating the
+    site with its title and administrator.
+  - Then makes sure the administrator has a working application password for the other modules. When
+    O(app_password) is given and authenticates O(admin_user), nothing is done. Otherwise the module logs
+    in with O(admin_password), removes any application password named O(app_password_name) and creates
+    a new one, returned as RV(app_password).
+  - An installed site with a working O(app_password) reports no change.
+author:
+  - fabrik.deploy contributors (@fabrik)
+extends_documentation_fragment:
+  - fabrik.deploy.wordpress
+  - fabrik.deploy.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+options:
+  title:
+    description:
+      - Site title given to the installer (later changes belong to M(fabrik.deploy.wordpress_settings)).
+    type: str
+    required: true
+  admin_user:
+    description:
+      - Login name of the administrator created by the installer, and the user the application
+        password is for.
+      - O(username), when set, must be the same user.
+    type: str
+    required: true
+  admin_password:
+    description:
+      - Login password of O(admin_user), set by the installer and used to log in when an application
+        password must be created. Never logged.
+    type: str
+    required: true
+  admin_email:
+    description:
+      - E-mail address of the administrator and of the site.
+    type: str
+    required: true
+  search_engine_visibility:
+    description:
+      - Whether the installer lets search engines index the site.
+    type: bool
+    default: true
+  app_password_name:
+    description:
+      - Name of the application password the module creates.
+    type: str
+    default: fabrik.deploy
+notes:
+  - The new application password is returned in the result. Ansible prints results, so a task using this
+    module must set C(no_log=true) (the collection's C(wordpress) role does and registers the result).
+"""
+
+EXAMPLES = r"""
+- name: Install WordPress and get the API credentials
+  fabrik.deploy.wordpress_install:
+    url: https://example.com
+    title: Example
+    admin_user: admin
+    admin_password: "{{ wordpress_admin_password }}"
+    admin_email: admin@example.com
+    app_password: "{{ wordpress_app_password | default(omit) }}"
+  register: wordpress_install
+  no_log: true
+"""
+
+RETURN = r"""
+installed:
+  description: Whether the installer was run (in check mode, would be run).
+  returned: always
+  type: bool
+app_password_created:
+  description: Whether a new application password was created (in check mode, would be created).
+  returned: always
+  type: bool
+app_password:
+  description:
+    - The new application password, only when one was created. Keep it secret (C(no_log=true)).
+  returned: when a password was created
+  type: str
+app_password_uuid:
+  description: Identifier of the new application password.
+  returned: when a password was created
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
+    WordPressClient,
+    connection_argument_spec,
+)
+
+
+def _client(module, username=None, app_password=None, secrets=()):
+    params = module.params
+    return WordPressClient(params["url"], username=username, app_password=app_password,
+                           validate_certs=params["validate_certs"], timeout=params["timeout"],
+                           check_mode=module.check_mode, secrets=secrets)
+
+
+def app_password_works(module):
+    params = module.params
+    if not params["app_password"]:
+        return False
+    user = _client(module, params["admin_user"], params["app_password"]).current_user()
+    return user is not None and user["username"] == params["admin_user"]
+
+
+def create_app_password(module, client):
+    """Log in, drop any application password with our name, create a new one; return it."""
+    params = module.params
+    name = params["app_password_name"]
+    client.login(params["admin_user"], params["admin_password"])
+    route = "/wp/v2/users/me/application-passwords"
+    for existing in client.rest("GET", route, "list application passwords"):
+        if existing["name"] == name:
+            client.rest("DELETE", "%s/%s" % (route, existing["uuid"]), "delete application password")
+    return client.rest("POST", route, "create application password", json={"name": name})
+
+
+def validate(params):
+    if params["username"] and params["username"] != params["admin_user"]:
+        raise SpecError("username", "the application password is for admin_user %r; got username %r"
+                        % (params["admin_user"], params["username"]))
+    if params["timeout"] < 1:
+        raise SpecError("timeout", "a positive number of seconds expected, got %d" % params["timeout"])
+
+
+def ensure_installed(module):
+    params = module.params
+    validate(params)
+    anonymous = _client(module, secrets=[params["admin_password"]])
+    needs_install = anonymous.installer_shown()
+    if needs_install and not module.check_mode:
+        anonymous.install(params["title"], params["admin_user"], params["admin_password"], params["admin_email"],
+                          public=params["search_engine_visibility"])
+    needs_password = needs_install or not app_password_works(module)
+    result = {"installed": needs_install, "app_password_created": needs_password}
+    if needs_password and not module.check_mode:
+        created = create_app_password(module, anonymous)
+        result.update(app_password=created["password"], app_password_uuid=created["uuid"])
+    before = {"installed": not needs_install, "app_password_works": not needs_password}
+    return dict(result, changed=needs_password,
+                diff={"before": before, "after": {"installed": True, "app_password_works": True}})
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        title=dict(type="str", required=True),
+        admin_user=dict(type="str", required=True),
+        admin_password=dict(type="str", required=True, no_log=True),
+        admin_email=dict(type="str", required=True),
+        search_engine_visibility=dict(type="bool", default=True),
+        app_password_name=dict(type="str", default="fabrik.deploy", no_log=False),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module.exit_json(**run(module, lambda: ensure_installed(module)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,480 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fabrik.deploy contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: wordpress_menus
+short_description: Manage the navigation menus of a WordPress site, for classic and block themes
+version_added: 0.1.0
+description:
+  - Takes the menus a site should have, each a tree of items pointing to pages (by slug) or to URLs.
+  - With a classic theme (for example Twenty Twenty-One) a menu is a nav menu (C(/wp/v2/menus),
+    C(/wp/v2/menu-items)) assigned to the theme's O(menus[].location).
+  - With a block theme (for example Twenty Twenty-Three) a menu is a C(wp_navigation) post (C(/wp/v2/navigation))
+    made of navigation link and submenu blocks. A navigation block of the theme that references no menu shows
+    the most recently published one; locations do not exist there and O(menus[].location) is ignored.
+  - "Identity: a menu is found by its name. Its items are exactly O(menus[].items): the existing items are
+    reused in order, updated where they differ, missing ones created and extra ones deleted."
+author:
+  - fabrik.deploy contributors (@fabrik)
+extends_documentation_fragment:
+  - fabrik.deploy.wordpress
+  - fabrik.deploy.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+options:
+  menus:
+    description:
+      - The menus to manage.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: The menu's name, its identity.
+        type: str
+        required: true
+      location:
+        description:
+          - Theme location of a classic theme to show the menu at (for example V(primary), V(footer)); the
+            location must exist in the active theme. Not managed when unset.
+        type: str
+      items:
+        description:
+          - The menu's items in order. Each item is a mapping with C(page) (a page slug) or C(url) (http(s),
+            mailto, tel or relative), an optional C(title) (required with C(url); a page item without one shows
+            the page's title), and optional C(children), a list of items of the same form.
+          - Required when O(menus[].state=present).
+        type: list
+        elements: dict
+      state:
+        description: V(absent) deletes the menu.
+        type: str
+        choices: [present, absent]
+        default: present
+  mode:
+    description:
+      - V(classic) for nav menus, V(block) for C(wp_navigation) posts, V(auto) to choose from the active theme.
+    type: str
+    choices: [auto, classic, block]
+    default: auto
+  prune:
+    description:
+      - Delete every menu of the chosen kind that is not listed with O(menus[].state=present).
+    type: bool
+    default: false
+notes:
+  - Pages must exist (run M(fabrik.deploy.wordpress_pages) first). In check mode a missing page is reported
+    in a warning, since an earlier task of the same check run would have created it.
+"""
+
+EXAMPLES = r"""
+- name: Header and footer menus
+  fabrik.deploy.wordpress_menus:
+    menus:
+      - name: Primary
+        location: primary
+        items:
+          - {page: home}
+          - page: about
+            children:
+              - {page: team}
+              - {title: Blog, url: "https://blog.example.com/"}
+          - {page: contact, title: Write to us}
+      - name: Footer
+        location: footer
+        items:
+          - {page: privacy-policy}
+"""
+
+RETURN = r"""
+mode:
+  description: The kind of menus managed, V(classic) or V(block).
+  returned: always
+  type: str
+  sample: classic
+menus:
+  description: The managed menus after the run (in check mode, as they would be).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Name.
+      type: str
+    id:
+      description: Menu (classic) or navigation post (block) id; null for one check mode would create.
+      type: int
+    locations:
+      description: Theme locations showing the menu (classic themes).
+      type: list
+      elements: str
+    outline:
+      description: The items as an indented outline, C(title -> target) per line.
+      type: list
+      elements: str
+deleted:
+  description: Names of the menus deleted.
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import navigation, validate_url
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
+    client_from_module,
+    connection_argument_spec,
+)
+
+PAGE_STATUSES = "publish,future,draft,pending,private"
+ITEM_KEYS = frozenset(("title", "page", "url", "children"))
+MAX_DEPTH = 8
+
+
+def title_text(value):
+    """Menu labels are HTML in WordPress: ``<`` and ``>`` escaped so that a label shows as text."""
+    return value.replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ------------------------------------------------------------------ desired state
+
+
+def desired_menus(menus):
+    present, absent = [], []
+    for index, menu in enumerate(menus):
+        field = "menus[%d]" % index
+        if any(menu["name"] == other["name"] for other in present) or menu["name"] in absent:
+            raise SpecError(field + ".name", "%r is listed twice" % menu["name"])
+        if menu["state"] == "absent":
+            absent.append(menu["name"])
+            continue
+        if not menu["items"]:
+            raise SpecError(field + ".items", "required for a present menu")
+        present.append({"name": menu["name"], "location": menu["location"],
+                        "items": flatten(menu["items"], field + ".items")})
+    return present, absent
+
+
+def flatten(items, field, parent=None, flat=None, level=0):
+    """Items depth-first as ``{title, page, url, parent}`` (``parent``: index in the flat list)."""
+    flat = [] if flat is None else flat
+    if level >= MAX_DEPTH:
+        raise SpecError(field, "menus nest at most %d levels deep" % MAX_DEPTH)
+    for index, item in enumerate(items):
+        where = "%s[%d]" % (field, index)
+        if not isinstance(item, dict):
+            raise SpecError(where, "a mapping expected")
+        unknown = sorted(set(item) - ITEM_KEYS)
+        if unknown:
+            raise SpecError("%s.%s" % (where, unknown[0]), "unknown field")
+        if bool(item.get("page")) == bool(item.get("url")):
+            raise SpecError(where, "exactly one of page and url expected")
+        if item.get("url") and not item.get("title"):
+            raise SpecError(where + ".title", "required for a url item")
+        flat.append({
+            "title": title_text(str(item["title"])) if item.get("title") else None,
+            "page": item.get("page"),
+            "url": validate_url(str(item["url"]), where + ".url") if item.get("url") else None,
+            "parent": parent,
+        })
+        children = item.get("children") or []
+        if not isinstance(children, list):
+            raise SpecError(where + ".children", "a list of items expected")
+        flatten(children, where + ".children", len(flat) - 1, flat, level + 1)
+    return flat
+
+
+def find_pages(client, menus, check_mode, warnings):
+    """Pages named by the items, by slug: ``{slug: {id, title, link}}`` (None for a page not found in check mode)."""
+    slugs = sorted({item["page"] for menu in menus for item in menu["items"] if item["page"]})
+    pages = {}
+    if slugs:
+        found = client.list_all("/wp/v2/pages", "find menu pages", params={
+            "slug": ",".join(slugs), "status": PAGE_STATUSES, "context": "edit", "_fields": "id,slug,title,link"})
+        pages = {page["slug"]: {"id": page["id"], "title": page["title"]["raw"], "link": page["link"]}
+                 for page in found}
+    for slug in slugs:
+        if slug not in pages:
+            if not check_mode:
+                raise SpecError("menus", "no page with slug %r (create it with wordpress_pages first)" % slug)
+            warnings.append("page %r does not exist yet; its menu items are shown without a target" % slug)
+            pages[slug] = None
+    return pages
+
+
+def effective_title(item, pages):
+    if item["title"] is not None:
+        return item["title"]
+    page = pages.get(item["page"])
+    return page["title"] if page else item["page"]
+
+
+def outline(items, titles, targets):
+    """Items as indented ``title -> target`` lines (diffs and results)."""
+    lines = []
+    for index, item in enumerate(items):
+        level, parent = 0, item["parent"]
+        while parent is not None:
+            level, parent = level + 1, items[parent]["parent"]
+        lines.append("%s%s -> %s" % ("  " * level, titles[index], targets[index]))
+    return lines
+
+
+def desired_outline(menu, pages):
+    items = menu["items"]
+    return outline(items, [effective_title(item, pages) for item in items],
+                   ["page " + item["page"] if item["page"] else item["url"] for item in items])
+
+
+# ------------------------------------------------------------------ mode
+
+
+def theme_is_block(client):
+    themes = client.rest("GET", "/wp/v2/themes", "read active theme", params={"status": "active"})
+    theme = themes[0] if themes else {}
+    if "is_block_theme" in theme:
+        return bool(theme["is_block_theme"])
+    # WordPress 6.1 does not expose is_block_theme; block themes get the block-templates support.
+    return bool((theme.get("theme_supports") or {}).get("block-templates"))
+
+
+# ------------------------------------------------------------------ classic menus
+
+
+class ClassicMenus:
+    """Nav menus with items and theme locations."""
+
+    def __init__(self, client, pages, check_mode):
+        self.client = client
+        self.pages = pages
+        self.check_mode = check_mode
+        self.changed = False
+
+    def current(self):
+        return {menu["name"]: menu for menu in self.client.list_all("/wp/v2/menus", "list menus",
+                                                                    params={"context": "edit"})}
+
+    def check_locations(self, menus):
+        wanted = sorted({menu["location"] for menu in menus if menu["location"]})
+        if not wanted:
+            return
+        known = self.client.rest("GET", "/wp/v2/menu-locations", "list menu locations") or {}
+        for location in wanted:
+            if location not in known:
+                raise SpecError("menus", "the active theme has no menu location %r (it has: %s)"
+                                % (location, ", ".join(sorted(known)) or "none"))
+
+    def converge(self, menu, existing):
+        items = self.items_of(existing) if existing else []
+        before = self.view(existing, items) if existing else None
+        locations = sorted(existing["locations"]) if existing else []
+        wanted = sorted(set(locations) | {menu["location"]}) if menu["location"] else locations
+        if existing is None or wanted != locations:
+            route = "/wp/v2/menus/%d" % existing["id"] if existing else "/wp/v2/menus"
+            existing = self.write("POST", route, "save menu %s" % menu["name"],
+                                  {"name": menu["name"], "locations": wanted}, existing)
+        self.sync_items(menu, existing.get("id"), items)
+        after = {"name": menu["name"], "locations": wanted, "items": desired_outline(menu, self.pages)}
+        return before, after, existing.get("id")
+
+    def write(self, method, route, operation, body, existing):
+        self.changed = True
+        if self.check_mode:
+            return dict(existing or {}, **body)
+        return self.client.rest(method, route, operation, json=body)
+
+    def items_of(self, menu):
+        items = self.client.list_all("/wp/v2/menu-items", "list menu items of %s" % menu["name"],
+                                     params={"menus": menu["id"], "context": "edit"})
+        return sorted(items, key=lambda item: (item["menu_order"], item["id"]))
+
+    def view(self, menu, items):
+        positions = {item["id"]: index for index, item in enumerate(items)}
+        flat = [{"parent": positions.get(item["parent"])} for item in items]
+        targets = ["page " + self.slug_of(item["object_id"]) if item["type"] == "post_type" else item["url"]
+                   for item in items]
+        return {"name": menu["name"], "locations": sorted(menu["locations"]),
+                "items": outline(flat, [item["title"]["raw"] for item in items], targets)}
+
+    def slug_of(self, page_id):
+        return next((slug for slug, page in self.pages.items() if page and page["id"] == page_id), str(page_id))
+
+    def sync_items(self, menu, menu_id, current):
+        """Reuse existing items by position, update what differs, create the rest, delete extras."""
+        ids = []
+        for index, item in enumerate(menu["items"]):
+            existing = current[index] if index < len(current) else None
+            parent_id = ids[item["parent"]] if item["parent"] is not None else 0
+            body = self.item_body(item, index, parent_id, menu_id)
+            if existing is None:
+                saved = self.write("POST", "/wp/v2/menu-items", "create menu item", body, None)
+            elif self.differs(existing, body, item, current):
+                saved = self.write("POST", "/wp/v2/menu-items/%d" % existing["id"], "update menu item", body, existing)
+            else:
+                saved = existing
+            ids.append(saved.get("id"))
+        for extra in current[len(menu["items"]):]:
+            self.changed = True
+            if not self.check_mode:
+                self.client.rest("DELETE", "/wp/v2/menu-items/%d" % extra["id"], "delete menu item",
+                                 params={"force": "true"})
+
+    def item_body(self, item, index, parent_id, menu_id):
+        body = {"title": item["title"] or "", "menus": menu_id, "menu_order": index + 1, "parent": parent_id or 0,
+                "status": "publish"}
+        if item["page"]:
+            page = self.pages.get(item["page"])
+            body.update(type="post_type", object="page", object_id=page["id"] if page else 0)
+        else:
+            body.update(type="custom", url=item["url"])
+        return body
+
+    def differs(self, existing, body, item, current):
+        positions = {entry["id"]: index for index, entry in enumerate(current)}
+        wanted_parent = item["parent"]
+        if existing["title"]["raw"] != effective_title(item, self.pages):
+            return True
+        if positions.get(existing["parent"]) != wanted_parent or existing["menu_order"] != body["menu_order"]:
+            return True
+        if body["type"] == "custom":
+            return existing["type"] != "custom" or existing["url"] != body["url"]
+        return existing["type"] != "post_type" or existing["object_id"] != body["object_id"]
+
+    def delete(self, menu):
+        self.changed = True
+        if not self.check_mode:
+            self.client.rest("DELETE", "/wp/v2/menus/%d" % menu["id"], "delete menu %s" % menu["name"],
+                             params={"force": "true"})
+
+
+# ------------------------------------------------------------------ block menus
+
+
+class BlockMenus:
+    """wp_navigation posts holding navigation link and submenu blocks."""
+
+    ROUTE = "/wp/v2/navigation"
+
+    def __init__(self, client, pages, check_mode):
+        self.client = client
+        self.pages = pages
+        self.check_mode = check_mode
+        self.changed = False
+
+    def current(self):
+        posts = self.client.list_all(self.ROUTE, "list navigation menus",
+                                     params={"context": "edit", "status": "publish,draft"})
+        found = {}
+        for post in sorted(posts, key=lambda post: post["id"]):
+            found.setdefault(post["title"]["raw"], post)
+        return found
+
+    def check_locations(self, menus):
+        """Block themes have no menu locations: nothing to check."""
+
+    def content(self, menu):
+        links = [self.link(item) for item in menu["items"]]
+        roots = []
+        for item, link in zip(menu["items"], links):
+            (links[item["parent"]]["children"] if item["parent"] is not None else roots).append(link)
+        return navigation(roots)
+
+    def link(self, item):
+        page = self.pages.get(item["page"]) if item["page"] else None
+        return {"label": effective_title(item, self.pages), "url": page["link"] if page else item["url"] or "#",
+                "page_id": page["id"] if page else None, "children": []}
+
+    def converge(self, menu, existing):
+        content = self.content(menu)
+        before = after = None
+        if existing:
+            before = {"name": menu["name"], "status": existing["status"], "content": existing["content"]["raw"]}
+        after = {"name": menu["name"], "status": "publish", "content": content}
+        menu_id = existing["id"] if existing else None
+        if before != after:
+            self.changed = True
+            if not self.check_mode:
+                route = "%s/%d" % (self.ROUTE, menu_id) if menu_id else self.ROUTE
+                body = {"title": menu["name"], "content": content, "status": "publish"}
+                menu_id = self.client.rest("POST", route, "save navigation %s" % menu["name"], json=body)["id"]
+        return before, after, menu_id
+
+    def delete(self, menu):
+        self.changed = True
+        if not self.check_mode:
+            self.client.rest("DELETE", "%s/%d" % (self.ROUTE, menu["id"]), "trash navigation %s"
+                             % menu["title"]["raw"])
+
+
+# ------------------------------------------------------------------ module
+
+
+def apply_menus(module):
+    params = module.params
+    present, absent = desired_menus(params["menus"])
+    client = client_from_module(module)
+    mode = params["mode"]
+    if mode == "auto":
+        mode = "block" if theme_is_block(client) else "classic"
+    warnings = []
+    pages = find_pages(client, present, module.check_mode, warnings)
+    kind = (BlockMenus if mode == "block" else ClassicMenus)(client, pages, module.check_mode)
+    kind.check_locations(present)
+    current = kind.current()
+
+    before, after, results = [], [], []
+    for menu in present:
+        old, new, menu_id = kind.converge(menu, current.get(menu["name"]))
+        before += [old] if old else []
+        after.append(new)
+        results.append({"name": menu["name"], "id": menu_id, "locations": new.get("locations", []),
+                        "outline": desired_outline(menu, pages)})
+    listed = {menu["name"] for menu in present}
+    doomed = [name for name in absent if name in current]
+    if params["prune"]:
+        doomed += sorted(name for name in current if name not in listed and name not in doomed)
+    for name in doomed:
+        kind.delete(current[name])
+    return {
+        "warnings": warnings,
+        "changed": kind.changed,
+        "mode": mode,
+        "menus": results,
+        "deleted": doomed,
+        "diff": {"before": sorted(before + [{"name": name} for name in doomed], key=lambda menu: menu["name"]),
+                 "after": sorted(after, key=lambda menu: menu["name"])},
+    }
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        menus=dict(
+            type="list",
+            elements="dict",
+            required=True,
+            options=dict(
+                name=dict(type="str", required=True),
+                location=dict(type="str"),
+                items=dict(type="list", elements="dict"),
+                state=dict(type="str", choices=["present", "absent"], default="present"),
+            ),
+        ),
+        mode=dict(type="str", choices=["auto", "classic", "block"], default="auto"),
+        prune=dict(type="bool", default=False),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module.exit_json(**run(module, lambda: apply_menus(module)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,519 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fabrik.deploy contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: wordpress_pages
+short_description: Manage the pages of a WordPress site, built from sections rendered to Gutenberg blocks
+version_added: 0.1.0
+description:
+  - Takes the whole list of pages a site should have, reads the site's pages once, and creates,
+    updates or trashes only what differs.
+  - "Identity: a page is found by its slug, whatever its status (published, draft, pending, private,
+    scheduled); trashed pages are ignored. Two existing pages with a listed slug (possible under
+    different parents) make the module fail rather than guess."
+  - Page content comes from O(pages[].sections), rendered to core Gutenberg blocks that WordPress 6.1's
+    block editor accepts as valid (see the section types below), or from O(pages[].content).
+    Every text of a section is HTML-escaped; URLs must be http(s), mailto, tel or relative.
+  - A page is updated when its rendered content (line endings and surrounding white space aside), title,
+    status, parent, template, menu order or SEO fields differ from what the site has.
+  - "Section types: V(hero), V(features), V(cta), V(pricing), V(testimonials), V(faq), V(contact), V(team),
+    V(stats), V(logos), V(gallery), V(text), V(image-text), V(newsletter), V(services), V(timeline),
+    V(legal), V(separator), V(spacer). Their fields are described in the collection's
+    C(templates/presets/*.yml) examples and in C(plugins/module_utils/_blocks.py); an unknown field is an error."
+author:
+  - fabrik.deploy contributors (@fabrik)
+extends_documentation_fragment:
+  - fabrik.deploy.wordpress
+  - fabrik.deploy.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details:
+      - One diff per changed page, its fields then its block markup, shown as a unified diff.
+options:
+  pages:
+    description:
+      - The pages to manage.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      slug:
+        description:
+          - The page's slug, its identity. Lower-case ASCII letters, digits and inner hyphens.
+        type: str
+        required: true
+      title:
+        description:
+          - The page's title. C(<) and C(>) are stored escaped, so a title shows as text.
+          - Required when O(pages[].state=present).
+        type: str
+      status:
+        description:
+          - Publication status.
+        type: str
+        choices: [publish, draft, pending, private]
+        default: publish
+      parent:
+        description:
+          - Slug of the parent page (listed in O(pages) or already on the site); unset for a top-level page.
+        type: str
+      template:
+        description:
+          - Page template of the theme (for example V(page-no-title) or V(templates/full-width.php));
+            V("") for the default. Not managed when unset.
+        type: str
+      menu_order:
+        description:
+          - Order among sibling pages. Not managed when unset.
+        type: int
+      sections:
+        description:
+          - The page's sections, each a mapping with a C(type) and that type's fields; rendered in order.
+          - Texts may use C({{ name.path }}) placeholders, replaced by values of O(placeholders) (as text).
+          - Mutually exclusive with O(pages[].content).
+        type: list
+        elements: dict
+      content:
+        description:
+          - The page's content as text; blank lines separate paragraphs. HTML-escaped unless
+            O(pages[].raw_html=true). Mutually exclusive with O(pages[].sections).
+        type: str
+      raw_html:
+        description:
+          - Store O(pages[].content) as is (block markup or HTML the site owner trusts).
+        type: bool
+        default: false
+      seo:
+        description:
+          - Search engine title and description of the page, stored in the page meta C(fabrik_seo_title) and
+            C(fabrik_seo_description), which the fabrik connector registers and prints.
+          - The site must expose these meta fields through its REST API, otherwise the module fails.
+        type: dict
+        suboptions:
+          title:
+            description: Title for search engines and browser tabs.
+            type: str
+          description:
+            description: Meta description.
+            type: str
+      state:
+        description:
+          - V(absent) moves the page to the trash.
+        type: str
+        choices: [present, absent]
+        default: present
+  placeholders:
+    description:
+      - "Values for the C({{ name.path }}) placeholders of titles, sections and SEO fields, for example
+        C({company: {name: Acme}}). Inserted as text, never evaluated."
+    type: dict
+    default: {}
+  prune:
+    description:
+      - Move to the trash every page of the site that is not listed in O(pages) with O(pages[].state=present),
+        whether or not this module created it. Use it only in the task that lists all of the site's pages.
+      - Trashed pages can be restored from the trash in wp-admin until WordPress empties it.
+    type: bool
+    default: false
+notes:
+  - Up to four pages are written at a time; parents are written before their children.
+  - The page content is compared as stored; a page edited in wp-admin is overwritten on the next run.
+"""
+
+EXAMPLES = r"""
+- name: Pages of the site from sections
+  fabrik.deploy.wordpress_pages:
+    url: https://example.com
+    username: deploy
+    app_password: "{{ vault_wordpress_app_password }}"
+    placeholders:
+      company: {name: Acme, email: hello@example.com}
+    pages:
+      - slug: home
+        title: Home
+        sections:
+          - type: hero
+            headline: !unsafe "{{ company.name }}"  # a placeholder for the module, not for Ansible
+            subheadline: Websites from a domain name
+            buttons: [{text: Contact us, url: /contact/}]
+          - type: faq
+            items:
+              - {question: "How fast?", answer: "Minutes."}
+        seo: {title: Acme - Home, description: What Acme does.}
+      - slug: contact
+        title: Contact
+        parent: home
+        content: "Write to hello@example.com.\n\nWe answer within a day."
+
+- name: Exactly these pages, nothing else
+  fabrik.deploy.wordpress_pages:
+    pages: "{{ site_pages }}"
+    prune: true
+"""
+
+RETURN = r"""
+pages:
+  description: The managed pages after the run (in check mode, as they would be), in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Page id (null for a page check mode would create).
+      type: int
+    slug:
+      description: Slug.
+      type: str
+    title:
+      description: Title as stored.
+      type: str
+    status:
+      description: Status.
+      type: str
+    parent:
+      description: Slug of the parent page, null for a top-level page.
+      type: str
+    link:
+      description: Public URL (null for a page check mode would create).
+      type: str
+  sample:
+    - {id: 12, slug: home, title: Home, status: publish, parent: null, link: "https://example.com/home/"}
+created:
+  description: Slugs of the pages created.
+  returned: always
+  type: list
+  elements: str
+updated:
+  description: Slugs of the pages updated.
+  returned: always
+  type: list
+  elements: str
+deleted:
+  description: Slugs of the pages moved to the trash.
+  returned: always
+  type: list
+  elements: str
+"""
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import (
+    fill_placeholders,
+    render,
+    render_raw,
+)
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
+    client_from_module,
+    connection_argument_spec,
+)
+
+ROUTE = "/wp/v2/pages"
+LISTED_STATUSES = "publish,future,draft,pending,private"
+READ_FIELDS = "id,slug,title,status,parent,menu_order,template,content,meta,link"
+SEO_META = {"title": "fabrik_seo_title", "description": "fabrik_seo_description"}
+WRITERS = 4
+DIFF_FIELDS = ("title", "status", "parent", "content")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def title_text(value):
+    """A title stored so that it shows as text: ``<`` and ``>`` escaped (``&`` kept readable)."""
+    return value.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def normalise_content(value):
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+# ------------------------------------------------------------------ desired state
+
+
+def desired_pages(pages, placeholders):
+    """Validate and render every page before any request: (present pages by slug, absent slugs)."""
+    present, absent = {}, []
+    for index, page in enumerate(pages):
+        field = "pages[%d]" % index
+        slug = page["slug"]
+        if not SLUG.match(slug or ""):
+            raise SpecError(field + ".slug", "lower-case letters, digits and inner hyphens expected, got %r" % slug)
+        if slug in present or slug in absent:
+            raise SpecError(field + ".slug", "%r is listed twice" % slug)
+        if page["state"] == "absent":
+            absent.append(slug)
+        else:
+            present[slug] = desired_page(page, field, placeholders)
+    for slug, page in present.items():
+        check_ancestry(slug, present)
+        if page["parent"] in absent:
+            raise SpecError("pages.%s.parent" % slug, "the parent %r is listed as absent" % page["parent"])
+    return present, absent
+
+
+def desired_page(page, field, placeholders):
+    if not page["title"]:
+        raise SpecError(field + ".title", "required for a present page")
+    if (page["sections"] is None) == (page["content"] is None):
+        raise SpecError(field, "exactly one of sections and content expected")
+    if page["sections"] is not None:
+        content = render(page["sections"], placeholders, field + ".sections")
+    else:
+        content = render_raw(page["content"], page["raw_html"])
+    desired = {
+        "slug": page["slug"],
+        "title": title_text(fill_placeholders(page["title"], placeholders, field + ".title")),
+        "status": page["status"],
+        "parent": page["parent"] or None,
+        "content": normalise_content(content),
+    }
+    for key in ("template", "menu_order"):
+        if page[key] is not None:
+            desired[key] = page[key]
+    if page["seo"]:
+        desired["meta"] = {meta_key: fill_placeholders(page["seo"].get(key) or "", placeholders,
+                                                       "%s.seo.%s" % (field, key))
+                           for key, meta_key in SEO_META.items() if page["seo"].get(key) is not None}
+    return desired
+
+
+def check_ancestry(slug, present):
+    seen = [slug]
+    parent = present[slug]["parent"]
+    while parent in present:
+        if parent in seen:
+            raise SpecError("pages.%s.parent" % slug, "parent cycle: %s" % " -> ".join(seen + [parent]))
+        seen.append(parent)
+        parent = present[parent]["parent"]
+
+
+def depth(slug, present):
+    level, parent = 0, present[slug]["parent"]
+    while parent in present:
+        level, parent = level + 1, present[parent]["parent"]
+    return level
+
+
+# ------------------------------------------------------------------ current state
+
+
+def current_pages(client):
+    """The site's pages by slug (trash excluded); fails on a slug two pages share."""
+    pages = client.list_all(ROUTE, "list pages", params={"context": "edit", "status": LISTED_STATUSES,
+                                                         "_fields": READ_FIELDS})
+    by_slug, slugs_by_id = {}, {page["id"]: page["slug"] for page in pages}
+    for page in pages:
+        view = page_view(page, slugs_by_id)
+        if view["slug"] in by_slug:
+            by_slug[view["slug"]]["duplicate"] = True
+        else:
+            by_slug[view["slug"]] = view
+    return by_slug, slugs_by_id
+
+
+def page_view(page, slugs_by_id):
+    """A REST page as the fields this module manages (parent as a slug)."""
+    return {
+        "id": page["id"],
+        "slug": page["slug"],
+        "title": page["title"]["raw"],
+        "status": page["status"],
+        "parent": slugs_by_id.get(page["parent"]) if page["parent"] else None,
+        "content": normalise_content(page["content"]["raw"]),
+        "template": page.get("template", ""),
+        "menu_order": page.get("menu_order", 0),
+        "meta": page.get("meta") or {},
+        "link": page.get("link"),
+    }
+
+
+def changes_for(current, desired):
+    """The managed fields of ``desired`` that differ from ``current`` (all of them for a new page)."""
+    if current is None:
+        return dict(desired)
+    changes = {key: value for key, value in desired.items() if key != "meta" and current.get(key) != value}
+    meta = {key: value for key, value in desired.get("meta", {}).items() if current["meta"].get(key) != value}
+    if meta:
+        changes["meta"] = meta
+    return changes
+
+
+def check_meta_exposed(slug, desired, exposed):
+    """SpecError when the page sets meta the site does not expose (REST would drop it silently)."""
+    missing = sorted(set(desired.get("meta", {})) - exposed)
+    if missing:
+        raise SpecError("pages.%s.seo" % slug, "the site does not expose the page meta %s through its REST API "
+                        "(install or update the fabrik connector)" % ", ".join(missing))
+
+
+# ------------------------------------------------------------------ diff
+
+
+def diff_text(page):
+    if page is None:
+        return ""
+    lines = ["%s: %s" % (key, page.get(key)) for key in ("title", "status", "parent", "template", "menu_order")
+             if key in page]
+    lines += ["seo %s: %s" % (key, value) for key, value in sorted(page.get("meta", {}).items())]
+    return "\n".join(lines) + "\n\n" + page.get("content", "") + "\n"
+
+
+def page_diff(slug, before, after):
+    return {"before_header": "page %s (site)" % slug, "after_header": "page %s (desired)" % slug,
+            "before": diff_text(before), "after": diff_text(after)}
+
+
+def managed_part(current, managed):
+    """``current`` reduced to the keys of ``managed`` (so diffs show only managed fields)."""
+    if current is None:
+        return None
+    part = {key: current.get(key) for key in managed if key != "meta"}
+    if "meta" in managed:
+        part["meta"] = {key: current["meta"].get(key) for key in managed["meta"]}
+    return part
+
+
+# ------------------------------------------------------------------ writing
+
+
+class PageWriter:
+    """Creates, updates and trashes pages; parent slugs resolve to ids as parents are written."""
+
+    def __init__(self, client, ids_by_slug):
+        self.client = client
+        self.ids = dict(ids_by_slug)
+
+    def payload(self, changes):
+        body = {key: value for key, value in changes.items() if key not in ("slug", "parent")}
+        if "parent" in changes:
+            body["parent"] = self.ids[changes["parent"]] if changes["parent"] else 0
+        return body
+
+    def save(self, slug, current, changes):
+        body = self.payload(changes)
+        if current is None:
+            body["slug"] = slug
+            saved = self.client.rest("POST", ROUTE, "create page %s" % slug, json=body, params={"context": "edit"})
+        else:
+            saved = self.client.rest("POST", "%s/%d" % (ROUTE, current["id"]), "update page %s" % slug, json=body,
+                                     params={"context": "edit"})
+        check_meta_exposed(slug, changes, set(saved.get("meta") or {}))
+        return saved
+
+    def trash(self, slug, page_id):
+        self.client.rest("DELETE", "%s/%d" % (ROUTE, page_id), "trash page %s" % slug)
+
+
+def write_levels(writer, plan, present):
+    """Write planned pages level by level (parents first), up to WRITERS at a time; saved pages by slug."""
+    saved = {}
+    levels = sorted({depth(slug, present) for slug in plan})
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        for level in levels:
+            batch = [slug for slug in plan if depth(slug, present) == level]
+            results = pool.map(lambda slug: writer.save(slug, *plan[slug]), batch)
+            for slug, page in zip(batch, results):
+                saved[slug] = page
+                writer.ids[slug] = page["id"]
+    return saved
+
+
+# ------------------------------------------------------------------ module
+
+
+def apply_pages(module):
+    params = module.params
+    present, absent = desired_pages(params["pages"], params["placeholders"] or {})
+    client = client_from_module(module)
+    current, slugs_by_id = current_pages(client)
+    for slug in list(present) + absent:
+        if current.get(slug, {}).get("duplicate"):
+            raise SpecError("pages.%s" % slug, "several pages of the site have the slug %r; rename all but one" % slug)
+    # Every page carries every registered meta key; with no page yet, the first write tells.
+    exposed = set(next(iter(current.values()))["meta"]) if current else None
+    for slug, page in present.items():
+        if exposed is not None:
+            check_meta_exposed(slug, page, exposed)
+        if page["parent"] and page["parent"] not in present and page["parent"] not in current:
+            raise SpecError("pages.%s.parent" % slug, "no page with slug %r" % page["parent"])
+
+    plan = {}
+    for slug, page in present.items():
+        changes = changes_for(current.get(slug), page)
+        if changes:
+            plan[slug] = (current.get(slug), changes)
+    doomed = [slug for slug in absent if slug in current]
+    if params["prune"]:
+        doomed += sorted(slug for slug in current if slug not in present and slug not in doomed)
+
+    diffs = [page_diff(slug, managed_part(current.get(slug), present[slug]), present[slug]) for slug in plan]
+    diffs += [page_diff(slug, managed_part(current[slug], DIFF_FIELDS), None) for slug in doomed]
+
+    saved = {}
+    if not module.check_mode:
+        writer = PageWriter(client, {slug: page["id"] for slug, page in current.items()})
+        saved = write_levels(writer, plan, present)
+        for slug in doomed:
+            writer.trash(slug, current[slug]["id"])
+        slugs_by_id.update({page["id"]: slug for slug, page in saved.items()})
+
+    pages = [result_page(slug, present[slug], current.get(slug), saved.get(slug), slugs_by_id) for slug in present]
+    return {
+        "changed": bool(plan or doomed),
+        "pages": pages,
+        "created": [slug for slug in plan if plan[slug][0] is None],
+        "updated": [slug for slug in plan if plan[slug][0] is not None],
+        "deleted": doomed,
+        "diff": diffs,
+    }
+
+
+def result_page(slug, desired, current, saved, slugs_by_id):
+    if saved is not None:
+        view = page_view(saved, slugs_by_id)
+    elif current is not None:
+        view = dict(current, **{key: value for key, value in desired.items() if key != "meta"})
+    else:
+        view = dict(desired, id=None, link=None)
+    return {key: view.get(key) for key in ("id", "slug", "title", "status", "parent", "link")}
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        pages=dict(
+            type="list",
+            elements="dict",
+            required=True,
+            options=dict(
+                slug=dict(type="str", required=True),
+                title=dict(type="str"),
+                status=dict(type="str", choices=["publish", "draft", "pending", "private"], default="publish"),
+                parent=dict(type="str"),
+                template=dict(type="str"),
+                menu_order=dict(type="int"),
+                sections=dict(type="list", elements="dict"),
+                content=dict(type="str"),
+                raw_html=dict(type="bool", default=False),
+                seo=dict(type="dict", options=dict(title=dict(type="str"), description=dict(type="str"))),
+                state=dict(type="str", choices=["present", "absent"], default="present"),
+            ),
+        ),
+        placeholders=dict(type="dict", default={}),
+        prune=dict(type="bool", default=False),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module.exit_json(**run(module, lambda: apply_pages(module)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fabrik.deploy contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: wordpress_plugins
+short_description: Install, activate, deactivate and remove WordPress plugins
+version_added: 0.1.0
+description:
+  - Reads the installed plugins once (C(/wp/v2/plugins)) and changes only the plugins whose state differs.
+  - A missing plugin is installed from O(plugins[].src) through the fabrik connector (a zip on the
+    controller is uploaded, a URL is downloaded by the site), or, without O(plugins[].src), from the
+    WordPress.org directory by its slug (core REST API).
+  - Activation, deactivation and removal use the core REST API. An active plugin is deactivated before
+    it is removed.
+  - "Identity: a plugin is found by its slug, the name of its directory under C(wp-content/plugins)
+    (or of its file, for a single-file plugin)."
+author:
+  - fabrik.deploy contributors (@fabrik)
+extends_documentation_fragment:
+  - fabrik.deploy.wordpress
+  - fabrik.deploy.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+options:
+  plugins:
+    description: The plugins to manage; plugins not listed are left alone.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      slug:
+        description: The plugin's slug, for example V(wordpress-seo).
+        type: str
+        required: true
+        aliases: [name]
+      state:
+        description:
+          - V(present) installs without changing the activation, V(active) and V(inactive) install if needed
+            and set the activation, V(absent) removes the plugin and its files.
+        type: str
+        choices: [present, active, inactive, absent]
+        default: active
+      src:
+        description:
+          - Where to install the plugin from when it is missing - a zip file on the controller or an
+            C(http(s)) URL of a zip the site can download.
+          - An installed plugin is not reinstalled from O(plugins[].src) (no upgrade).
+        type: str
+"""
+
+EXAMPLES = r"""
+- name: Plugins of the site
+  fabrik.deploy.wordpress_plugins:
+    plugins:
+      - slug: wordpress-seo
+      - slug: acme-forms
+        src: files/acme-forms-2.1.zip
+      - slug: acme-cache
+        src: https://downloads.example.com/acme-cache.zip
+        state: inactive
+      - slug: hello-dolly
+        state: absent
+"""
+
+RETURN = r"""
+plugins:
+  description: The managed plugins after the run (in check mode, as they would be), sorted by slug.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    slug:
+      description: The plugin's slug.
+      type: str
+    plugin:
+      description: The core REST API's id of the plugin (C(directory/file) without C(.php)); null when absent.
+      type: str
+    status:
+      description: V(active), V(inactive), V(network-active) or V(absent).
+      type: str
+  sample:
+    - {slug: acme-forms, plugin: acme-forms/acme-forms, status: active}
+"""
+
+import os
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run, sorted_for_diff
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
+    client_from_module,
+    connection_argument_spec,
+)
+
+SLUG = re.compile(r"^[A-Za-z0-9._-]+$")
+ZIP_MAGIC = b"PK\x03\x04"
+ABSENT = "absent"
+
+
+def is_url(src):
+    return src.lower().startswith(("http://", "https://"))
+
+
+def validate(items):
+    seen = set()
+    for index, item in enumerate(items):
+        where = "plugins[%d]" % index
+        if not SLUG.match(item["slug"]):
+            raise SpecError(where + ".slug", "letters, digits, ., _ and - expected, got %r" % item["slug"])
+        if item["slug"] in seen:
+            raise SpecError(where + ".slug", "duplicate slug %r" % item["slug"])
+        seen.add(item["slug"])
+        src = item["src"]
+        if src and not is_url(src):
+            if not os.path.isfile(src):
+                raise SpecError(where + ".src", "no such file on the controller: %s" % src)
+            with open(src, "rb") as handle:
+                if handle.read(4) != ZIP_MAGIC:
+                    raise SpecError(where + ".src", "a zip file expected: %s" % src)
+
+
+def slug_of(plugin_id):
+    """``dir/file`` -> ``dir``; a single-file plugin's id is its slug."""
+    return plugin_id.split("/", 1)[0]
+
+
+def view(slug, plugin):
+    return {"slug": slug, "plugin": plugin["plugin"] if plugin else None,
+            "status": plugin["status"] if plugin else ABSENT}
+
+
+def target_status(state, current_status):
+    if state == "present":
+        return current_status if current_status != ABSENT else "inactive"
+    return state if state != "absent" else ABSENT
+
+
+def install(client, item):
+    """Install a missing plugin; return its core REST record."""
+    src, slug = item["src"], item["slug"]
+    if not src:
+        return client.rest("POST", "/wp/v2/plugins", "install plugin %s" % slug, json={"slug": slug})
+    if is_url(src):
+        answer = client.connector("POST", "plugins/upload", "install plugin %s" % slug, params={"url": src})
+    else:
+        with open(src, "rb") as handle:
+            content = handle.read()
+        answer = client.upload("/fabrik/v1/plugins/upload", os.path.basename(src), content, "application/zip",
+                               "install plugin %s" % slug)
+    if slug_of(answer["plugin"]) != slug:
+        raise SpecError("plugins.%s.src" % slug, "the package installed plugin %r, not %r; it was left installed"
+                        % (answer["plugin"], slug))
+    return {"plugin": answer["plugin"], "status": "inactive"}
+
+
+def set_status(client, plugin, status):
+    return client.rest("PUT", "/wp/v2/plugins/%s" % plugin["plugin"], "set plugin %s %s" % (plugin["plugin"], status),
+                       json={"status": status})
+
+
+def converge(client, item, plugin):
+    """Bring one plugin to its wanted state; return its record afterwards (None when removed)."""
+    wanted = target_status(item["state"], plugin["status"] if plugin else ABSENT)
+    if wanted == ABSENT:
+        if plugin["status"] != "inactive":
+            set_status(client, plugin, "inactive")
+        client.rest("DELETE", "/wp/v2/plugins/%s" % plugin["plugin"], "delete plugin %s" % plugin["plugin"])
+        return None
+    if plugin is None:
+        plugin = install(client, item)
+    if plugin["status"] != wanted:
+        plugin = set_status(client, plugin, wanted)
+    return plugin
+
+
+def apply_plugins(module):
+    items = module.params["plugins"]
+    validate(items)
+    client = client_from_module(module)
+    installed = {slug_of(plugin["plugin"]): plugin
+                 for plugin in client.rest("GET", "/wp/v2/plugins", "list plugins", params={"_fields": "plugin,status"})}
+    before, after = [], []
+    for item in items:
+        slug = item["slug"]
+        current = view(slug, installed.get(slug))
+        status = target_status(item["state"], current["status"])
+        wanted = dict(current, status=status, plugin=None if status == ABSENT else current["plugin"])
+        before.append(current)
+        if wanted == current:
+            after.append(current)
+        elif module.check_mode:
+            after.append(wanted)
+        else:
+            after.append(view(slug, converge(client, item, installed.get(slug))))
+    changed = before != after
+    after = sorted_for_diff(after, "slug")
+    return {"changed": changed, "plugins": after,
+            "diff": {"before": sorted_for_diff(before, "slug"), "after": after}}
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        plugins=dict(type="list", elements="dict", required=True, options=dict(
+            slug=dict(type="str", required=True, aliases=["name"]),
+            state=dict(type="str", choices=["present", "active", "inactive", "absent"], default="active"),
+            src=dict(type="str"),
+        )),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module.exit_json(**run(module, lambda: apply_plugins(module)))
+
+
+if __name__ == "__main__":
+    main()

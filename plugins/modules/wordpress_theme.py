@@ -1,0 +1,304 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fabrik.deploy contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: wordpress_theme
+short_description: Activate a WordPress theme and set its brand colours, fonts and theme mods
+version_added: 0.1.0
+description:
+  - Activates an installed theme through the fabrik connector when it is not the active one.
+  - For a block theme, sets colours and font families in the site's global styles
+    (C(/wp/v2/global-styles/<id>)), the same place the Site Editor writes. Each colour or font family
+    given replaces the theme's entry with the same slug (or is added); the theme's other entries and
+    every other global style are kept.
+  - For any theme, sets theme mods (the Customizer's values; what classic themes use) through the connector.
+author:
+  - fabrik.deploy contributors (@fabrik)
+extends_documentation_fragment:
+  - fabrik.deploy.wordpress
+  - fabrik.deploy.attributes
+attributes:
+  check_mode:
+    support: full
+    details: When a theme switch is pending, the global styles of the new theme cannot be read, so any
+      O(styles) given are reported as a change.
+  diff_mode:
+    support: full
+options:
+  stylesheet:
+    description:
+      - Directory name of the theme to activate, for example V(twentytwentythree). It must be installed.
+      - When not set, the active theme is managed.
+    type: str
+  styles:
+    description:
+      - Global styles of a block theme. Fails on a classic theme.
+    type: dict
+    suboptions:
+      palette:
+        description: Colours of the theme palette, by slug (the theme's own slugs recolour the theme).
+        type: list
+        elements: dict
+        suboptions:
+          slug:
+            description: Slug of the colour, for example V(primary).
+            type: str
+            required: true
+          color:
+            description: CSS colour, V(#RRGGBB) or V(#RGB).
+            type: str
+            required: true
+          name:
+            description: Name shown in the editor; defaults to the existing entry's, else the slug.
+            type: str
+      font_families:
+        description: Font families of the theme, by slug.
+        type: list
+        elements: dict
+        suboptions:
+          slug:
+            description: Slug of the font family, for example V(body).
+            type: str
+            required: true
+          font_family:
+            description: CSS C(font-family) value, for example V(Inter, sans-serif).
+            type: str
+            required: true
+          name:
+            description: Name shown in the editor; defaults to the existing entry's, else the slug.
+            type: str
+  theme_mods:
+    description:
+      - Theme mods of the active theme to set (name to string, number or boolean); V(null) removes a mod.
+      - Only the mods given are managed.
+    type: dict
+"""
+
+EXAMPLES = r"""
+- name: Twenty Twenty-Three in the brand colours
+  fabrik.deploy.wordpress_theme:
+    stylesheet: twentytwentythree
+    styles:
+      palette:
+        - {slug: primary, color: "#0a6cff"}
+        - {slug: secondary, color: "#10243e"}
+      font_families:
+        - {slug: body, name: Body, font_family: "Inter, sans-serif"}
+
+- name: A classic theme's Customizer values
+  fabrik.deploy.wordpress_theme:
+    stylesheet: twentytwentyone
+    theme_mods:
+      background_color: f4f1ea
+      respect_user_color_preference: false
+"""
+
+RETURN = r"""
+stylesheet:
+  description: The active theme after the run (in check mode, the one that would be active).
+  returned: always
+  type: str
+  sample: twentytwentythree
+block_theme:
+  description: Whether the active theme is a block theme (null in check mode before a switch).
+  returned: always
+  type: bool
+styles:
+  description: The managed global styles (C(palette) and C(font_families) of the theme origin) after the run.
+  returned: when O(styles) is set
+  type: dict
+theme_mods:
+  description: The managed theme mods after the run.
+  returned: when O(theme_mods) is set
+  type: dict
+"""
+
+import copy
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
+    client_from_module,
+    connection_argument_spec,
+    merge_by_key,
+)
+
+STYLESHEET = re.compile(r"^[A-Za-z0-9._-]+$")
+SLUG = re.compile(r"^[a-z0-9-]+$")
+HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+THEME_MOD_NAME = re.compile(r"^[a-z0-9_-]+$")
+# styles option -> (path of the preset in theme.json settings, value key, option value key)
+PRESETS = {
+    "palette": (("color", "palette"), "color", "color"),
+    "font_families": (("typography", "fontFamilies"), "fontFamily", "font_family"),
+}
+PRESET_ORIGIN = "theme"
+
+
+def validate(params):
+    if params["stylesheet"] is not None and not STYLESHEET.match(params["stylesheet"]):
+        raise SpecError("stylesheet", "a theme directory name expected, got %r" % params["stylesheet"])
+    for option, entries in (params["styles"] or {}).items():
+        validate_presets(option, entries or [])
+    for name, value in (params["theme_mods"] or {}).items():
+        if not THEME_MOD_NAME.match(name):
+            raise SpecError("theme_mods.%s" % name, "names of lower-case letters, digits, _ and - expected")
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            raise SpecError("theme_mods.%s" % name, "a string, number, boolean or null expected")
+
+
+def validate_presets(option, entries):
+    value_key = PRESETS[option][2]
+    seen = set()
+    for index, entry in enumerate(entries):
+        where = "styles.%s[%d]" % (option, index)
+        slug, value = entry["slug"], entry[value_key]
+        if not SLUG.match(slug):
+            raise SpecError(where + ".slug", "lower-case letters, digits and - expected, got %r" % slug)
+        if slug in seen:
+            raise SpecError(where + ".slug", "duplicate slug %r" % slug)
+        seen.add(slug)
+        if not value.strip():
+            raise SpecError("%s.%s" % (where, value_key), "a non-empty string expected")
+        if option == "palette" and not HEX_COLOR.match(value):
+            raise SpecError(where + ".color", "#RRGGBB or #RGB expected, got %r" % value)
+
+
+def _get_path(data, path):
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _set_path(data, path, value):
+    for key in path[:-1]:
+        data = data.setdefault(key, {})
+    data[path[-1]] = value
+
+
+def preset_entries(option, entries, existing):
+    """The theme.json entries of ``entries`` (module form), names taken from ``existing`` when not given."""
+    _path, wp_key, value_key = PRESETS[option]
+    names = {item.get("slug"): item.get("name") for item in existing}
+    return [{"slug": entry["slug"], "name": entry.get("name") or names.get(entry["slug"]) or entry["slug"],
+             wp_key: entry[value_key].strip()} for entry in entries]
+
+
+def desired_user_settings(user_settings, theme_settings, styles):
+    """The user's global styles settings with the given presets merged into the theme origin."""
+    settings = copy.deepcopy(user_settings)
+    for option, entries in styles.items():
+        path = PRESETS[option][0] + (PRESET_ORIGIN,)
+        base = _get_path(user_settings, path) or _get_path(theme_settings, path) or []
+        _set_path(settings, path, merge_by_key(base, preset_entries(option, entries, base), "slug"))
+    return settings
+
+
+def styles_view(settings, styles):
+    return {option: _get_path(settings, PRESETS[option][0] + (PRESET_ORIGIN,)) or [] for option in sorted(styles)}
+
+
+def user_global_styles_id(client):
+    themes = client.rest("GET", "/wp/v2/themes", "read active theme", params={"status": "active"})
+    links = themes[0].get("_links", {}).get("wp:user-global-styles") if themes else None
+    if not links:
+        raise SpecError("styles", "the active theme has no global styles (is it a block theme?)")
+    return int(links[0]["href"].rstrip("/").rsplit("/", 1)[-1])
+
+
+def apply_styles(client, module, stylesheet, styles, result):
+    """Merge the presets into the user's global styles; record before/after in ``result``."""
+    styles_id = user_global_styles_id(client)
+    user = client.rest("GET", "/wp/v2/global-styles/%d" % styles_id, "read global styles",
+                       params={"context": "edit"})
+    theme = client.rest("GET", "/wp/v2/global-styles/themes/%s" % stylesheet, "read theme styles")
+    current = user.get("settings") or {}
+    desired = desired_user_settings(current, theme.get("settings") or {}, styles)
+    result["before"]["styles"] = styles_view(current, styles)
+    if desired != current and not module.check_mode:
+        updated = client.rest("POST", "/wp/v2/global-styles/%d" % styles_id, "update global styles",
+                              json={"settings": desired})
+        desired = updated.get("settings") or {}
+    result["after"]["styles"] = styles_view(desired, styles)
+    return desired != current
+
+
+def apply_theme_mods(client, module, mods, result):
+    current = client.connector("GET", "theme-mods", "read theme mods") or {}
+    changes = {name: value for name, value in mods.items() if current.get(name) != value}
+    result["before"]["theme_mods"] = {name: current.get(name) for name in sorted(mods)}
+    after = dict(current, **changes)
+    if changes and not module.check_mode:
+        after = client.connector("POST", "theme-mods", "update theme mods", json=changes) or {}
+    result["after"]["theme_mods"] = {name: after.get(name) for name in sorted(mods)}
+    return bool(changes)
+
+
+def switch_theme(client, module, stylesheet, status):
+    """Activate ``stylesheet``; return the connector status after the switch (None in check mode)."""
+    if module.check_mode:
+        installed = client.rest("GET", "/wp/v2/themes", "list themes", params={"_fields": "stylesheet"})
+        if stylesheet not in {theme["stylesheet"] for theme in installed}:
+            raise SpecError("stylesheet", "theme %r is not installed" % stylesheet)
+        return dict(status, stylesheet=stylesheet, block_theme=None)
+    return client.connector("POST", "theme", "activate theme", json={"stylesheet": stylesheet})
+
+
+def apply_theme(module):
+    params = module.params
+    validate(params)
+    client = client_from_module(module)
+    status = client.connector_status()
+    stylesheet = params["stylesheet"] or status["stylesheet"]
+    diff = {"before": {"stylesheet": status["stylesheet"]}, "after": {"stylesheet": stylesheet}}
+    switching = stylesheet != status["stylesheet"]
+    changed = switching
+    if switching:
+        status = switch_theme(client, module, stylesheet, status)
+    styles = {option: entries for option, entries in (params["styles"] or {}).items() if entries}
+    if styles:
+        if status["block_theme"] is False:
+            raise SpecError("styles", "theme %r is a classic theme: use theme_mods" % stylesheet)
+        if status["block_theme"] is None:
+            changed = True  # check mode before a switch: the new theme's styles cannot be read yet
+        else:
+            changed = apply_styles(client, module, stylesheet, styles, diff) or changed
+    if params["theme_mods"]:
+        changed = apply_theme_mods(client, module, params["theme_mods"], diff) or changed
+    result = {"changed": changed, "stylesheet": stylesheet, "block_theme": status["block_theme"], "diff": diff}
+    for key in ("styles", "theme_mods"):
+        if key in diff["after"]:
+            result[key] = diff["after"][key]
+    return result
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        stylesheet=dict(type="str"),
+        styles=dict(type="dict", options=dict(
+            palette=dict(type="list", elements="dict", options=dict(
+                slug=dict(type="str", required=True),
+                color=dict(type="str", required=True),
+                name=dict(type="str"),
+            )),
+            font_families=dict(type="list", elements="dict", options=dict(
+                slug=dict(type="str", required=True),
+                font_family=dict(type="str", required=True),
+                name=dict(type="str"),
+            )),
+        )),
+        theme_mods=dict(type="dict"),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module.exit_json(**run(module, lambda: apply_theme(module)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Local sandbox: emulators of the SaaS APIs fabrik.deploy talks to, on loopback."""

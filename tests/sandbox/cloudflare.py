@@ -1,0 +1,912 @@
+"""Emulator of Cloudflare's API v4 (``/client/v4``) for the local sandbox.
+
+Wire contract: ``contracts/cloudflare/NOTES.md`` and ``openapi-subset.json``
+(zones, DNS records, the DNS batch endpoint, zone settings).  Every request
+and response of a path in the subset is validated against it (see
+``openapi.py`` and ``SPEC_CORRECTIONS`` below); the batch endpoint, which the
+subset lacks, is validated against ``BATCH_REQUEST_SCHEMA`` /
+``BATCH_RESPONSE_SCHEMA``, written from NOTES.md.
+
+Sandbox account: token ``sandbox-cloudflare-token`` (``Authorization: Bearer``),
+account id ``0123456789abcdef0123456789abcdef``.
+
+Rules of this emulator that the sources do not pin down:
+
+* Assigned nameservers are two ``<word>.ns.cloudflare.com`` names derived
+  from a hash of the zone name: the same name always gets the same pair.
+* A ``pending`` zone becomes ``active`` when the registrar emulator
+  (``shared.get("namecheap").nameservers_for(name)``) lists exactly the
+  zone's nameservers: at once on ``PUT .../activation_check``, otherwise on
+  the first zone read at least ``activation_delay`` seconds (option, default
+  1.0) after a read first saw them match.
+* Relative record names (``www``, ``@``) get the zone name appended; so does
+  any name that does not end in the zone name.  Responses carry full names.
+* Records without a comment have no ``comment`` key (the spec types it as a
+  non-nullable string); ``""`` or ``null`` clears a comment.
+* ``request_budget`` (option, default unlimited): after that many vendor
+  requests every request answers 429 with ``retry-after`` (option
+  ``retry_after``, default 1 s) until reset or until the budget is set again.
+* Error codes: ``ERRORS`` below; the comment there says which codes come from
+  the sources and which are the sandbox's own choice.
+"""
+
+import copy
+import hashlib
+import ipaddress
+import json
+import math
+import re
+import time
+import uuid
+from datetime import datetime, timezone
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Response
+
+from .base import Emulator
+from .openapi import ContractValidator, JsonSchemaRoute, contract_path, operations
+
+SANDBOX_TOKEN = "sandbox-cloudflare-token"
+SANDBOX_ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
+SANDBOX_ACCOUNT_NAME = "Sandbox Account"
+BASE_PATH = "/client/v4"
+SPEC_FILE = "openapi-subset.json"
+
+# Codes from NOTES.md or from API responses quoted in public issue threads:
+# 1004 1061 1067 7003 9005 9021 9022 9109 10000 81053 81054 81058.
+# Sandbox choices (no source found): 1007 1099 6007 7001 81044; 1015 is the code of
+# Cloudflare's edge "You are being rate limited" page (the spec wants codes >= 1000).
+ERRORS = {
+    "dns_validation": 1004,
+    "zone_exists": 1061,
+    "bad_account": 1067,
+    "bad_zone_name": 1099,
+    "bad_field": 1007,
+    "no_route": 7003,
+    "method": 7001,
+    "bad_json": 6007,
+    "bad_address": 9005,
+    "bad_ttl": 9021,
+    "ttl_type": 9022,
+    "bad_token": 9109,
+    "authentication": 10000,
+    "rate_limited": 1015,
+    "record_not_found": 81044,
+    "cname_conflict": 81053,
+    "cname_exists": 81054,
+    "identical": 81058,
+}
+
+DEFAULT_OPTIONS = {"activation_delay": 1.0, "request_budget": None, "retry_after": 1}
+NAMESERVER_WORDS = (
+    "ada", "bob", "cruz", "dana", "elle", "finn", "gina", "hugo",
+    "iris", "jack", "kara", "liam", "mona", "nick", "olga", "pete",
+)
+ZONE_NAME = re.compile(r"^([a-z0-9][-a-z0-9]*\.)+[-a-z0-9]{2,20}$")
+ZONE_TYPES = ("full", "partial", "secondary")
+ZONE_PAGE_SIZE = (5, 50, 20)  # min, max, default
+RECORD_PAGE_SIZE = (1, 5_000_000, 100)
+RECORD_TYPES = (
+    "A", "AAAA", "CAA", "CERT", "CNAME", "DNSKEY", "DS", "HTTPS", "LOC", "MX", "NAPTR", "NS",
+    "PTR", "SMIMEA", "SRV", "SSHFP", "SVCB", "TLSA", "TXT", "URI",
+)
+PROXIABLE_TYPES = frozenset({"A", "AAAA", "CNAME"})
+HOSTNAME_TYPES = frozenset({"CNAME", "MX", "NS", "PTR"})
+PRIORITY_TYPES = frozenset({"MX", "SRV", "URI"})
+DNS_LABEL = re.compile(r"^(\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$")
+TAG = re.compile(r"^[A-Za-z0-9_-]+:.*$")
+COMMENT_MAX = 100
+RECORD_INPUT_FIELDS = ("type", "name", "content", "ttl", "proxied", "comment", "tags", "priority", "data", "settings")
+SETTING_VALUES = {
+    "ssl": ("off", "flexible", "full", "strict"),
+    "always_use_https": ("on", "off"),
+    "min_tls_version": ("1.0", "1.1", "1.2", "1.3"),
+}
+SETTING_DEFAULTS = {"ssl": "off", "always_use_https": "off", "min_tls_version": "1.0"}  # the spec's defaults
+BATCH_LIMIT = 200  # Free plan (NOTES.md); the sandbox zones are Free zones
+FREE_PLAN = {
+    "id": "0feeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "name": "Free Website", "price": 0, "currency": "USD",
+    "frequency": "", "is_subscribed": False, "can_subscribe": False, "legacy_id": "free",
+    "legacy_discount": False, "externally_managed": False,
+}
+
+ROUTES = Map([
+    Rule("/zones", endpoint="zones", methods=["GET", "POST"]),
+    Rule("/zones/<zone_id>", endpoint="zone", methods=["GET", "PATCH", "DELETE"]),
+    Rule("/zones/<zone_id>/activation_check", endpoint="activation_check", methods=["PUT"]),
+    Rule("/zones/<zone_id>/dns_records", endpoint="records", methods=["GET", "POST"]),
+    Rule("/zones/<zone_id>/dns_records/batch", endpoint="batch", methods=["POST"]),
+    Rule("/zones/<zone_id>/dns_records/<record_id>", endpoint="record", methods=["GET", "PUT", "PATCH", "DELETE"]),
+    Rule("/zones/<zone_id>/settings", endpoint="settings", methods=["GET"]),
+    Rule("/zones/<zone_id>/settings/<setting_id>", endpoint="setting", methods=["GET", "PATCH"]),
+], strict_slashes=False)
+
+
+# -- contract: corrections of the 2024 spec and the batch schemas ---------------
+
+DNS_RECORD_PATHS = ("/zones/{zone_id}/dns_records", "/zones/{zone_id}/dns_records/{dns_record_id}")
+
+
+def _dns_operations(spec):
+    return [(path, method, op) for path, method, op in operations(spec) if path in DNS_RECORD_PATHS]
+
+
+def accept_api_tokens_on_dns(spec):
+    """The DNS operations list only the legacy X-Auth-Email/X-Auth-Key pair; tokens work there too (NOTES.md)."""
+    for _path, _method, operation in _dns_operations(spec):
+        if {"api_token": []} not in operation.get("security", []):
+            operation.setdefault("security", []).insert(0, {"api_token": []})
+
+
+def dns_error_envelope(spec):
+    """The DNS ``4xx`` schemas are ``allOf`` a success envelope (``success: [true]``) and the failure one.
+
+    No document can satisfy both, so they are replaced by the failure envelope alone.
+    """
+    failure = {"$ref": "#/components/schemas/dns-records_api-response-common-failure"}
+    for _path, _method, operation in _dns_operations(spec):
+        error = operation["responses"].get("4XX")
+        if error:
+            error["content"]["application/json"]["schema"] = failure
+
+
+def dns_request_bodies(spec):
+    """Request bodies of the DNS operations reuse the *response* record schema.
+
+    That schema requires the server-set ``id``, ``proxiable``, ``created_on`` and
+    ``modified_on``: POST/PUT bodies are checked against the record types
+    without those, PATCH bodies against a partial record, and DELETE needs no body.
+    """
+    schemas = spec["components"]["schemas"]
+    ref = "#/components/schemas/"
+    schemas["fabrik_dns-record-input"] = {"oneOf": schemas["dns-records_dns-record"]["oneOf"]}
+    schemas["fabrik_dns-record-patch"] = {"type": "object", "properties": {
+        "type": {"$ref": ref + "dns-records_type"}, "name": {"$ref": ref + "dns-records_name"},
+        "content": {"type": "string"}, "ttl": {"$ref": ref + "dns-records_ttl"},
+        "proxied": {"$ref": ref + "dns-records_proxied"}, "comment": {"$ref": ref + "dns-records_comment"},
+        "tags": {"$ref": ref + "dns-records_tags"}, "priority": {"$ref": ref + "dns-records_priority"},
+        "data": {"type": "object"}, "settings": {"type": "object"},
+    }}
+    replacements = {"post": "fabrik_dns-record-input", "put": "fabrik_dns-record-input", "patch": "fabrik_dns-record-patch"}
+    for _path, method, operation in _dns_operations(spec):
+        if method in replacements:
+            operation["requestBody"]["content"]["application/json"]["schema"] = {"$ref": ref + replacements[method]}
+        elif method == "delete" and "requestBody" in operation:
+            operation["requestBody"]["required"] = False
+
+
+def writable_paused_flag(spec):
+    """``PATCH /zones/{zone_id}`` documents ``paused`` through a schema marked readOnly; make it writable there."""
+    body = spec["paths"]["/zones/{zone_id}"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    body["properties"]["paused"] = {"type": "boolean"}
+
+
+SPEC_CORRECTIONS = (accept_api_tokens_on_dns, dns_error_envelope, dns_request_bodies, writable_paused_flag)
+
+_ID = {"type": "string", "maxLength": 32}
+_RECORD_FIELDS = {
+    "type": {"enum": list(RECORD_TYPES)}, "name": {"type": "string", "maxLength": 255},
+    "content": {"type": "string"}, "ttl": {"type": "number"}, "proxied": {"type": "boolean"},
+    "comment": {"type": ["string", "null"]}, "tags": {"type": "array", "items": {"type": "string"}},
+    "priority": {"type": "number", "minimum": 0, "maximum": 65535},
+    "data": {"type": "object"}, "settings": {"type": "object"},
+}
+BATCH_REQUEST_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "deletes": {"type": "array", "items": {"type": "object", "required": ["id"], "properties": {"id": _ID}}},
+        "patches": {"type": "array", "items": {
+            "type": "object", "required": ["id"], "properties": {"id": _ID, **_RECORD_FIELDS}}},
+        "puts": {"type": "array", "items": {
+            "type": "object", "required": ["id", "type", "name"], "properties": {"id": _ID, **_RECORD_FIELDS}}},
+        "posts": {"type": "array", "items": {
+            "type": "object", "required": ["type", "name"], "properties": _RECORD_FIELDS}},
+    },
+}
+_RECORD = {
+    "type": "object",
+    "required": ["id", "type", "name", "content", "proxiable", "proxied", "ttl", "created_on", "modified_on"],
+    "properties": {"id": _ID, **_RECORD_FIELDS, "proxiable": {"type": "boolean"},
+                   "created_on": {"type": "string", "format": "date-time"},
+                   "modified_on": {"type": "string", "format": "date-time"}},
+}
+_MESSAGES = {"type": "array", "items": {
+    "type": "object", "required": ["code", "message"],
+    "properties": {"code": {"type": "integer", "minimum": 1000}, "message": {"type": "string"}}}}
+BATCH_RESPONSE_SCHEMA = {"oneOf": [
+    {"type": "object", "required": ["success", "errors", "messages", "result"], "properties": {
+        "success": {"const": True}, "errors": {"maxItems": 0, **_MESSAGES}, "messages": _MESSAGES,
+        "result": {"type": "object", "additionalProperties": False, "properties": {
+            key: {"type": "array", "items": _RECORD} for key in ("deletes", "patches", "puts", "posts")}}}},
+    {"type": "object", "required": ["success", "errors", "messages", "result"], "properties": {
+        "success": {"const": False}, "errors": {"minItems": 1, **_MESSAGES}, "messages": _MESSAGES,
+        "result": {"type": "null"}}},
+]}
+BATCH_ROUTE = JsonSchemaRoute("POST", re.escape(BASE_PATH) + r"/zones/[^/]+/dns_records/batch",
+                              BATCH_REQUEST_SCHEMA, BATCH_RESPONSE_SCHEMA)
+
+
+# -- helpers -------------------------------------------------------------------------
+
+class ApiFailure(Exception):
+    """An API error: answered as the failure envelope."""
+
+    def __init__(self, status, error, message, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.code = ERRORS[error]
+        self.message = message
+        self.headers = headers
+
+    def response(self):
+        body = {"success": False, "errors": [{"code": self.code, "message": self.message}],
+                "messages": [], "result": None}
+        return envelope_response(body, self.status, self.headers)
+
+
+def invalid(error, message, prefix=""):
+    return ApiFailure(400, error, prefix + message)
+
+
+def envelope_response(body, status=200, headers=None):
+    return Response(json.dumps(body), status=status, headers=headers, mimetype="application/json")
+
+
+def success(result, result_info=None):
+    body = {"success": True, "errors": [], "messages": [], "result": result}
+    if result_info is not None:
+        body["result_info"] = result_info
+    return envelope_response(body)
+
+
+def timestamp():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_id():
+    return uuid.uuid4().hex
+
+
+def assigned_nameservers(zone_name):
+    digest = hashlib.sha256(zone_name.encode()).digest()
+    first = digest[0] % len(NAMESERVER_WORDS)
+    second = (first + 1 + digest[1] % (len(NAMESERVER_WORDS) - 1)) % len(NAMESERVER_WORDS)
+    return [f"{NAMESERVER_WORDS[i]}.ns.cloudflare.com" for i in sorted((first, second))]
+
+
+def int_arg(args, name, bounds):
+    low, high, default = bounds
+    raw = args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid("bad_field", f"{name}: an integer expected, got {raw!r}") from None
+    if not low <= value <= high:
+        raise invalid("bad_field", f"{name}: {low}..{high} expected, got {value}")
+    return value
+
+
+def choice_arg(args, name, choices, default):
+    value = args.get(name, default)
+    if value not in choices:
+        raise invalid("bad_field", f"{name}: one of {', '.join(choices)} expected, got {value!r}")
+    return value
+
+
+def paginate(items, page, per_page):
+    total = len(items)
+    chunk = items[(page - 1) * per_page:page * per_page]
+    info = {"page": page, "per_page": per_page, "count": len(chunk), "total_count": total,
+            "total_pages": max(1, math.ceil(total / per_page))}
+    return chunk, info
+
+
+# Operators of the list filters: DNS records spell them ``startswith``, zones ``starts_with``.
+TEXT_OPERATORS = {
+    "exact": lambda actual, wanted: actual == wanted,
+    "equal": lambda actual, wanted: actual == wanted,
+    "not_equal": lambda actual, wanted: actual != wanted,
+    "contains": lambda actual, wanted: wanted in actual,
+    "startswith": str.startswith,
+    "starts_with": str.startswith,
+    "endswith": str.endswith,
+    "ends_with": str.endswith,
+}
+
+
+def text_matches(op, actual, wanted):
+    """Case-insensitive comparison of a list filter."""
+    return TEXT_OPERATORS[op]((actual or "").lower(), wanted.lower())
+
+
+def zone_name_filter(value):
+    """``name=`` of the zone list: ``[operator:]value`` (equal by default)."""
+    op, sep, rest = value.partition(":")
+    if sep and op in ("equal", "not_equal", "contains", "starts_with", "ends_with"):
+        return op, rest
+    return "equal", value
+
+
+def record_tags(record):
+    tags = {}
+    for tag in record.get("tags", []):
+        tag_name, _colon, tag_value = tag.partition(":")
+        tags[tag_name.lower()] = tag_value
+    return tags
+
+
+# -- DNS record validation -----------------------------------------------------------------
+
+def normalise_record_name(raw, zone_name, prefix):
+    if not isinstance(raw, str) or not raw.strip():
+        raise invalid("dns_validation", "DNS record name is required.", prefix)
+    name = raw.strip().lower().rstrip(".")
+    if name in ("@", ""):
+        return zone_name
+    if name != zone_name and not name.endswith("." + zone_name):
+        name = f"{name}.{zone_name}"
+    if len(name) > 255 or not all(DNS_LABEL.match(label) for label in name.split(".")):
+        raise invalid("dns_validation", f"DNS name is invalid: {raw!r}.", prefix)
+    return name
+
+
+def record_content(rtype, name, body, prefix):
+    if rtype == "CAA":
+        return caa_content(body.get("data"), prefix)
+    content = body.get("content")
+    if not isinstance(content, str) or not content.strip():
+        raise invalid("dns_validation", f"Content for {rtype} record is required.", prefix)
+    content = content.strip()
+    if rtype == "A":
+        try:
+            return str(ipaddress.IPv4Address(content))
+        except ValueError:
+            raise invalid("bad_address", "Content for A record must be a valid IPv4 address.", prefix) from None
+    if rtype == "AAAA":
+        try:
+            return str(ipaddress.IPv6Address(content))
+        except ValueError:
+            raise invalid("bad_address", "Content for AAAA record must be a valid IPv6 address.", prefix) from None
+    if rtype in HOSTNAME_TYPES:
+        host = content.lower().rstrip(".")
+        if not all(DNS_LABEL.match(label) for label in host.split(".")):
+            raise invalid("dns_validation", f"Content for {rtype} record must be a valid hostname.", prefix)
+        if rtype == "CNAME" and host == name:
+            raise invalid("dns_validation", "CNAME content cannot reference itself.", prefix)
+        return host
+    if rtype == "TXT" and len(content) > 2048:
+        raise invalid("dns_validation", "TXT content must be at most 2048 characters.", prefix)
+    return content
+
+
+def caa_content(data, prefix):
+    if not (isinstance(data, dict) and isinstance(data.get("flags"), int) and not isinstance(data["flags"], bool)
+            and 0 <= data["flags"] <= 255 and isinstance(data.get("tag"), str) and isinstance(data.get("value"), str)):
+        raise invalid("dns_validation", "CAA records need data with flags (0..255), tag and value.", prefix)
+    return f'{data["flags"]} {data["tag"]} "{data["value"]}"'
+
+
+def record_ttl(body, prefix):
+    ttl = body.get("ttl", 1)
+    if isinstance(ttl, bool) or not isinstance(ttl, (int, float)):
+        raise invalid("ttl_type", "TTL must be a number, not a string.", prefix)
+    if ttl != int(ttl) or (ttl != 1 and not 60 <= ttl <= 86400):
+        raise invalid("bad_ttl", "Invalid TTL. Must be between 60 and 86400 seconds, or 1 for automatic.", prefix)
+    return int(ttl)
+
+
+def record_comment(body, prefix):
+    comment = body.get("comment")
+    if comment in (None, ""):
+        return None
+    if not isinstance(comment, str) or "\n" in comment or "\r" in comment:
+        raise invalid("dns_validation", "The comment must be text without line breaks.", prefix)
+    if len(comment) > COMMENT_MAX:
+        raise invalid("dns_validation", f"The comment must be at most {COMMENT_MAX} characters.", prefix)
+    return comment
+
+
+def record_tag_list(body, prefix):
+    tags = body.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(tag, str) and TAG.match(tag) for tag in tags):
+        raise invalid("dns_validation", "Tags must be strings of the form name:value "
+                      "(the name made of letters, digits, '-' and '_').", prefix)
+    return sorted(set(tags))
+
+
+def record_priority(rtype, body, prefix):
+    if rtype not in PRIORITY_TYPES:
+        return None
+    priority = body.get("priority")
+    if priority is None and rtype == "MX":
+        raise invalid("dns_validation", "MX records need a priority.", prefix)
+    if priority is not None and (isinstance(priority, bool) or not isinstance(priority, int)
+                                 or not 0 <= priority <= 65535):
+        raise invalid("dns_validation", "priority must be an integer 0..65535.", prefix)
+    return priority
+
+
+def build_record(zone_name, body, prefix=""):
+    """Validate a record body as Cloudflare does; return the record's stored fields (no id/timestamps)."""
+    if not isinstance(body, dict):
+        raise invalid("dns_validation", "A DNS record is a JSON object.", prefix)
+    rtype = body.get("type")
+    if rtype not in RECORD_TYPES:
+        raise invalid("dns_validation", f"Invalid DNS record type {rtype!r}.", prefix)
+    name = normalise_record_name(body.get("name"), zone_name, prefix)
+    proxied = body.get("proxied", False)
+    if not isinstance(proxied, bool):
+        raise invalid("dns_validation", "proxied must be true or false.", prefix)
+    if proxied and rtype not in PROXIABLE_TYPES:
+        raise invalid("dns_validation", f"{rtype} records cannot be proxied.", prefix)
+    settings = body.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise invalid("dns_validation", "settings must be an object.", prefix)
+    record = {
+        "name": name, "type": rtype, "content": record_content(rtype, name, body, prefix),
+        "proxiable": rtype in PROXIABLE_TYPES, "proxied": proxied, "ttl": record_ttl(body, prefix),
+        "settings": settings, "meta": {"auto_added": False, "source": "primary"},
+        "tags": record_tag_list(body, prefix),
+    }
+    comment = record_comment(body, prefix)
+    if comment is not None:
+        record["comment"] = comment
+    priority = record_priority(rtype, body, prefix)
+    if priority is not None:
+        record["priority"] = priority
+    if rtype == "CAA":
+        record["data"] = dict(body["data"])
+    return record
+
+
+def check_conflicts(records, candidate, exclude_id, prefix):
+    """Cloudflare's uniqueness rules for a new or changed record against the zone's others."""
+    same_name = [r for r in records.values() if r["name"] == candidate["name"] and r["id"] != exclude_id]
+    for other in same_name:
+        if other["type"] == candidate["type"] and other["content"].lower() == candidate["content"].lower():
+            raise ApiFailure(400, "identical", prefix + "An identical record already exists.")
+    if candidate["type"] == "CNAME" and same_name:
+        raise ApiFailure(400, "cname_conflict", prefix + "An A, AAAA, or CNAME record with that host already exists.")
+    if any(other["type"] == "CNAME" for other in same_name):
+        raise ApiFailure(400, "cname_exists", prefix + "A CNAME record with that host already exists.")
+
+
+class CloudflareEmulator(Emulator):
+    """Stateful Cloudflare API: zones, DNS records (with batch), zone settings."""
+
+    name = "cloudflare"
+    base_path = BASE_PATH
+
+    HANDLERS = {
+        ("zones", "GET"): "_list_zones",
+        ("zones", "POST"): "_create_zone",
+        ("zone", "GET"): "_get_zone",
+        ("zone", "PATCH"): "_edit_zone",
+        ("zone", "DELETE"): "_delete_zone",
+        ("activation_check", "PUT"): "_activation_check",
+        ("records", "GET"): "_list_records",
+        ("records", "POST"): "_create_record",
+        ("batch", "POST"): "_batch",
+        ("record", "GET"): "_get_record",
+        ("record", "PUT"): "_put_record",
+        ("record", "PATCH"): "_patch_record",
+        ("record", "DELETE"): "_delete_record",
+        ("settings", "GET"): "_list_settings",
+        ("setting", "GET"): "_get_setting",
+        ("setting", "PATCH"): "_edit_setting",
+    }
+
+    def __init__(self, shared=None, validate=True, **options):
+        super().__init__(shared)
+        self.clock = time.monotonic
+        self.defaults = dict(DEFAULT_OPTIONS)
+        self.config = {}
+        self._check_options(options)
+        self.defaults.update(options)
+        if validate:
+            self.contract = ContractValidator(contract_path("cloudflare", SPEC_FILE), self.record_violation,
+                                              corrections=SPEC_CORRECTIONS, extra_routes=[BATCH_ROUTE])
+        self.reset()
+
+    # -- framework interface ---------------------------------------------------
+
+    def reset(self):
+        with self.lock:
+            self.config = dict(self.defaults)
+            self.requests_spent = 0
+            self.zones = {}
+            self.records = {}
+            self.settings = {}
+            self.ns_matched_at = {}
+
+    def configure(self, **options):
+        """Runtime options: ``activation_delay`` (s), ``request_budget`` (int or null), ``retry_after`` (s)."""
+        self._check_options(options)
+        with self.lock:
+            self.config.update(options)
+            if "request_budget" in options:
+                self.requests_spent = 0
+
+    def snapshot(self):
+        with self.lock:
+            zones = []
+            for zone in self.zones.values():
+                self._refresh_activation(zone)
+                zones.append({**zone, "records": list(self.records[zone["id"]].values()),
+                              "settings": {key: s["value"] for key, s in self.settings[zone["id"]].items()}})
+            return {"zones": zones, "config": dict(self.config), "requests_spent": self.requests_spent}
+
+    def dispatch(self, request):
+        with self.lock:
+            try:
+                self._spend_budget()
+                self._authenticate(request)
+                handler, args = self._route(request)
+                return getattr(self, handler)(request, **args)
+            except ApiFailure as failure:
+                return failure.response()
+
+    # -- plumbing --------------------------------------------------------------
+
+    @staticmethod
+    def _check_options(options):
+        unknown = sorted(set(options) - set(DEFAULT_OPTIONS))
+        if unknown:
+            raise ValueError(f"unknown Cloudflare emulator option(s): {', '.join(unknown)}")
+        delay = options.get("activation_delay", 0)
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
+            raise ValueError(f"activation_delay: seconds >= 0 expected, got {delay!r}")
+        budget = options.get("request_budget")
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 0):
+            raise ValueError(f"request_budget: an integer >= 0 or null expected, got {budget!r}")
+        retry_after = options.get("retry_after", 0)
+        if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
+            raise ValueError(f"retry_after: whole seconds >= 0 expected, got {retry_after!r}")
+
+    def _spend_budget(self):
+        budget = self.config["request_budget"]
+        if budget is None:
+            return
+        if self.requests_spent >= budget:
+            raise ApiFailure(429, "rate_limited", "You are being rate limited",
+                             headers={"retry-after": str(self.config["retry_after"])})
+        self.requests_spent += 1
+
+    @staticmethod
+    def _authenticate(request):
+        scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise ApiFailure(403, "authentication", "Authentication error")
+        if token.strip() != SANDBOX_TOKEN:
+            raise ApiFailure(403, "bad_token", "Invalid access token")
+
+    def _route(self, request):
+        path = request.path
+        if path != BASE_PATH and not path.startswith(BASE_PATH + "/"):
+            raise ApiFailure(404, "no_route", f"Could not route to {path}, perhaps your object identifier is invalid?")
+        method = "GET" if request.method == "HEAD" else request.method
+        try:
+            endpoint, args = ROUTES.bind("sandbox").match(path[len(BASE_PATH):] or "/", method=method)
+        except NotFound:
+            raise ApiFailure(404, "no_route", f"Could not route to {path}, perhaps your object identifier is invalid?") from None
+        except MethodNotAllowed:
+            raise ApiFailure(405, "method", f"Method {request.method} not available for that URI.") from None
+        return self.HANDLERS[(endpoint, method)], args
+
+    @staticmethod
+    def _json(request):
+        raw = request.get_data()
+        if not raw.strip():
+            raise invalid("bad_json", "A JSON request body is required.")
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise invalid("bad_json", "Malformed JSON in request body.") from None
+        if not isinstance(body, dict):
+            raise invalid("bad_json", "The request body must be a JSON object.")
+        return body
+
+    def _zone(self, zone_id):
+        zone = self.zones.get(zone_id)
+        if zone is None:
+            raise ApiFailure(404, "no_route", f"Could not route to {BASE_PATH}/zones/{zone_id}, "
+                             "perhaps your object identifier is invalid?")
+        self._refresh_activation(zone)
+        return zone
+
+    # -- zones ---------------------------------------------------------------
+
+    def _registrar_nameservers(self, zone_name):
+        registrar = self.shared.get("namecheap")
+        if registrar is None or not hasattr(registrar, "nameservers_for"):
+            return None
+        found = registrar.nameservers_for(zone_name)
+        return sorted(ns.lower().rstrip(".") for ns in found) if found else None
+
+    def _refresh_activation(self, zone, immediate=False):
+        if zone["status"] != "pending":
+            return
+        if self._registrar_nameservers(zone["name"]) != sorted(zone["name_servers"]):
+            self.ns_matched_at.pop(zone["id"], None)
+            return
+        now = self.clock()
+        matched_at = self.ns_matched_at.setdefault(zone["id"], now)
+        if immediate or now - matched_at >= self.config["activation_delay"]:
+            stamp = timestamp()
+            zone.update(status="active", activated_on=stamp, modified_on=stamp)
+            self.ns_matched_at.pop(zone["id"], None)
+
+    def _list_zones(self, request):
+        args = request.args
+        page = int_arg(args, "page", (1, 1_000_000, 1))
+        per_page = int_arg(args, "per_page", ZONE_PAGE_SIZE)
+        match = choice_arg(args, "match", ("all", "any"), "all")
+        order = choice_arg(args, "order", ("name", "status", "account.id", "account.name"), "name")
+        direction = choice_arg(args, "direction", ("asc", "desc"), "asc")
+        fields = {"name": lambda z: z["name"], "status": lambda z: z["status"],
+                  "account.id": lambda z: z["account"]["id"], "account.name": lambda z: z["account"]["name"]}
+        tests = []
+        for key in ("name", "account.name"):
+            if key in args:
+                op, wanted = zone_name_filter(args[key])
+                tests.append(lambda z, get=fields[key], op=op, wanted=wanted: text_matches(op, get(z), wanted))
+        for key in ("status", "account.id"):
+            if key in args:
+                tests.append(lambda z, get=fields[key], wanted=args[key]: get(z) == wanted)
+        combine = all if match == "all" else any
+        for zone in self.zones.values():
+            self._refresh_activation(zone)
+        found = [z for z in self.zones.values() if not tests or combine(test(z) for test in tests)]
+        found.sort(key=fields[order], reverse=direction == "desc")
+        chunk, info = paginate(found, page, per_page)
+        return success([dict(z) for z in chunk], info)
+
+    def _create_zone(self, request):
+        body = self._json(request)
+        name = body.get("name")
+        if not isinstance(name, str) or len(name) > 253 or not ZONE_NAME.match(name.lower().rstrip(".")):
+            raise invalid("bad_zone_name", f"Invalid zone name {name!r}: letters, digits and hyphens in dot-separated labels expected.")
+        name = name.lower().rstrip(".")
+        account = body.get("account")
+        if not isinstance(account, dict) or account.get("id") != SANDBOX_ACCOUNT_ID:
+            raise invalid("bad_account", "Invalid account identifier")
+        zone_type = body.get("type", "full")
+        if zone_type not in ZONE_TYPES:
+            raise invalid("bad_field", f"type: one of {', '.join(ZONE_TYPES)} expected, got {zone_type!r}")
+        if any(z["name"] == name for z in self.zones.values()):
+            raise invalid("zone_exists", f"{name} already exists")
+        zone = self._new_zone(name, zone_type)
+        self.zones[zone["id"]] = zone
+        self.records[zone["id"]] = {}
+        self.settings[zone["id"]] = {
+            key: {"id": key, "value": value, "editable": True, "modified_on": None}
+            for key, value in SETTING_DEFAULTS.items()}
+        return success(dict(zone))
+
+    def _new_zone(self, name, zone_type):
+        stamp = timestamp()
+        original = self._registrar_nameservers(name)
+        return {
+            "id": new_id(), "name": name, "status": "pending", "paused": False, "type": zone_type,
+            "development_mode": 0, "name_servers": assigned_nameservers(name),
+            "original_name_servers": original, "original_registrar": "namecheap" if original else None,
+            "original_dnshost": None, "vanity_name_servers": [], "activated_on": None,
+            "created_on": stamp, "modified_on": stamp,
+            "account": {"id": SANDBOX_ACCOUNT_ID, "name": SANDBOX_ACCOUNT_NAME},
+            "owner": {"id": SANDBOX_ACCOUNT_ID, "type": "organization", "name": SANDBOX_ACCOUNT_NAME},
+            "plan": dict(FREE_PLAN),
+            "meta": {"step": 2, "custom_certificate_quota": 0, "page_rule_quota": 3, "phishing_detected": False},
+        }
+
+    def _get_zone(self, _request, zone_id):
+        return success(dict(self._zone(zone_id)))
+
+    def _edit_zone(self, request, zone_id):
+        zone = self._zone(zone_id)
+        body = self._json(request)
+        unknown = sorted(set(body) - {"paused", "type", "vanity_name_servers"})
+        if unknown:
+            raise invalid("bad_field", f"cannot edit {', '.join(unknown)} (paused, type, vanity_name_servers are editable)")
+        if "paused" in body and not isinstance(body["paused"], bool):
+            raise invalid("bad_field", "paused must be true or false")
+        if "type" in body and body["type"] not in ZONE_TYPES:
+            raise invalid("bad_field", f"type: one of {', '.join(ZONE_TYPES)} expected")
+        vanity = body.get("vanity_name_servers", [])
+        if not isinstance(vanity, list) or not all(isinstance(ns, str) for ns in vanity):
+            raise invalid("bad_field", "vanity_name_servers must be a list of hostnames")
+        zone.update(body)
+        zone["modified_on"] = timestamp()
+        return success(dict(zone))
+
+    def _delete_zone(self, _request, zone_id):
+        self._zone(zone_id)
+        for table in (self.zones, self.records, self.settings):
+            del table[zone_id]
+        self.ns_matched_at.pop(zone_id, None)
+        return success({"id": zone_id})
+
+    def _activation_check(self, _request, zone_id):
+        self._refresh_activation(self._zone(zone_id), immediate=True)
+        return success({"id": zone_id})
+
+    # -- DNS records -------------------------------------------------------------
+
+    def _list_records(self, request, zone_id):
+        self._zone(zone_id)
+        args = request.args
+        page = int_arg(args, "page", (1, 1_000_000, 1))
+        per_page = int_arg(args, "per_page", RECORD_PAGE_SIZE)
+        order = choice_arg(args, "order", ("type", "name", "content", "ttl", "proxied"), "type")
+        direction = choice_arg(args, "direction", ("asc", "desc"), "asc")
+        tests = self._record_filters(args)
+        tag_tests = self._tag_filters(args)
+        if tag_tests:
+            tag_combine = all if choice_arg(args, "tag_match", ("all", "any"), "all") == "all" else any
+            tests.append(lambda r: tag_combine(test(r) for test in tag_tests))
+        combine = all if choice_arg(args, "match", ("all", "any"), "all") == "all" else any
+        found = [r for r in self.records[zone_id].values() if not tests or combine(test(r) for test in tests)]
+        found.sort(key=lambda r: (r[order], r["name"], r["type"]), reverse=direction == "desc")
+        chunk, info = paginate(found, page, per_page)
+        return success([copy.deepcopy(r) for r in chunk], info)
+
+    @staticmethod
+    def _record_filters(args):
+        tests = []
+        if "type" in args:
+            tests.append(lambda r, wanted=args["type"].upper(): r["type"] == wanted)
+        if "proxied" in args:
+            wanted = choice_arg(args, "proxied", ("true", "false"), "false") == "true"
+            tests.append(lambda r, wanted=wanted: r["proxied"] == wanted)
+        for field_name in ("name", "content", "comment"):
+            for op in ("exact", "contains", "startswith", "endswith"):
+                key = f"{field_name}.{op}"
+                if key in args:
+                    wanted = args[key].rstrip(".") if field_name == "name" else args[key]
+                    tests.append(lambda r, f=field_name, op=op, w=wanted: text_matches(op, r.get(f), w))
+            if field_name in args and f"{field_name}.exact" not in args:
+                wanted = args[field_name].rstrip(".") if field_name == "name" else args[field_name]
+                tests.append(lambda r, f=field_name, w=wanted: text_matches("exact", r.get(f), w))
+        if "comment.present" in args:
+            tests.append(lambda r: "comment" in r)
+        if "comment.absent" in args:
+            tests.append(lambda r: "comment" not in r)
+        if "search" in args:
+            needle = args["search"].lower()
+            tests.append(lambda r: any(needle in str(r.get(f, "")).lower() for f in ("name", "content", "comment")))
+        return tests
+
+    @staticmethod
+    def _tag_filters(args):
+        tests = []
+        for key, op in (("tag", "exact"), ("tag.exact", "exact"), ("tag.contains", "contains"),
+                        ("tag.startswith", "startswith"), ("tag.endswith", "endswith")):
+            for wanted in args.getlist(key):
+                tag_name, has_value, tag_value = wanted.partition(":")
+                tests.append(lambda r, n=tag_name.lower(), v=tag_value, op=op, has=bool(has_value): (
+                    n in record_tags(r) and (not has or text_matches(op, record_tags(r)[n], v))))
+        for tag_name in args.getlist("tag.present"):
+            tests.append(lambda r, n=tag_name.lower(): n in record_tags(r))
+        for tag_name in args.getlist("tag.absent"):
+            tests.append(lambda r, n=tag_name.lower(): n not in record_tags(r))
+        return tests
+
+    @staticmethod
+    def _record(records, record_id, prefix=""):
+        record = records.get(record_id)
+        if record is None:
+            raise ApiFailure(404, "record_not_found", prefix + "Record does not exist.")
+        return record
+
+    def _insert_record(self, zone, records, body, prefix=""):
+        fields = build_record(zone["name"], body, prefix)
+        check_conflicts(records, fields, None, prefix)
+        stamp = timestamp()
+        record = {"id": new_id(), **fields, "created_on": stamp, "modified_on": stamp}
+        self._stamp_annotations(record, {}, stamp)
+        records[record["id"]] = record
+        return record
+
+    def _replace_record(self, zone, records, record_id, body, partial, prefix=""):
+        existing = self._record(records, record_id, prefix)
+        if partial:
+            body = {**{k: existing[k] for k in RECORD_INPUT_FIELDS if k in existing}, **body}
+        fields = build_record(zone["name"], body, prefix)
+        check_conflicts(records, fields, record_id, prefix)
+        stamp = timestamp()
+        record = {"id": record_id, **fields, "created_on": existing["created_on"], "modified_on": stamp}
+        self._stamp_annotations(record, existing, stamp)
+        records[record_id] = record
+        return record
+
+    @staticmethod
+    def _stamp_annotations(record, previous, stamp):
+        for field_name in ("comment", "tags"):
+            key = f"{field_name}_modified_on"
+            if record.get(field_name) != previous.get(field_name, [] if field_name == "tags" else None):
+                record[key] = stamp
+            elif key in previous:
+                record[key] = previous[key]
+
+    def _create_record(self, request, zone_id):
+        zone = self._zone(zone_id)
+        return success(copy.deepcopy(self._insert_record(zone, self.records[zone_id], self._json(request))))
+
+    def _get_record(self, _request, zone_id, record_id):
+        self._zone(zone_id)
+        return success(copy.deepcopy(self._record(self.records[zone_id], record_id)))
+
+    def _put_record(self, request, zone_id, record_id):
+        zone = self._zone(zone_id)
+        record = self._replace_record(zone, self.records[zone_id], record_id, self._json(request), partial=False)
+        return success(copy.deepcopy(record))
+
+    def _patch_record(self, request, zone_id, record_id):
+        zone = self._zone(zone_id)
+        record = self._replace_record(zone, self.records[zone_id], record_id, self._json(request), partial=True)
+        return success(copy.deepcopy(record))
+
+    def _delete_record(self, _request, zone_id, record_id):
+        self._zone(zone_id)
+        self._record(self.records[zone_id], record_id)
+        del self.records[zone_id][record_id]
+        return success({"id": record_id})
+
+    def _batch(self, request, zone_id):
+        """deletes -> patches -> puts -> posts on a copy; committed only when every item succeeded."""
+        zone = self._zone(zone_id)
+        body = self._json(request)
+        by_kind = {key: body.get(key) or [] for key in ("deletes", "patches", "puts", "posts")}
+        unknown = sorted(set(body) - set(by_kind))
+        if unknown:
+            raise invalid("dns_validation", f"Unknown batch field(s): {', '.join(unknown)}.")
+        for key, items in by_kind.items():
+            if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+                raise invalid("dns_validation", f"{key} must be a list of objects.")
+            if key != "posts" and not all(isinstance(item.get("id"), str) for item in items):
+                raise invalid("dns_validation", f"Every item of {key} needs an id.")
+        total = sum(len(items) for items in by_kind.values())
+        if total > BATCH_LIMIT:
+            raise invalid("dns_validation", f"A batch may change at most {BATCH_LIMIT} records, got {total}.")
+        work = copy.deepcopy(self.records[zone_id])
+        result = {key: [] for key in by_kind}
+        for index, item in enumerate(by_kind["deletes"]):
+            result["deletes"].append(work.pop(self._record(work, item["id"], f"deletes[{index}]: ")["id"]))
+        for key, partial in (("patches", True), ("puts", False)):
+            for index, item in enumerate(by_kind[key]):
+                changes = {k: v for k, v in item.items() if k != "id"}
+                result[key].append(self._replace_record(zone, work, item["id"], changes, partial, f"{key}[{index}]: "))
+        for index, item in enumerate(by_kind["posts"]):
+            result["posts"].append(self._insert_record(zone, work, item, f"posts[{index}]: "))
+        self.records[zone_id] = work
+        return success(copy.deepcopy(result))
+
+    # -- zone settings -------------------------------------------------------------
+
+    def _setting(self, zone_id, setting_id):
+        setting = self.settings[zone_id].get(setting_id)
+        if setting is None:
+            raise ApiFailure(404, "no_route", f"Unknown zone setting {setting_id!r} "
+                             f"(the sandbox emulates {', '.join(SETTING_VALUES)}).")
+        return setting
+
+    def _list_settings(self, _request, zone_id):
+        self._zone(zone_id)
+        return success([dict(s) for s in self.settings[zone_id].values()])
+
+    def _get_setting(self, _request, zone_id, setting_id):
+        self._zone(zone_id)
+        return success(dict(self._setting(zone_id, setting_id)))
+
+    def _edit_setting(self, request, zone_id, setting_id):
+        self._zone(zone_id)
+        setting = self._setting(zone_id, setting_id)
+        value = self._json(request).get("value")
+        if value not in SETTING_VALUES[setting_id]:
+            raise invalid("bad_field", f"Invalid value for zone setting {setting_id}: "
+                          f"one of {', '.join(SETTING_VALUES[setting_id])} expected, got {value!r}")
+        setting.update(value=value, modified_on=timestamp())
+        return success(dict(setting))

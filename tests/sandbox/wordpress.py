@@ -1,0 +1,459 @@
+"""A real WordPress for the sandbox: Debian's packages, PHP's built-in server, a private MariaDB.
+
+Nothing here touches the system's WordPress, web server or database: each sandbox lives in
+its own state directory with
+
+* ``docroot/``: a copy of ``/usr/share/wordpress`` with symlinks resolved (Debian's tree points
+  into ``/usr/share/javascript``, ``/usr/share/php`` ...), a real writable ``wp-content/``
+  holding the packaged themes, and the sandbox's own ``wp-config.php``;
+* ``db/``: a MariaDB data directory, copied from ``db-template/`` (built once with
+  ``mariadb-install-db``, holding the ``wordpress`` database and user);
+* pid files and logs of ``mariadbd`` and ``php -S``, each started in its own process group.
+
+A fresh start (or :meth:`WordPressSandbox.reset`) gives an un-installed WordPress;
+:meth:`~WordPressSandbox.install` and :meth:`~WordPressSandbox.create_application_password`
+drive the same HTTP forms a person would use.
+
+Manual use::
+
+    python -m tests.sandbox.wordpress start|stop|reset|status \\
+        --dir .sandbox/wordpress --port 18406 --db-port 18407
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+WORDPRESS_SOURCE = Path("/usr/share/wordpress")
+STATIC_DIR = Path(__file__).resolve().parent / "wordpress"
+ROUTER = STATIC_DIR / "router.php"
+WP_CONFIG_TEMPLATE = STATIC_DIR / "wp-config.php.in"
+
+DB_NAME = "wordpress"
+DB_USER = "wordpress"
+DB_PASSWORD = "sandbox-wordpress-db-password"  # fixed and fake, as in wp-config.php.in
+
+PHP_WORKERS = 4
+PHP_SETTINGS = ("memory_limit=256M", "upload_max_filesize=64M", "post_max_size=64M")
+# Small InnoDB files keep the data directory (and so each reset's copy) small.
+MARIADB_SETTINGS = ("--innodb-log-file-size=8M", "--innodb-buffer-pool-size=64M", "--skip-name-resolve")
+REQUIRED_PROGRAMS = ("php", "mariadbd", "mariadb-install-db", "rsync")
+
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 15.0
+HTTP_TIMEOUT = 60.0
+UNIX_SOCKET_PATH_MAX = 107
+
+
+class SandboxError(RuntimeError):
+    """The sandbox WordPress could not be started, stopped or driven."""
+
+
+def missing_requirements():
+    """Names of the programs and paths the sandbox needs that this machine lacks."""
+    missing = [name for name in REQUIRED_PROGRAMS if _find_program(name) is None]
+    if not (WORDPRESS_SOURCE / "wp-settings.php").is_file():
+        missing.append(str(WORDPRESS_SOURCE))
+    return missing
+
+
+def _find_program(name):
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+
+
+def _port_answers(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _read_pid(pid_file):
+    try:
+        return int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _command_line(pid):
+    try:
+        return Path("/proc/%d/cmdline" % pid).read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _group_members(pgid):
+    """Pids of live (non-zombie) processes in process group ``pgid``."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            members.append(int(entry.name))
+    return members
+
+
+def _copy_tree(source, destination):
+    subprocess.run(["cp", "-r", "--preserve=mode,timestamps", "--", str(source), str(destination)], check=True)
+
+
+def _remove_tree(path):
+    subprocess.run(["rm", "-rf", "--", str(path)], check=True)
+
+
+def _mirror_wordpress(destination):
+    """Make ``destination`` a pristine copy of Debian's WordPress, symlinks resolved into real files.
+
+    rsync transfers only what differs from the source (by size and modification time; the packaged
+    files are old, so anything WordPress or a test wrote differs) and deletes what the source lacks:
+    restoring a used copy takes a fraction of a second where a full copy takes seconds on a busy disk.
+    Our own ``wp-config.php`` is kept (rewritten at each start); Apache's ``.htaccess`` is left out
+    (``router.php`` does its work).
+    """
+    subprocess.run(
+        [
+            "rsync", "--archive", "--copy-links", "--delete",
+            "--exclude=/wp-config.php", "--exclude=/.htaccess",
+            "%s/" % WORDPRESS_SOURCE, "%s/" % destination,
+        ],
+        check=True,
+    )
+    for name in ("mu-plugins", "uploads", "upgrade"):
+        (destination / "wp-content" / name).mkdir(exist_ok=True)
+
+
+class _Service:
+    """One server process of the sandbox, started in its own process group, tracked by a pid file."""
+
+    def __init__(self, name, port, state_dir):
+        self.name = name
+        self.port = port
+        self.state_dir = state_dir
+        self.pid_file = state_dir / (name + ".pid")
+        self.log_file = state_dir / (name + ".log")
+        self._process = None  # the Popen when this Python process started it (to reap it)
+
+    def process_group(self):
+        """This service's process group id while it has live processes, else None.
+
+        A group recorded by another Python process counts only when one of its members runs on this
+        state directory (a stale pid file may name an unrelated process by now).  A freshly spawned
+        process's /proc cmdline can read empty for a moment, so our own spawn is trusted as is.
+        """
+        if self._process is not None:
+            pgid = self._process.pid
+            return pgid if _group_members(pgid) else None
+        pgid = _read_pid(self.pid_file)
+        if pgid is None:
+            return None
+        if any("%s/" % self.state_dir in _command_line(pid) for pid in _group_members(pgid)):
+            return pgid
+        return None
+
+    def is_running(self):
+        return self.process_group() is not None
+
+    def refuse_busy_port(self):
+        if _port_answers(self.port):
+            raise SandboxError(
+                "%s: port %d on 127.0.0.1 already answers and is not this sandbox's; "
+                "stop whatever listens there or choose another port" % (self.name, self.port)
+            )
+
+    def spawn(self, argv, env=None):
+        with open(self.log_file, "ab") as log:
+            self._process = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            )
+        self.pid_file.write_text("%d\n" % self._process.pid)
+
+    def wait_until_listening(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _port_answers(self.port):
+            if not self.is_running() or time.monotonic() > deadline:
+                self.stop(graceful=False)
+                raise SandboxError("%s did not start on port %d; see %s" % (self.name, self.port, self.log_file))
+            time.sleep(0.02)
+
+    def stop(self, graceful=True):
+        """Signal the whole process group (SIGTERM, or SIGKILL when not graceful) and wait until it is gone."""
+        pgid = self.process_group()
+        if pgid is not None:
+            self._signal_group(pgid, signal.SIGTERM if graceful else signal.SIGKILL)
+            self._wait_group_gone(pgid)
+        if self._process is not None:
+            self._process.wait(timeout=STOP_TIMEOUT)
+            self._process = None
+        self.pid_file.unlink(missing_ok=True)
+
+    @staticmethod
+    def _signal_group(pgid, signum):
+        try:
+            os.killpg(pgid, signum)
+        except ProcessLookupError:
+            pass
+
+    def _wait_group_gone(self, pgid):
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while _group_members(pgid):
+            if time.monotonic() > deadline:
+                self._signal_group(pgid, signal.SIGKILL)
+                deadline = time.monotonic() + STOP_TIMEOUT
+            if self._process is not None:
+                self._process.poll()  # reap the group leader so it does not linger as a zombie
+            time.sleep(0.02)
+
+
+class WordPressSandbox:
+    """A real WordPress on ``127.0.0.1:port`` backed by a private MariaDB on ``127.0.0.1:db_port``."""
+
+    def __init__(self, state_dir, port, db_port):
+        self.state_dir = Path(state_dir).resolve()
+        self.port = int(port)
+        self.db_port = int(db_port)
+        self.docroot = self.state_dir / "docroot"
+        self.datadir = self.state_dir / "db"
+        self.db_template = self.state_dir / "db-template"
+        self.db_socket = self.state_dir / "mariadbd.sock"
+        self.mariadb = _Service("mariadbd", self.db_port, self.state_dir)
+        self.php = _Service("php", self.port, self.state_dir)
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    @property
+    def admin_url(self):
+        return self.url + "/wp-admin/"
+
+    @property
+    def mu_plugins_dir(self):
+        """``wp-content/mu-plugins`` of the sandbox's WordPress: PHP files dropped there load on every request."""
+        return self.docroot / "wp-content" / "mu-plugins"
+
+    def is_running(self):
+        return self.mariadb.is_running() and self.php.is_running()
+
+    def start(self):
+        """Start what is not running yet; a missing docroot or data directory is created fresh (un-installed)."""
+        missing = missing_requirements()
+        if missing:
+            raise SandboxError("WordPress sandbox needs: %s (run tools/install-wordpress-deps.sh)" % ", ".join(missing))
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        stopped = [service for service in (self.mariadb, self.php) if not service.is_running()]
+        for service in stopped:
+            service.refuse_busy_port()
+        if self.mariadb in stopped:
+            self._start_mariadb()
+        if self.php in stopped:
+            self._start_php()
+
+    def stop(self, graceful=True):
+        """Stop PHP's server and MariaDB (whole process groups) and wait until they are gone."""
+        self.php.stop(graceful)
+        self.mariadb.stop(graceful)
+
+    def reset(self):
+        """Back to a fresh, un-installed WordPress: new data directory, pristine WordPress tree."""
+        self.stop(graceful=False)  # the data is thrown away, so no clean shutdown is needed
+        _remove_tree(self.datadir)
+        _mirror_wordpress(self.docroot)
+        self.start()
+
+    def _start_mariadb(self):
+        if len(str(self.db_socket).encode()) > UNIX_SOCKET_PATH_MAX:
+            raise SandboxError("state directory path too long for MariaDB's socket: %s" % self.db_socket)
+        if not self.datadir.is_dir():
+            self._ensure_db_template()
+            _copy_tree(self.db_template, self.datadir)
+        self.mariadb.spawn(
+            [
+                _find_program("mariadbd"),
+                "--no-defaults",
+                *self._run_as_root_option(),
+                "--datadir=%s" % self.datadir,
+                "--socket=%s" % self.db_socket,
+                "--port=%d" % self.db_port,
+                "--bind-address=127.0.0.1",
+                "--skip-networking=0",
+                "--pid-file=%s" % self.mariadb.pid_file,
+                "--log-error=%s" % self.mariadb.log_file,
+                *MARIADB_SETTINGS,
+            ]
+        )
+        self.mariadb.wait_until_listening()
+
+    def _ensure_db_template(self):
+        """Build, once per state directory, a data directory holding the ``wordpress`` database and user."""
+        if self.db_template.is_dir():
+            return
+        building = self.state_dir / "db-template.building"
+        _remove_tree(building)
+        init_sql = self.state_dir / "db-init.sql"
+        init_sql.write_text(
+            # bootstrap mode starts without grant tables; FLUSH PRIVILEGES loads them so CREATE USER works
+            "FLUSH PRIVILEGES;\n"
+            "CREATE DATABASE %s CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n"
+            "CREATE USER '%s'@'127.0.0.1' IDENTIFIED BY '%s';\n"
+            "GRANT ALL PRIVILEGES ON %s.* TO '%s'@'127.0.0.1';\n" % (DB_NAME, DB_USER, DB_PASSWORD, DB_NAME, DB_USER)
+        )
+        result = subprocess.run(
+            [
+                _find_program("mariadb-install-db"),
+                "--no-defaults",
+                *self._run_as_root_option(),
+                "--datadir=%s" % building,
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                "--extra-file=%s" % init_sql,
+                *MARIADB_SETTINGS,
+            ],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise SandboxError("mariadb-install-db failed: %s" % (result.stdout + result.stderr).strip()[-2000:])
+        building.rename(self.db_template)
+
+    @staticmethod
+    def _run_as_root_option():
+        return ["--user=root"] if os.geteuid() == 0 else []
+
+    def _start_php(self):
+        if not self.docroot.is_dir():
+            _mirror_wordpress(self.docroot)
+        self._write_wp_config()
+        settings = [arg for setting in PHP_SETTINGS for arg in ("-d", setting)]
+        env = dict(os.environ, PHP_CLI_SERVER_WORKERS=str(PHP_WORKERS))
+        self.php.spawn(
+            [_find_program("php"), *settings, "-S", "127.0.0.1:%d" % self.port, "-t", str(self.docroot), str(ROUTER)],
+            env=env,
+        )
+        self.php.wait_until_listening()
+
+    def _write_wp_config(self):
+        config = WP_CONFIG_TEMPLATE.read_text()
+        config = config.replace("@SITE_URL@", self.url).replace("@DB_PORT@", str(self.db_port))
+        (self.docroot / "wp-config.php").write_text(config)
+
+    def is_installed(self):
+        """True once WordPress is installed (before that, every front-end request redirects to the installer)."""
+        response = requests.get(self.url + "/", params={"rest_route": "/"}, allow_redirects=False, timeout=HTTP_TIMEOUT)
+        return response.status_code == 200
+
+    def install(self, title, admin_user, admin_password, admin_email):
+        """Run WordPress's installer form (``/wp-admin/install.php?step=2``) on the un-installed site."""
+        if self.is_installed():
+            raise SandboxError("WordPress is already installed; reset() first")
+        response = requests.post(
+            self.url + "/wp-admin/install.php",
+            params={"step": "2"},
+            data={
+                "weblog_title": title,
+                "user_name": admin_user,
+                "admin_password": admin_password,
+                "admin_password2": admin_password,
+                "pw_weak": "1",
+                "admin_email": admin_email,
+                "blog_public": "0",
+                "language": "",
+            },
+            timeout=HTTP_TIMEOUT,
+        )
+        if response.status_code != 200 or not self.is_installed():
+            raise SandboxError(
+                "WordPress install failed: HTTP %d: %s" % (response.status_code, _page_message(response.text))
+            )
+
+    def create_application_password(self, user, password, name):
+        """Log in with ``user``/``password`` (cookie + REST nonce) and create an application password; returns it."""
+        session = requests.Session()
+        session.cookies.set("wordpress_test_cookie", "WP Cookie check")
+        login = session.post(
+            self.url + "/wp-login.php",
+            data={"log": user, "pwd": password, "testcookie": "1", "redirect_to": self.admin_url},
+            allow_redirects=False,
+            timeout=HTTP_TIMEOUT,
+        )
+        if not any(cookie.startswith("wordpress_logged_in_") for cookie in session.cookies.keys()):
+            raise SandboxError("WordPress login as %r failed: HTTP %d" % (user, login.status_code))
+        nonce = session.get(
+            self.url + "/wp-admin/admin-ajax.php", params={"action": "rest-nonce"}, timeout=HTTP_TIMEOUT
+        )
+        if nonce.status_code != 200 or not nonce.text.strip():
+            raise SandboxError("WordPress REST nonce request failed: HTTP %d" % nonce.status_code)
+        created = session.post(
+            self.url + "/",
+            params={"rest_route": "/wp/v2/users/me/application-passwords"},
+            json={"name": name},
+            headers={"X-WP-Nonce": nonce.text.strip()},
+            timeout=HTTP_TIMEOUT,
+        )
+        if created.status_code != 201:
+            raise SandboxError(
+                "creating application password failed: HTTP %d: %s" % (created.status_code, created.text[:500])
+            )
+        return created.json()["password"]
+
+    def info(self):
+        """What ``sandbox.json`` records about this WordPress (the DB password is the fixed, fake sandbox one)."""
+        return {
+            "url": self.url,
+            "admin_url": self.admin_url,
+            "port": self.port,
+            "db_port": self.db_port,
+            "db_name": DB_NAME,
+            "db_user": DB_USER,
+            "db_password": DB_PASSWORD,
+            "state_dir": str(self.state_dir),
+            "docroot": str(self.docroot),
+            "mu_plugins_dir": str(self.mu_plugins_dir),
+            "php_log": str(self.php.log_file),
+            "mariadb_log": str(self.mariadb.log_file),
+        }
+
+
+def _page_message(html):
+    """The first error/message paragraph of a WordPress page, as plain text."""
+    match = re.search(r'<p class="message">(.*?)</p>', html, re.S) or re.search(r"<p>(.*?)</p>", html, re.S)
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else "no message"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tests.sandbox.wordpress", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("start", "stop", "reset", "status"))
+    parser.add_argument("--dir", default=".sandbox/wordpress", help="state directory (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=18406, help="WordPress HTTP port (default: %(default)s)")
+    parser.add_argument("--db-port", type=int, default=18407, help="MariaDB port (default: %(default)s)")
+    args = parser.parse_args(argv)
+    sandbox = WordPressSandbox(args.dir, args.port, args.db_port)
+    actions = {"start": sandbox.start, "stop": sandbox.stop, "reset": sandbox.reset, "status": lambda: None}
+    try:
+        actions[args.command]()
+    except SandboxError as err:
+        sys.stderr.write("error: %s\n" % err)
+        return 1
+    status = dict(sandbox.info(), running=sandbox.is_running())
+    sys.stdout.write(json.dumps(status, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""The section renderer (_blocks) and the site spec filters, without WordPress.
+
+Validity for the block editor is proven separately against WordPress's own bundles
+(tests/unit/test_block_validation.py); these tests pin escaping, validation and formats.
+"""
+
+import json
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.fabrik.deploy.plugins.filter.sections import FilterModule, deep_merge, render_sections
+from ansible_collections.fabrik.deploy.plugins.module_utils import _blocks
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+
+
+def test_serialize_attributes_escapes_like_wordpress():
+    attributes = {"url": 'https://x/?a=1&b=<2>--"q"', "label": "Ünïcødé 你好 \\ back"}
+    text = _blocks.serialize_attributes(attributes)
+    # What WordPress 6.1's serializeAttributes produces for the same object.
+    assert text == ('{"url":"https://x/?a=1\\u0026b=\\u003c2\\u003e\\u002d\\u002d\\u0022q\\u0022",'
+                    '"label":"Ünïcødé 你好 \\\\ back"}')
+    assert json.loads(text) == attributes
+    assert "--" not in text and "<" not in text and ">" not in text and "&" not in text
+
+
+def test_block_is_self_closing_without_content():
+    assert _blocks.block("spacer", {"height": "8px"}) == '<!-- wp:spacer {"height":"8px"} /-->'
+    assert _blocks.block("paragraph", None, "<p>x</p>") == "<!-- wp:paragraph -->\n<p>x</p>\n<!-- /wp:paragraph -->"
+
+
+def test_text_is_escaped_and_line_breaks_kept():
+    markup = _blocks.render([{"type": "text", "headline": "<b>Bold</b> & co", "body": "a < b\nnext line"}])
+    assert "<h2>&lt;b&gt;Bold&lt;/b&gt; &amp; co</h2>" in markup
+    assert "<p>a &lt; b<br>next line</p>" in markup
+
+
+def test_block_delimiters_in_text_cannot_open_a_block():
+    markup = _blocks.render([{"type": "cta", "headline": "<!-- wp:html --><script>x()</script><!-- /wp:html -->"}])
+    assert markup.count("<!-- wp:") == 2  # the group and the heading, nothing from the text
+    assert "<script>" not in markup
+
+
+def test_body_blank_lines_make_paragraphs_and_dash_lines_a_list():
+    markup = _blocks.render([{"type": "text", "body": "One.\n\n- first\n- second\n\nTwo."}])
+    assert markup.count("<!-- wp:paragraph -->") == 2
+    assert "<ul><!-- wp:list-item -->\n<li>first</li>" in markup
+
+
+@pytest.mark.parametrize("url", ["https://example.com/a?b=1", "http://x", "mailto:a@example.com", "tel:+15550100",
+                                 "/relative/path", "#anchor", "page.html", "//cdn.example.com/x.png"])
+def test_accepted_urls(url):
+    assert _blocks.validate_url(url, "f") == url
+
+
+@pytest.mark.parametrize("url, message", [
+    ("javascript:alert(1)", 'URL scheme "javascript" refused'),
+    ("JavaScript:alert(1)", 'URL scheme "JavaScript" refused'),
+    ("data:text/html,<script>", 'URL scheme "data" refused'),
+    ("java\tscript:alert(1)", "a URL without spaces"),
+    (" ", "a URL without spaces"),
+    ("https://x/\\evil", "a URL without spaces, control characters or backslashes"),
+])
+def test_refused_urls(url, message):
+    with pytest.raises(SpecError) as caught:
+        _blocks.render([{"type": "cta", "headline": "x", "buttons": [{"text": "Go", "url": url}]}])
+    assert caught.value.field == "sections[0].buttons[0].url"
+    assert message in str(caught.value)
+
+
+def test_placeholders_are_filled_once_and_escaped():
+    context = {"company": {"name": "A <B> {{ company.secret }}", "secret": "s3cret"}}
+    markup = _blocks.render([{"type": "text", "headline": "About {{ company.name }}"}], context)
+    assert "<h2>About A &lt;B&gt; {{ company.secret }}</h2>" in markup
+    assert "s3cret" not in markup
+
+
+@pytest.mark.parametrize("section, field, message", [
+    ({"type": "text", "body": "{{ company.vat }}"}, "sections[0].body", "unknown placeholder {{ company.vat }}"),
+    ({"type": "text", "body": "{{ company }}"}, "sections[0].body", "placeholder {{ company }} is not a text"),
+    ({"type": "slider"}, "sections[0].type", "one of hero, features"),
+    ({"type": "faq", "items": [{"question": "Q", "answr": "A"}]}, "sections[0].items[0].answr", "unknown field"),
+    ({"type": "faq", "items": []}, "sections[0].items", "a non-empty list expected"),
+    ({"type": "faq"}, "sections[0].items", "required"),
+    ({"type": "features", "columns": 9, "items": [{"title": "x"}]}, "sections[0].columns", "1..6"),
+    ({"type": "text", "id": "1bad id"}, "sections[0].id", "an HTML id"),
+    ({"type": "text", "headline": ["list"]}, "sections[0].headline", "a text expected"),
+    ({"type": "contact", "email": "not-an-address"}, "sections[0].email", "an e-mail address expected"),
+    ({"type": "contact", "phone": "call us"}, "sections[0].phone", "a phone number expected"),
+    ({"type": "image-text", "text": "x", "image": "/a.jpg", "image_position": "top"},
+     "sections[0].image_position", "one of left, right"),
+])
+def test_invalid_sections_name_the_field(section, field, message):
+    with pytest.raises(SpecError) as caught:
+        _blocks.render([section], {"company": {"name": "Acme"}})
+    assert caught.value.field == field
+    assert message in str(caught.value)
+
+
+def test_hero_with_image_is_a_cover_and_anchor_is_kept():
+    markup = _blocks.render([{"type": "hero", "id": "top", "headline": "Hi", "image": "https://x/a.jpg"}])
+    assert markup.startswith('<!-- wp:cover {"url":"https://x/a.jpg","dimRatio":50,"align":"full",'
+                             '"className":"fabrik-section fabrik-hero"} -->\n<div id="top" class="wp-block-cover')
+    plain = _blocks.render([{"type": "hero", "headline": "Hi"}])
+    assert plain.startswith('<!-- wp:group {"align":"full","className":"fabrik-section fabrik-hero"')
+
+
+def test_non_latin_text_is_kept_verbatim():
+    markup = _blocks.render([{"type": "stats", "items": [{"value": "١٠٠٪", "label": "Привет 你好 😀"}]}])
+    assert "١٠٠٪" in markup and "Привет 你好 😀" in markup
+
+
+def test_grid_rows_hold_the_asked_number_of_columns():
+    items = [{"title": str(index)} for index in range(5)]
+    markup = _blocks.render([{"type": "features", "columns": 2, "items": items}])
+    assert markup.count("<!-- wp:columns -->") == 3
+    assert markup.count("<!-- wp:column -->") == 5
+
+
+def test_raw_content_is_escaped_unless_trusted():
+    assert _blocks.render_raw("<b>x</b>\n\nsecond") == (
+        "<!-- wp:paragraph -->\n<p>&lt;b&gt;x&lt;/b&gt;</p>\n<!-- /wp:paragraph -->\n\n"
+        "<!-- wp:paragraph -->\n<p>second</p>\n<!-- /wp:paragraph -->")
+    assert _blocks.render_raw("  <!-- wp:html --><b>x</b><!-- /wp:html -->\n", raw_html=True) == \
+        "<!-- wp:html --><b>x</b><!-- /wp:html -->"
+    assert _blocks.render_raw("{{ not.a.placeholder }}") == \
+        "<!-- wp:paragraph -->\n<p>{{ not.a.placeholder }}</p>\n<!-- /wp:paragraph -->"
+
+
+def test_navigation_links_and_submenus():
+    markup = _blocks.navigation([
+        {"label": "About <us>", "url": "https://x/about/", "page_id": 4,
+         "children": [{"label": "Docs", "url": "https://docs.x/"}]},
+    ])
+    assert markup == (
+        '<!-- wp:navigation-submenu {"label":"About \\u0026lt;us\\u0026gt;","type":"page","id":4,'
+        '"url":"https://x/about/","kind":"post-type"} -->\n'
+        '<!-- wp:navigation-link {"label":"Docs","url":"https://docs.x/","kind":"custom"} /-->\n'
+        "<!-- /wp:navigation-submenu -->")
+
+
+# ------------------------------------------------------------------ filters
+
+
+def test_filters_are_registered():
+    assert set(FilterModule().filters()) == {"render_sections", "deep_merge"}
+
+
+def test_render_sections_filter_matches_the_renderer_and_reports_errors():
+    sections = [{"type": "text", "headline": "{{ site.title }}"}]
+    assert render_sections(sections, {"site": {"title": "T"}}) == _blocks.render(sections, {"site": {"title": "T"}})
+    with pytest.raises(AnsibleFilterError, match=r"render_sections: sections\[0\]\.type: one of"):
+        render_sections([{"type": "nope"}])
+
+
+def test_deep_merge_merges_pages_by_slug_and_menus_by_name():
+    preset = {
+        "theme": {"slug": "twentytwentythree", "colors": {"primary": "#000"}},
+        "plugins": ["a", "b"],
+        "pages": [{"slug": "home", "title": "Home", "sections": [{"type": "hero"}]},
+                  {"slug": "about", "title": "About"}],
+        "menus": [{"name": "Primary", "location": "primary", "items": [{"page": "home"}]}],
+    }
+    spec = {
+        "theme": {"colors": {"secondary": "#fff"}},
+        "plugins": ["c"],
+        "pages": [{"slug": "about", "title": "About us"}, {"slug": "jobs", "title": "Jobs"}],
+        "menus": [{"name": "Primary", "items": [{"page": "jobs"}]}],
+    }
+    merged = deep_merge(preset, spec)
+    assert merged["theme"] == {"slug": "twentytwentythree", "colors": {"primary": "#000", "secondary": "#fff"}}
+    assert merged["plugins"] == ["c"]
+    assert [(page["slug"], page["title"]) for page in merged["pages"]] == [
+        ("home", "Home"), ("about", "About us"), ("jobs", "Jobs")]
+    assert merged["pages"][0]["sections"] == [{"type": "hero"}]
+    assert merged["menus"] == [{"name": "Primary", "location": "primary", "items": [{"page": "jobs"}]}]
+    assert preset["pages"][1]["title"] == "About"  # inputs untouched
+
+
+def test_deep_merge_lets_the_spec_replace_scalars_and_remove_pages():
+    merged = deep_merge({"pages": [{"slug": "team", "title": "Team"}], "tagline": "x"},
+                        {"pages": [{"slug": "team", "state": "absent"}], "tagline": None})
+    assert merged == {"pages": [{"slug": "team", "title": "Team", "state": "absent"}], "tagline": None}

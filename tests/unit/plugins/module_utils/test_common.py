@@ -1,0 +1,215 @@
+"""Shared module helpers: run() with a real AnsibleModule, diff and change helpers, domain names."""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.fabrik.deploy.plugins.module_utils import _common
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import (
+    SpecError,
+    changed_fields,
+    diff_lists,
+    normalize_fqdn,
+    run,
+    sorted_for_diff,
+    validate_domain_name,
+)
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
+
+TOKEN = "sandbox-secret-token"
+
+
+def module_result(fn, capsys):
+    """Run ``fn`` through run() inside a real AnsibleModule; return (exit code, JSON result)."""
+    with patch_module_args({"token": TOKEN}):
+        module = AnsibleModule(argument_spec={"token": {"type": "str", "no_log": True}})
+        with pytest.raises(SystemExit) as exited:
+            module.exit_json(changed=False, value=run(module, fn))
+    return exited.value.code, json.loads(capsys.readouterr().out)
+
+
+# --- run() ----------------------------------------------------------------------------------------
+
+
+def test_run_returns_the_function_result(capsys):
+    code, result = module_result(lambda: {"id": 7}, capsys)
+    assert code == 0
+    assert result["value"] == {"id": 7}
+
+
+def test_run_turns_api_error_into_a_failure_with_fields(capsys):
+    def fail():
+        raise ApiError("Cloudflare", "create zone", "POST", "/zones?page=1", status=400,
+                       message="1061 example.com already exists")
+
+    code, result = module_result(fail, capsys)
+
+    assert code == 1
+    assert result["failed"] is True
+    assert result["msg"] == "Cloudflare: create zone failed: POST /zones -> HTTP 400: 1061 example.com already exists"
+    assert (result["service"], result["operation"], result["status"]) == ("Cloudflare", "create zone", 400)
+    assert (result["method"], result["path"], result["maybe_applied"]) == ("POST", "/zones", False)
+    assert "Traceback" not in result["msg"]
+
+
+def test_run_turns_spec_error_into_a_failure_naming_the_field(capsys):
+    def fail():
+        raise SpecError("records[2].ttl", "1 (automatic) or 60..86400 expected, got 5")
+
+    code, result = module_result(fail, capsys)
+
+    assert code == 1
+    assert result["msg"] == "records[2].ttl: 1 (automatic) or 60..86400 expected, got 5"
+    assert result["field"] == "records[2].ttl"
+
+
+def test_run_lets_programming_errors_surface():
+    class Module:
+        def fail_json(self, **result):
+            raise AssertionError("fail_json must not hide a bug: %s" % result)
+
+    with pytest.raises(KeyError):
+        run(Module(), lambda: {}["missing"])
+
+
+def test_run_fails_cleanly_without_requests(monkeypatch, capsys):
+    monkeypatch.setattr(_common, "HAS_REQUESTS", False)
+    monkeypatch.setattr(_common, "REQUESTS_IMPORT_ERROR", "Traceback: ModuleNotFoundError: requests")
+    called = []
+
+    code, result = module_result(lambda: called.append(1), capsys)
+
+    assert code == 1
+    assert "requests" in result["msg"] and "Traceback" not in result["msg"]
+    assert called == []
+
+
+def test_module_utils_import_without_requests():
+    collections_root = Path(__file__).resolve().parents[4] / "collections"
+    script = textwrap.dedent("""
+        import sys
+        sys.modules["requests"] = None  # makes "import requests" raise ImportError
+        from ansible_collections.fabrik.deploy.plugins.module_utils import _common, _http
+        print(_http.HAS_REQUESTS, "ModuleNotFoundError" in _http.REQUESTS_IMPORT_ERROR, _common.HAS_REQUESTS)
+    """)
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                               env={"PYTHONPATH": str(collections_root)})
+    assert completed.stdout.split() == ["False", "True", "False"]
+
+
+# --- diff helpers ---------------------------------------------------------------------------------
+
+
+def test_sorted_for_diff_orders_by_keys_and_sorts_dict_keys():
+    items = [
+        {"type": "TXT", "name": "example.com", "content": "v=spf1"},
+        {"type": "A", "name": "www.example.com", "content": "192.0.2.1"},
+        {"type": "A", "name": "example.com", "content": "192.0.2.1"},
+    ]
+
+    result = sorted_for_diff(items, ("type", "name"))
+
+    assert [(item["type"], item["name"]) for item in result] == [
+        ("A", "example.com"), ("A", "www.example.com"), ("TXT", "example.com")]
+    assert list(result[0]) == ["content", "name", "type"]
+
+
+def test_sorted_for_diff_copies_and_tolerates_mixed_and_missing_values():
+    items = [{"k": "b", "nested": {"z": 1, "a": [3]}}, {"k": 2}, {"other": True}, {"k": {"x": 1}}]
+
+    result = sorted_for_diff(items, "k")
+
+    assert result == [{"other": True}, {"k": 2}, {"k": "b", "nested": {"a": [3], "z": 1}}, {"k": {"x": 1}}]
+    result[2]["nested"]["a"].append(4)
+    assert items[0]["nested"]["a"] == [3]
+
+
+def test_diff_lists_is_deterministic_whatever_the_input_order():
+    before = [{"name": "b", "ttl": 1}, {"name": "a", "ttl": 1}]
+    after = [{"name": "c", "ttl": 1}, {"name": "a", "ttl": 300}]
+
+    diff = diff_lists(before, after, "name")
+
+    assert diff == {
+        "before": [{"name": "a", "ttl": 1}, {"name": "b", "ttl": 1}],
+        "after": [{"name": "a", "ttl": 300}, {"name": "c", "ttl": 1}],
+    }
+    assert diff_lists(list(reversed(before)), list(reversed(after)), "name") == diff
+
+
+# --- changed_fields ---------------------------------------------------------------------------------
+
+
+def test_changed_fields_reports_only_differing_desired_values():
+    current = {"ssl": "full", "min_tls": "1.0", "cache": "basic", "tags": ["a"]}
+    desired = {"ssl": "strict", "min_tls": "1.0", "tags": ["a", "b"], "http3": "on"}
+
+    assert changed_fields(current, desired) == {"ssl": "strict", "tags": ["a", "b"], "http3": "on"}
+
+
+def test_changed_fields_treats_none_as_leave_as_is():
+    assert changed_fields({"ssl": "full"}, {"ssl": None, "min_tls": None}) == {}
+
+
+def test_changed_fields_keeps_falsy_but_set_values():
+    assert changed_fields({"enabled": True, "count": 3}, {"enabled": False, "count": 0}) == {
+        "enabled": False, "count": 0}
+
+
+# --- names ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, zone, fqdn", [
+    ("@", "example.com", "example.com"),
+    ("", "Example.COM.", "example.com"),
+    (None, "example.com", "example.com"),
+    ("www", "example.com", "www.example.com"),
+    ("WWW.Example.com", "example.com", "www.example.com"),
+    ("example.com", "example.com", "example.com"),
+    ("mail.other.org.", "example.com", "mail.other.org"),
+    ("www.other.org", "example.com", "www.other.org.example.com"),
+    ("notexample.com", "example.com", "notexample.com.example.com"),
+    ("*", "example.com", "*.example.com"),
+    ("_dmarc", "example.com", "_dmarc.example.com"),
+])
+def test_normalize_fqdn(name, zone, fqdn):
+    assert normalize_fqdn(name, zone) == fqdn
+
+
+@pytest.mark.parametrize("value, normalized", [
+    ("example.com", "example.com"),
+    ("Sub.Example.COM.", "sub.example.com"),
+    ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+    ("a-b.co.uk", "a-b.co.uk"),
+    ("%s.%s.com" % ("a" * 63, "b" * 63), "%s.%s.com" % ("a" * 63, "b" * 63)),
+])
+def test_validate_domain_name_accepts(value, normalized):
+    assert validate_domain_name(value, "domain") == normalized
+
+
+@pytest.mark.parametrize("value, expected_text", [
+    ("localhost", "at least two labels"),
+    ("-bad.com", "label \"-bad\""),
+    ("bad-.com", "label \"bad-\""),
+    ("under_score.com", "label \"under_score\""),
+    ("double..dot.com", "label \"\""),
+    ("%s.com" % ("a" * 64), "1..63"),
+    (".".join(["abcdefghi"] * 26) + ".com", "at most 253"),
+    ("bücher.de", "punycode"),
+    ("192.0.2.1", "not all digits"),
+    ("", "a domain name expected"),
+    (42, "a domain name expected, got 42"),
+])
+def test_validate_domain_name_rejects_naming_the_field(value, expected_text):
+    with pytest.raises(SpecError) as caught:
+        validate_domain_name(value, "sites[0].domain")
+
+    assert caught.value.field == "sites[0].domain"
+    assert str(caught.value).startswith("sites[0].domain: ")
+    assert expected_text in str(caught.value)

@@ -1,0 +1,246 @@
+"""UptimeKumaClient and the Uptime Kuma validation helpers (the client against the emulator on loopback)."""
+
+import pytest
+
+pytest.importorskip("uptime_kuma_api")
+emulator_module = pytest.importorskip("tests.sandbox.uptime_kuma")
+
+from ansible_collections.fabrik.deploy.plugins.module_utils import _uptime_kuma as uk  # noqa: E402
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError  # noqa: E402
+
+V1 = "1.23.16"
+V2 = "2.5.3"
+PASSWORD = emulator_module.SANDBOX_PASSWORD
+
+
+@pytest.fixture(scope="module")
+def served():
+    server, thread = emulator_module.serve(0, V2)
+    yield server.emulator, "http://127.0.0.1:%d" % server.server_port
+    server.emulator.close()
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(params=[V1, V2])
+def kuma(request, served):
+    emulator, url = served
+    emulator.configure(version=request.param, twofa_secret=None)
+    emulator.reset()
+    return emulator, url, request.param
+
+
+@pytest.fixture
+def connect(kuma):
+    clients = []
+
+    def make(**options):
+        options = dict({"username": "admin", "password": PASSWORD, "timeout": 3, "wait_events": 0.01}, **options)
+        client = uk.UptimeKumaClient(kuma[1], **options)
+        clients.append(client)
+        client.login()
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def logged_events(emulator, name):
+    return [entry for entry in emulator.events() if entry["event"] == name]
+
+
+# ------------------------------------------------------------------ pure helpers
+
+
+@pytest.mark.parametrize("version, release", [
+    ("1.23.16", (1, 23, 16)), ("2.0.0-beta.2", (2, 0, 0)), ("2.0.0-dev-nightly-20240101", (2, 0, 0)),
+    ("2.1", (2, 1, 0)), ("v2.5.3", (2, 5, 3)), ("nightly", None), (None, None),
+])
+def test_parse_release_keeps_only_the_release_segment(version, release):
+    assert uk.parse_release(version) == release
+
+
+def test_interval_bounds_change_at_2_1():
+    assert uk.interval_bounds((1, 23, 16)) == (20, 2073600)
+    assert uk.interval_bounds((2, 0, 2)) == (20, 2073600)
+    assert uk.interval_bounds((2, 1, 0)) == (1, None)
+
+
+def test_totp_code_matches_rfc_6238_and_the_emulator():
+    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # base32 of "12345678901234567890"
+    assert uk.totp_code(secret, at=59) == "287082"
+    assert uk.totp_code(secret, at=1111111109) == "081804"
+    assert uk.totp_code(secret, at=29, step_offset=1) == uk.totp_code(secret, at=59)
+    assert uk.totp_code("jbsw y3dp ehpk 3pxp", at=1000) == emulator_module.totp("JBSWY3DPEHPK3PXP", at=1000)
+
+
+@pytest.mark.parametrize("credentials, message", [
+    ({}, "username: username and password (or a login token) are required"),
+    ({"username": "admin"}, "username: username and password"),
+    ({"username": "a", "password": "p", "token": "t"}, "token: give either a login token"),
+    ({"username": "a", "password": "p", "totp": "12345"}, "totp: a 6-digit code expected"),
+    ({"username": "a", "password": "p", "totp": "123456", "totp_secret": "JBSWY3DP"}, "totp: give either"),
+    ({"username": "a", "password": "p", "totp_secret": "not base32!"}, "totp_secret: the base32 secret"),
+])
+def test_validate_auth_refuses_unusable_credentials_without_showing_them(credentials, message):
+    args = dict({"username": None, "password": None, "token": None, "totp": None, "totp_secret": None}, **credentials)
+    with pytest.raises(SpecError) as caught:
+        uk.validate_auth(**args)
+    assert str(caught.value).startswith(message)
+    assert "not base32!" not in str(caught.value)
+
+
+def test_validate_monitors_cleans_and_checks_groups():
+    cleaned = uk.validate_monitors([
+        {"name": " web ", "type": "http", "url": " https://a.test/ ", "method": "post", "parent": "g",
+         "notifications": ["b", "a"], "keyword": None},
+        {"name": "g", "type": "group"},
+    ])
+    assert cleaned[0] == {"name": "web", "type": "http", "url": "https://a.test/", "method": "POST", "parent": "g",
+                          "notifications": ["a", "b"]}
+    with pytest.raises(SpecError, match=r"monitors\[0\]\.parent: groups may not contain themselves"):
+        uk.validate_monitors([{"name": "g1", "type": "group", "parent": "g2"},
+                              {"name": "g2", "type": "group", "parent": "g1"}])
+    with pytest.raises(SpecError, match=r"monitors\[1\]\.parent: the name of a group monitor"):
+        uk.validate_monitors([{"name": "p", "type": "ping", "hostname": "a.test"},
+                              {"name": "c", "type": "ping", "hostname": "b.test", "parent": "p"}])
+    with pytest.raises(SpecError, match=r"monitors\[0\]\.accepted_status_codes\[0\]"):
+        uk.validate_monitors([{"name": "w", "type": "http", "url": "https://a.test", "accepted_status_codes": ["299-200"]}])
+    with pytest.raises(SpecError, match=r"monitors\[0\]\.notifications: a list of distinct"):
+        uk.validate_monitors([{"name": "w", "type": "push", "notifications": ["a", "a"]}])
+
+
+def test_check_interval_bounds_names_the_version():
+    monitors = [{"name": "a", "interval": 60, "retry_interval": 10}]
+    uk.check_interval_bounds(monitors, (2, 1, 0))
+    with pytest.raises(SpecError) as caught:
+        uk.check_interval_bounds(monitors, (2, 0, 2))
+    assert str(caught.value) == "monitors[0].retry_interval: 20..2073600 seconds expected on Uptime Kuma 2.0, got 10"
+
+
+def test_monitor_fields_fill_defaults_only_when_creating():
+    spec = {"name": "d", "type": "dns", "hostname": "a.test", "interval": 30}
+    assert uk.monitor_fields(spec, creating=False) == {"name": "d", "type": "dns", "hostname": "a.test", "interval": 30}
+    created = uk.monitor_fields(spec, creating=True)
+    assert (created["port"], created["dns_resolve_type"], created["retryInterval"]) == (53, "A", 60)
+    assert "url" not in created and "timeout" not in created
+    http = uk.monitor_fields({"name": "h", "type": "http", "url": "https://a.test", "interval": 100}, creating=True)
+    assert (http["timeout"], http["accepted_statuscodes"], http["maxredirects"]) == (80, ["200-299"], 10)
+
+
+def test_validate_tag_option_and_slug():
+    assert uk.validate_tag_option("fabrik:site-one") == ("fabrik", "site-one")
+    assert uk.validate_tag_option("fabrik") == ("fabrik", "")
+    assert uk.validate_tag_option("a:b:c") == ("a", "b:c")
+    with pytest.raises(SpecError):
+        uk.validate_tag_option(" :value")
+    assert uk.validate_slug("site-one") == "site-one"
+    with pytest.raises(SpecError):
+        uk.validate_slug("-site")
+
+
+# ------------------------------------------------------------- client vs emulator
+
+
+def test_client_reads_version_and_gates_conditions(connect, kuma):
+    emulator, _url, version = kuma
+    client = connect()
+    assert (client.version, client.release) == (version, uk.parse_release(version))
+    monitor_id = client.add_monitor({"type": "http", "name": "a", "url": "https://a.test", "interval": 60})
+    sent = logged_events(emulator, "add")[0]["args"][0]
+    assert ("conditions" in sent) is (version == V2)
+    assert sent["notificationIDList"] == {}
+    client.edit_monitor(monitor_id, {"interval": 90, "notificationIDList": []})
+    assert client.get_monitor(monitor_id)["interval"] == 90
+    assert [m["name"] for m in client.monitors(refresh=True)] == ["a"]
+    assert emulator.violations == []
+
+
+def test_client_interval_below_the_library_floor_reaches_a_2_1_server(served):
+    emulator, url = served
+    emulator.configure(version=V2, twofa_secret=None)
+    emulator.reset()
+    client = uk.UptimeKumaClient(url, "admin", PASSWORD, timeout=3, wait_events=0.01)
+    with uk.connected(client):
+        monitor_id = client.add_monitor({"type": "ping", "name": "p", "hostname": "a.test", "interval": 5})
+    assert emulator.snapshot()["monitors"][str(monitor_id)]["interval"] == 5
+
+
+def test_check_mode_client_refuses_writes_before_sending(connect, kuma):
+    emulator = kuma[0]
+    client = connect(check_mode=True)
+    assert client.tags() == []
+    for call in (lambda: client.add_monitor({"type": "push", "name": "p"}), lambda: client.edit_monitor(1, {}),
+                 lambda: client.add_tag("t", "#000000"), lambda: client.save_notification({"name": "n"})):
+        with pytest.raises(uk.UptimeKumaError) as caught:
+            call()
+        assert "refused in check mode" in str(caught.value)
+    assert [entry["event"] for entry in emulator.events()] == ["connect", "login", "getTags"]
+
+
+def test_errors_name_the_operation_and_hide_secrets(connect, kuma):
+    emulator = kuma[0]
+    client = connect()
+    emulator._faults.append(emulator_module.parse_fault(  # pylint: disable=protected-access
+        {"event": "addTag", "error": "rejected %s for admin" % PASSWORD}))
+    with pytest.raises(uk.UptimeKumaError) as caught:
+        client.add_tag("fabrik", "#000000")
+    assert str(caught.value) == "Uptime Kuma: add tag fabrik failed: rejected ******** for admin"
+    assert caught.value.details()["maybe_applied"] is False
+
+
+def test_dropped_connection_is_reported_as_maybe_applied(connect, kuma):
+    emulator = kuma[0]
+    client = connect(timeout=1)
+    emulator._faults.append(emulator_module.parse_fault({"event": "addTag", "drop": True}))  # pylint: disable=protected-access
+    with pytest.raises(uk.UptimeKumaError) as caught:
+        client.add_tag("fabrik", "#000000")
+    assert caught.value.maybe_applied is True
+    assert "it may have been applied" in str(caught.value)
+
+
+def test_status_page_keys_follow_the_version(connect, kuma):
+    keys = connect().status_page_config_keys()
+    assert ("analyticsType" in keys, "googleAnalyticsId" in keys, "autoRefreshInterval" in keys) == (
+        (False, True, False) if kuma[2] == V1 else (True, False, True))
+
+
+def test_status_page_added_in_the_session_is_found(connect):
+    client = connect()
+    assert client.get_status_page("page") is None
+    client.add_status_page("page", "Title")
+    assert client.get_status_page("page")["title"] == "Title"
+    client.delete_status_page("page")
+    assert client.status_page_slugs() == []
+
+
+class FutureServer:
+    """A stand-in for the library reporting a server line the client does not support."""
+
+    def __init__(self, url, **_options):
+        self.url = url
+
+    def login(self, *_args):
+        return {"token": "x"}
+
+    def info(self):
+        return {"version": "3.0.0-beta.0"}
+
+    def disconnect(self):
+        """Nothing to close."""
+
+
+def test_unsupported_server_line_is_refused():
+    client = uk.UptimeKumaClient("http://kuma.test", "admin", PASSWORD, api_class=FutureServer)
+    with pytest.raises(uk.UptimeKumaError) as caught:
+        client.login()
+    assert str(caught.value) == ("Uptime Kuma: read server info failed: server version '3.0.0-beta.0' is not "
+                                 "supported (1.23.x and 2.x are)")
+
+
+def test_client_options_are_validated():
+    with pytest.raises(SpecError, match="url: an http"):
+        uk.UptimeKumaClient("kuma.test", "admin", PASSWORD)
+    with pytest.raises(SpecError, match="timeout: a positive number"):
+        uk.UptimeKumaClient("http://kuma.test", "admin", PASSWORD, timeout=0)

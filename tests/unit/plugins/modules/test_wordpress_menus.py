@@ -1,0 +1,265 @@
+"""wordpress_menus runs in-process against a real sandbox WordPress 6.1: classic menus on Twenty
+Twenty-One (theme locations), wp_navigation posts on Twenty Twenty-Three (block theme).
+
+The active theme is forced by a must-use plugin filtering ``stylesheet``/``template``, so the tests
+need nothing from other modules; pages are created once through the REST API.
+"""
+
+import json
+import socket
+
+import pytest
+import requests
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.fabrik.deploy.plugins.module_utils import _http
+from ansible_collections.fabrik.deploy.plugins.modules import wordpress_menus
+from tests.sandbox.wordpress import WordPressSandbox, missing_requirements
+
+ADMIN = "admin"
+ADMIN_PASSWORD = "sandbox-admin-password"
+PAGES = (("home", "Home", None), ("about", "About us", None), ("team", "Team", "about"),
+         ("contact", "Contact", None), ("terms", "Terms", None))
+THEME_PLUGIN = """<?php
+add_filter('stylesheet', function () { return '%(theme)s'; });
+add_filter('template', function () { return '%(theme)s'; });
+"""
+HOSTILE = '<script>alert("menu")</script>'
+
+pytestmark = pytest.mark.skipif(bool(missing_requirements()), reason="WordPress sandbox needs Debian packages: %s"
+                                % ", ".join(missing_requirements()))
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Site:
+    def __init__(self, wordpress, app_password):
+        self.wordpress = wordpress
+        self.app_password = app_password
+        self.page_ids = {}
+
+    def rest(self, method, route, **kwargs):
+        response = requests.request(method, self.wordpress.url + "/wp-json" + route,
+                                    auth=(ADMIN, self.app_password), timeout=30, **kwargs)
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def use_theme(self, theme):
+        # One file per theme: PHP's opcache may keep serving a file rewritten within its revalidation delay.
+        for plugin in self.wordpress.mu_plugins_dir.glob("test-theme-*.php"):
+            plugin.unlink()
+        (self.wordpress.mu_plugins_dir / ("test-theme-%s.php" % theme)).write_text(THEME_PLUGIN % {"theme": theme})
+
+    def front_page(self):
+        response = requests.get(self.wordpress.url + "/", timeout=30)
+        assert response.status_code == 200
+        return response.text
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    wordpress = WordPressSandbox(tmp_path_factory.mktemp("wordpress"), _free_port(), _free_port())
+    wordpress.start()
+    try:
+        wordpress.install("Fabrik Menus", ADMIN, ADMIN_PASSWORD, "admin@example.com")
+        created = Site(wordpress, wordpress.create_application_password(ADMIN, ADMIN_PASSWORD, "tests"))
+        for slug, title, parent in PAGES:
+            page = created.rest("POST", "/wp/v2/pages", json={
+                "slug": slug, "title": title, "status": "publish", "content": "<p>%s</p>" % title,
+                "parent": created.page_ids[parent] if parent else 0})
+            created.page_ids[slug] = page["id"]
+        yield created
+    finally:
+        wordpress.stop()
+
+
+class ModuleExit(Exception):
+    def __init__(self, result):
+        super().__init__(result.get("msg", ""))
+        self.result = result
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    requests_sent = []
+    original = _http.HttpClient.send
+
+    def recording_send(self, method, path, send_args):
+        requests_sent.append((method, path))
+        return original(self, method, path, send_args)
+
+    monkeypatch.setattr(_http.HttpClient, "send", recording_send)
+    return requests_sent
+
+
+@pytest.fixture
+def run(site, monkeypatch):
+    def exit_json(_module, **result):
+        raise ModuleExit(dict(result, failed=False))
+
+    def fail_json(_module, msg, **result):
+        raise ModuleExit(dict(result, msg=msg, failed=True))
+
+    monkeypatch.setattr(AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(AnsibleModule, "fail_json", fail_json)
+
+    def run_module(check_mode=False, **args):
+        args = dict({"url": site.wordpress.url, "username": ADMIN, "app_password": site.app_password}, **args)
+        args.update(_ansible_check_mode=check_mode, _ansible_diff=True)
+        with patch_module_args(args), pytest.raises(ModuleExit) as caught:
+            wordpress_menus.main()
+        result = caught.value.result
+        assert site.app_password not in json.dumps(result, default=str)
+        return result
+
+    return run_module
+
+
+def _menus():
+    return [
+        {"name": "Primary", "location": "primary", "items": [
+            {"page": "home"},
+            {"page": "about", "children": [{"page": "team"}, {"title": "Docs", "url": "https://docs.example.com/"}]},
+            {"page": "contact", "title": "Write to us"},
+        ]},
+        {"name": "Footer", "location": "footer", "items": [{"page": "terms"}]},
+    ]
+
+
+def _writes(sent):
+    return [request for request in sent if request[0] not in ("GET", "HEAD")]
+
+
+# ------------------------------------------------------------------ classic theme
+
+
+@pytest.fixture
+def classic(site):
+    site.use_theme("twentytwentyone")
+    return site
+
+
+def test_classic_menus_are_created_at_their_locations_then_rerun_changes_nothing(run, classic, sent):
+    result = run(menus=_menus())
+    assert result["failed"] is False, result.get("msg")
+    assert (result["changed"], result["mode"]) == (True, "classic")
+    by_name = {menu["name"]: menu for menu in result["menus"]}
+    assert by_name["Primary"]["outline"] == [
+        "Home -> page home", "About us -> page about", "  Team -> page team",
+        "  Docs -> https://docs.example.com/", "Write to us -> page contact"]
+    locations = classic.rest("GET", "/wp/v2/menu-locations")
+    assert locations["primary"]["menu"] == by_name["Primary"]["id"]
+    assert locations["footer"]["menu"] == by_name["Footer"]["id"]
+
+    items = classic.rest("GET", "/wp/v2/menu-items", params={"menus": by_name["Primary"]["id"], "per_page": 100})
+    about = next(item for item in items if item["object_id"] == classic.page_ids["about"])
+    children = sorted(item["title"]["rendered"] for item in items if item["parent"] == about["id"])
+    assert children == ["Docs", "Team"]
+    front = classic.front_page()
+    assert "Write to us" in front and "https://docs.example.com/" in front
+
+    sent.clear()
+    again = run(menus=_menus())
+    assert again["changed"] is False
+    assert _writes(sent) == []
+    assert again["diff"]["before"] == again["diff"]["after"]
+
+
+def test_classic_menu_changes_touch_only_what_differs(run, classic, sent):
+    run(menus=_menus())
+    menus = _menus()
+    menus[0]["items"] = [{"page": "home", "title": "Start"}, {"page": "contact"}]
+
+    preview = run(check_mode=True, menus=menus)
+    assert preview["changed"] is True
+    assert _writes(sent) == []
+    after = next(menu for menu in preview["diff"]["after"] if menu["name"] == "Primary")
+    assert after["items"] == ["Start -> page home", "Contact -> page contact"]
+
+    sent.clear()
+    result = run(menus=menus)
+    writes = _writes(sent)
+    assert [request[0] for request in writes] == ["POST", "POST", "DELETE", "DELETE", "DELETE"]
+    primary = next(menu for menu in result["menus"] if menu["name"] == "Primary")
+    items = classic.rest("GET", "/wp/v2/menu-items", params={"menus": primary["id"], "context": "edit"})
+    assert sorted((item["menu_order"], item["title"]["raw"]) for item in items) == [(1, "Start"), (2, "Contact")]
+    assert run(menus=menus)["changed"] is False
+
+
+def test_hostile_menu_label_is_text(run, classic):
+    menus = [{"name": "Primary", "location": "primary", "items": [{"title": HOSTILE, "url": "/x?a=1&b=2"}]}]
+    assert run(menus=menus)["failed"] is False
+    front = classic.front_page()
+    assert "<script>alert(\"menu\")" not in front
+    assert "&lt;script&gt;alert" in front
+    assert run(menus=menus)["changed"] is False
+
+
+@pytest.mark.parametrize("menus, message", [
+    ([{"name": "M", "location": "sidebar", "items": [{"page": "home"}]}], "menus: the active theme has no menu "
+                                                                          "location 'sidebar' (it has: footer, primary)"),
+    ([{"name": "M", "items": [{"page": "no-such-page"}]}], "menus: no page with slug 'no-such-page'"),
+    ([{"name": "M", "items": [{"title": "X", "url": "javascript:alert(1)"}]}], 'menus[0].items[0].url: URL scheme'),
+    ([{"name": "M", "items": [{"page": "home", "url": "/"}]}], "menus[0].items[0]: exactly one of page and url"),
+    ([{"name": "M", "items": [{"page": "home", "children": [{"page": "team", "icon": "x"}]}]}],
+     "menus[0].items[0].children[0].icon: unknown field"),
+])
+def test_bad_menus_fail_without_writing(run, classic, sent, menus, message):
+    result = run(menus=menus)
+    assert result["failed"] is True
+    assert result["msg"].startswith(message)
+    assert _writes(sent) == []
+
+
+def test_check_mode_warns_about_a_page_not_created_yet(run, classic, sent):
+    result = run(check_mode=True, menus=[{"name": "Later", "items": [{"page": "coming-soon"}]}])
+    assert result["failed"] is False and result["changed"] is True
+    assert any("coming-soon" in warning for warning in result["warnings"])
+    assert _writes(sent) == []
+
+
+def test_prune_and_absent_delete_menus(run, classic):
+    run(menus=_menus() + [{"name": "Extra", "items": [{"page": "home"}]}])
+    absent = run(menus=[{"name": "Extra", "state": "absent"}])
+    assert absent["deleted"] == ["Extra"]
+    run(menus=_menus() + [{"name": "Old", "items": [{"page": "home"}]}])
+    pruned = run(menus=_menus()[:1], prune=True)
+    assert sorted(pruned["deleted"]) == ["Footer", "Old"]
+    assert [menu["name"] for menu in classic.rest("GET", "/wp/v2/menus")] == ["Primary"]
+
+
+# ------------------------------------------------------------------ block theme
+
+
+def test_block_theme_menus_are_navigation_posts(run, site, sent):
+    site.use_theme("twentytwentythree")
+    menus = [{"name": "Main navigation", "items": _menus()[0]["items"]}]
+    result = run(menus=menus)
+    assert result["failed"] is False, result.get("msg")
+    assert (result["changed"], result["mode"]) == (True, "block")
+    [menu] = result["menus"]
+    post = site.rest("GET", "/wp/v2/navigation/%d" % menu["id"], params={"context": "edit"})
+    content = post["content"]["raw"]
+    assert post["status"] == "publish"
+    assert content.startswith('<!-- wp:navigation-link {"label":"Home","type":"page","id":%d'
+                              % site.page_ids["home"])
+    assert '<!-- wp:navigation-submenu {"label":"About us"' in content
+    assert '{"label":"Docs","url":"https://docs.example.com/","kind":"custom"}' in content
+    front = site.front_page()
+    assert "Write to us" in front and "https://docs.example.com/" in front
+
+    sent.clear()
+    assert run(menus=menus)["changed"] is False
+    assert _writes(sent) == []
+
+    menus[0]["items"] = [{"page": "home", "title": HOSTILE}]
+    changed = run(menus=menus)
+    assert changed["changed"] is True and changed["menus"][0]["id"] == menu["id"]
+    front = site.front_page()
+    assert "<script>alert(\"menu\")" not in front
+    assert run(menus=menus)["changed"] is False
