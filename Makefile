@@ -30,7 +30,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/collections
 VENV_PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 .PHONY: help setup system-packages venv venv-compat demo sandbox sandbox-stop bench \
-	test lint ansible-lint changelog-lint sanity unit integration molecule docs-lint compat \
+	test lint ansible-lint changelog-lint shell-lint sanity unit integration molecule docs-lint compat \
 	build-copy build-check clean
 
 help:
@@ -76,13 +76,17 @@ bench: venv
 test:
 	@MAKE="$(MAKE)" tools/run-stages $(TIMINGS) setup $(TEST_STAGES)
 
-lint: ansible-lint changelog-lint
+lint: ansible-lint changelog-lint shell-lint
 
 ansible-lint: venv
 	$(BIN)/ansible-lint --profile production
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
+
+# ansible-test's shellcheck sees only *.sh files; these bash scripts have no suffix.
+shell-lint: system-packages
+	shellcheck .ci/run $$(grep -l '^#!/usr/bin/env bash' tools/*)
 
 # ansible-test needs the collection under .../ansible_collections/NAMESPACE/NAME
 # and sees every file there, hence the clean copy. Its sanity virtualenvs
@@ -114,7 +118,7 @@ compat: venv venv-compat
 	tools/with-sandbox $(BIN)/python \
 		$(COMPAT_BIN)/ansible-playbook -i inventories/sandbox tests/compat/playbook.yml
 
-build-copy:
+build-copy: system-packages
 	tools/build-copy $(BUILD_COPY)
 
 # The artifact ships no local state, and the execution environment definition

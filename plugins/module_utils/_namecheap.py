@@ -523,13 +523,18 @@ def choose_email_type(current, requested, hosts):
     return current or "NONE"
 
 
-def build_set_hosts_form(sld, tld, email_type, hosts):
-    """Form fields of ``domains.dns.setHosts``: rows numbered from 1, contiguous; MXPref only for MX."""
+def build_set_hosts_form(sld, tld, email_type, hosts, wire=None):
+    """Form fields of ``domains.dns.setHosts``: rows numbered from 1, contiguous; MXPref only for MX.
+
+    ``wire`` maps a row's identity to the name and address exactly as getHosts spelled them, so
+    rows written back keep their original spelling (case, trailing dot) instead of being rewritten.
+    """
     form = {"SLD": sld, "TLD": tld, "EmailType": email_type}
     for number, host in enumerate(hosts, start=1):
-        form["HostName%d" % number] = host["name"]
+        spelled = (wire or {}).get(host_key(host), {})
+        form["HostName%d" % number] = spelled.get("name", host["name"])
         form["RecordType%d" % number] = host["type"]
-        form["Address%d" % number] = host["address"]
+        form["Address%d" % number] = spelled.get("address", host["address"])
         form["TTL%d" % number] = str(host["ttl"])
         if host["type"] == "MX":
             form["MXPref%d" % number] = str(host["mx_pref"])
@@ -559,6 +564,7 @@ class HostsSnapshot(NamedTuple):
     email_type: str
     hosts: list
     is_using_our_dns: bool
+    wire: dict = None  # identity -> {"name", "address"} as the API spelled them
 
 
 # -------------------------------------------------------------------- client
@@ -703,17 +709,19 @@ class NamecheapClient:
     def dns_get_hosts(self, domain):
         """Current host rows (normalised) with the zone's EmailType code: a :class:`HostsSnapshot`."""
         node = self._result("namecheap.domains.dns.getHosts", "DomainDNSGetHostsResult", _sld_tld(domain))
-        hosts = [
-            normalise_host(_attr(row, "Name"), _attr(row, "Type"), _attr(row, "Address"),
-                           _attr(row, "TTL"), _attr(row, "MXPref"))
-            for row in _children(node, "host")
-        ]
-        return HostsSnapshot(_attr(node, "EmailType").upper() or "NONE", hosts, _bool(_attr(node, "IsUsingOurDNS", "true")))
+        hosts, wire = [], {}
+        for row in _children(node, "host"):
+            host = normalise_host(_attr(row, "Name"), _attr(row, "Type"), _attr(row, "Address"),
+                                  _attr(row, "TTL"), _attr(row, "MXPref"))
+            hosts.append(host)
+            wire[host_key(host)] = {"name": _attr(row, "Name"), "address": _attr(row, "Address")}
+        return HostsSnapshot(_attr(node, "EmailType").upper() or "NONE", hosts,
+                             _bool(_attr(node, "IsUsingOurDNS", "true")), wire)
 
-    def dns_set_hosts(self, domain, email_type, hosts):
+    def dns_set_hosts(self, domain, email_type, hosts, wire=None):
         """Replace the whole host list of ``domain`` (idempotent, so retried when throttled)."""
         sld, tld = split_domain(domain)
-        form = build_set_hosts_form(sld, tld, email_type, hosts)
+        form = build_set_hosts_form(sld, tld, email_type, hosts, wire)
         node = self._result("namecheap.domains.dns.setHosts", "DomainDNSSetHostsResult", form)
         if not _bool(_attr(node, "IsSuccess", "true")):
             raise unexpected_response("namecheap.domains.dns.setHosts", self._path, "IsSuccess is false")

@@ -205,7 +205,7 @@ def apply_hosts(module):
         if zone_view(latest.email_type, latest.hosts) != before:
             module.fail_json(msg="concurrent modification: the host records of %s changed since they were read; "
                                  "nothing was written, run again" % domain)
-        client.dns_set_hosts(domain, after["email_type"], hosts)
+        client.dns_set_hosts(domain, after["email_type"], hosts, latest.wire)
     return dict(after, domain=domain, changed=changed, diff={"before": before, "after": after})
 
 

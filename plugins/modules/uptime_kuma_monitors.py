@@ -292,7 +292,11 @@ def match_monitors(desired, monitors, owner):
         elif owner.may_adopt(monitor):
             adoptable.setdefault(monitor["name"], monitor)
     wanted = {spec["name"] for spec in desired}
-    matched = {name: owned.get(name) or adoptable.get(name) for name in wanted if owned.get(name) or adoptable.get(name)}
+    matched = {}
+    for name in wanted:
+        current = owned.get(name) or adoptable.get(name)
+        if current is not None:
+            matched[name] = current
     unlisted = [monitor for name, monitor in owned.items() if name not in wanted] + surplus
     return matched, unlisted
 

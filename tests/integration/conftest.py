@@ -184,7 +184,7 @@ class Sandbox:
         })
         run_env.update(env or {})
         started = time.monotonic()
-        proc = subprocess.run(args, cwd=str(REPO), env=run_env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(args, cwd=str(REPO), env=run_env, capture_output=True, text=True, timeout=timeout, check=False)
         return Run(args, proc, time.monotonic() - started)
 
 
@@ -193,14 +193,14 @@ def sandbox_session():
     env = dict(os.environ, FABRIK_SANDBOX_PORT_BASE=str(PORT_BASE), FABRIK_SANDBOX_DIR=str(SANDBOX_DIR))
     SANDBOX_DIR.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "tests.sandbox"]
-    subprocess.run(cmd + ["stop"], cwd=str(REPO), env=env, capture_output=True)
-    started = subprocess.run(cmd + ["start"], cwd=str(REPO), env=env, capture_output=True, text=True)
+    subprocess.run(cmd + ["stop"], cwd=str(REPO), env=env, capture_output=True, check=False)
+    started = subprocess.run(cmd + ["start"], cwd=str(REPO), env=env, capture_output=True, text=True, check=False)
     if started.returncode != 0:
         pytest.fail("sandbox did not start:\n%s\n%s" % (started.stdout, started.stderr))
     box = Sandbox(PORT_BASE)
     box.configure("namecheap", rate_limit_per_minute=100000)
     yield box
-    subprocess.run(cmd + ["stop"], cwd=str(REPO), env=env, capture_output=True)
+    subprocess.run(cmd + ["stop"], cwd=str(REPO), env=env, capture_output=True, check=False)
 
 
 @pytest.fixture()

@@ -56,6 +56,12 @@ def namecheap_connection(root_url):
     return {"url": root_url + ENDPOINT, "api_user": API_USER, "api_key": API_KEY, "client_ip": "127.0.0.1"}
 
 
+def wordpress_connection(root_url):
+    from .wordpress_front import connection
+
+    return connection(root_url)
+
+
 @dataclass(frozen=True)
 class Service:
     name: str
@@ -71,6 +77,8 @@ SERVICES = (
     # The real API's 20 calls/minute would throttle day-to-day runs of the whole collection.
     Service("namecheap", 2, "namecheap", "NamecheapEmulator", namecheap_connection,
             settings={"rate_limit_per_minute": 600}),
+    # A real WordPress (PHP on a private port, MariaDB on base + 7) behind the control API; fresh at start.
+    Service("wordpress", 6, "wordpress_front", "WordPressFront", wordpress_connection),
 )
 
 

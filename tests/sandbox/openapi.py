@@ -65,6 +65,36 @@ def uppercase_status_ranges(spec):
             responses[key.upper()] = responses.pop(key)
 
 
+def nullable_as_type_union(spec):
+    """OpenAPI 3.0's ``nullable: true`` in a 3.1 document: 3.1 ignores it, so add ``"null"`` to the type.
+
+    Not applied by default: a 3.0 document (Cloudflare's) keeps its own meaning of the keyword.
+    """
+    def visit(node):
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            if node.get("nullable") is True and isinstance(node.get("type"), str):
+                node["type"] = [node["type"], "null"]
+                if "enum" in node:
+                    node["enum"] = [*node["enum"], None]
+            for value in node.values():
+                visit(value)
+
+    visit(spec)
+
+
+def load_document(path):
+    """Parse a spec file: YAML for ``.yaml``/``.yml`` (with libyaml when present: ~4x faster), else JSON."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix not in (".yaml", ".yml"):
+        return json.loads(text)
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def resolve_pointer(document, ref):
     """The node a local reference (``#/components/schemas/x``) points at."""
     node = document
@@ -239,7 +269,7 @@ class ContractValidator:
     def _load(self):
         from openapi_core import Config, OpenAPI
 
-        spec = json.loads(self.spec_path.read_text(encoding="utf-8"))
+        spec = load_document(self.spec_path)
         for correct in self.corrections:
             correct(spec)
         spec["paths"] = inline_local_refs(spec["paths"], spec)

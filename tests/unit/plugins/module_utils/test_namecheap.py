@@ -512,3 +512,13 @@ def test_emulator_throttling_is_retried_until_the_window_frees(sandbox, emulator
     client.get_balance()
     assert client.dns_get_list("fabrik-owned.test")["is_using_our_dns"] is True
     assert len(sleeps.delays) == 1
+
+
+def test_set_hosts_form_writes_rows_back_as_the_api_spelled_them():
+    """A row read as ``Example.TEST.`` is sent back verbatim, not rewritten as ``example.test``."""
+    kept = nc.normalise_host("WWW", "CNAME", "Example.TEST.", "1800", "10")
+    new = nc.normalise_host("api", "A", "192.0.2.7", None, None)
+    wire = {nc.host_key(kept): {"name": "WWW", "address": "Example.TEST."}}
+    form = nc.build_set_hosts_form("example", "test", "NONE", [kept, new], wire)
+    assert (form["HostName1"], form["Address1"]) == ("WWW", "Example.TEST.")
+    assert (form["HostName2"], form["Address2"]) == ("api", "192.0.2.7")
