@@ -23,6 +23,8 @@ const FABRIK_SEO_OPTION          = 'fabrik_seo';
 const FABRIK_MAX_SNIPPETS        = 20;
 const FABRIK_MAX_SNIPPET_LENGTH  = 20000;
 const FABRIK_MAX_SEO_LENGTH      = 500;
+const FABRIK_SEO_TITLE_META       = 'fabrik_seo_title';
+const FABRIK_SEO_DESCRIPTION_META = 'fabrik_seo_description';
 
 add_action( 'init', 'fabrik_connector_register_meta' );
 add_filter( 'rest_attachment_query', 'fabrik_connector_media_query', 10, 2 );
@@ -32,23 +34,41 @@ add_filter( 'document_title_parts', 'fabrik_connector_title_parts', 99 );
 add_action( 'save_post_wp_global_styles', 'fabrik_connector_flush_global_styles_cache' );
 
 /**
- * The content hash fabrik.deploy stores on the media it uploads, so reruns upload nothing.
+ * The content hash fabrik.deploy stores on the media it uploads, so reruns upload nothing, and the
+ * search engine title and description of pages (printed in the head of the page).
  */
 function fabrik_connector_register_meta() {
-	register_post_meta(
-		'attachment',
-		'fabrik_sha256',
-		array(
-			'type'              => 'string',
-			'single'            => true,
-			'default'           => '',
-			'show_in_rest'      => true,
-			'sanitize_callback' => 'fabrik_connector_sanitize_sha256',
-			'auth_callback'     => function ( $allowed, $meta_key, $post_id ) {
-				return current_user_can( 'edit_post', $post_id );
-			},
-		)
+	$meta = array(
+		array( 'attachment', 'fabrik_sha256', 'fabrik_connector_sanitize_sha256' ),
+		array( 'page', FABRIK_SEO_TITLE_META, 'fabrik_connector_sanitize_plain_text' ),
+		array( 'page', FABRIK_SEO_DESCRIPTION_META, 'fabrik_connector_sanitize_plain_text' ),
 	);
+	foreach ( $meta as list( $post_type, $key, $sanitize ) ) {
+		register_post_meta(
+			$post_type,
+			$key,
+			array(
+				'type'              => 'string',
+				'single'            => true,
+				'default'           => '',
+				'show_in_rest'      => true,
+				'sanitize_callback' => $sanitize,
+				'auth_callback'     => 'fabrik_connector_can_edit_post',
+			)
+		);
+	}
+}
+
+/**
+ * Plain text kept as given (markup included: it is escaped when printed), so that what fabrik.deploy
+ * stores reads back unchanged; only invalid UTF-8 and control characters are dropped.
+ */
+function fabrik_connector_sanitize_plain_text( $value ) {
+	return preg_replace( '/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/', '', wp_check_invalid_utf8( (string) $value ) );
+}
+
+function fabrik_connector_can_edit_post( $allowed, $meta_key, $post_id ) {
+	return current_user_can( 'edit_post', $post_id );
 }
 
 function fabrik_connector_sanitize_sha256( $value ) {
@@ -498,11 +518,23 @@ function fabrik_connector_seo_setting( $key ) {
 }
 
 /**
- * A singular page's own excerpt, else the site-wide description; empty under an SEO plugin.
+ * The SEO meta of the page being shown ('' elsewhere or when unset).
+ */
+function fabrik_connector_page_seo( $key ) {
+	return is_singular() ? (string) get_post_meta( get_queried_object_id(), $key, true ) : '';
+}
+
+/**
+ * A singular page's own SEO description or excerpt, else the site-wide description; empty under an
+ * SEO plugin.
  */
 function fabrik_connector_meta_description() {
 	if ( fabrik_connector_seo_plugin_active() ) {
 		return '';
+	}
+	$description = fabrik_connector_page_seo( FABRIK_SEO_DESCRIPTION_META );
+	if ( '' !== $description ) {
+		return $description;
 	}
 	if ( is_singular() && has_excerpt() ) {
 		return wp_strip_all_tags( get_the_excerpt() );
@@ -511,11 +543,19 @@ function fabrik_connector_meta_description() {
 }
 
 /**
- * Applies the title template ({title}, {site}, {tagline}) to every page but the front page.
+ * A page's own SEO title replaces its document title; otherwise the title template ({title}, {site},
+ * {tagline}) applies to every page but the front page. Nothing changes under an SEO plugin.
  */
 function fabrik_connector_title_parts( $parts ) {
+	if ( fabrik_connector_seo_plugin_active() ) {
+		return $parts;
+	}
+	$page_title = fabrik_connector_page_seo( FABRIK_SEO_TITLE_META );
+	if ( '' !== $page_title ) {
+		return array( 'title' => $page_title );
+	}
 	$template = fabrik_connector_seo_setting( 'title_template' );
-	if ( '' === $template || fabrik_connector_seo_plugin_active() || is_front_page() ) {
+	if ( '' === $template || is_front_page() ) {
 		return $parts;
 	}
 	$title = strtr(

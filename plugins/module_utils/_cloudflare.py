@@ -22,6 +22,9 @@ ZONE_PAGE_SIZE = 50
 RECORD_PAGE_SIZE = 1000
 BATCH_LIMIT = 200
 DUPLICATE_ZONE_CODE = 1061
+R2_PAGE_SIZE = 1000
+R2_NO_BUCKET_CODE = 10006
+R2_BUCKET_EXISTS_CODE = 10073
 
 ZONE_FIELDS = (
     "id", "name", "status", "name_servers", "original_name_servers",
@@ -142,9 +145,9 @@ class CloudflareClient:
 
     # -- envelope and paging -------------------------------------------------------------
 
-    def call(self, method, path, operation, params=None, json=None):
+    def call(self, method, path, operation, params=None, json=None, headers=None):
         """One request; returns the envelope (dict) after checking ``success``."""
-        response = self.http.request(method, path, operation=operation, params=params, json=json)
+        response = self.http.request(method, path, operation=operation, params=params, json=json, headers=headers)
         try:
             envelope = response.json()
         except ValueError:
@@ -159,8 +162,8 @@ class CloudflareClient:
                            body=redact(response.text))
         return envelope
 
-    def result(self, method, path, operation, params=None, json=None):
-        return self.call(method, path, operation, params=params, json=json).get("result")
+    def result(self, method, path, operation, params=None, json=None, headers=None):
+        return self.call(method, path, operation, params=params, json=json, headers=headers).get("result")
 
     def paged(self, path, operation, params=None, per_page=ZONE_PAGE_SIZE):
         """Every item of a page-paginated listing."""
@@ -274,6 +277,85 @@ class CloudflareClient:
         item = self.result("PATCH", "/zones/%s/settings/%s" % (zone_id, setting_id),
                            "update zone setting %s" % setting_id, json={"value": value})
         return item.get("value")
+
+    # -- R2 buckets (REST management; objects go through the S3 endpoint, see _r2.py) -----
+
+    def _r2_path(self, bucket=None, suffix=""):
+        if not self.account_id:
+            raise SpecError("account_id", "the Cloudflare account id is required for R2")
+        path = "/accounts/%s/r2/buckets" % self.account_id
+        return path + ("/%s" % bucket if bucket else "") + suffix
+
+    @staticmethod
+    def _r2_headers(jurisdiction, **extra):
+        headers = {"cf-r2-jurisdiction": jurisdiction} if jurisdiction and jurisdiction != "default" else {}
+        headers.update(extra)
+        return headers
+
+    def list_r2_buckets(self, jurisdiction=None):
+        """Every bucket of the account in ``jurisdiction`` (cursor paging)."""
+        buckets, params = [], {"per_page": R2_PAGE_SIZE}
+        while True:
+            envelope = self.call("GET", self._r2_path(), "list R2 buckets", params=params,
+                                 headers=self._r2_headers(jurisdiction))
+            buckets.extend((envelope.get("result") or {}).get("buckets") or [])
+            cursor = (envelope.get("result_info") or {}).get("cursor")
+            if not cursor:
+                return buckets
+            params = {"per_page": R2_PAGE_SIZE, "cursor": cursor}
+
+    def get_r2_bucket(self, name, jurisdiction=None):
+        """The bucket called ``name``, or None when it does not exist."""
+        try:
+            return self.result("GET", self._r2_path(name), "get R2 bucket", headers=self._r2_headers(jurisdiction))
+        except ApiError as err:
+            if err.status == 404 or R2_NO_BUCKET_CODE in _error_codes(err):
+                return None
+            raise
+
+    def create_r2_bucket(self, name, location_hint=None, storage_class=None, jurisdiction=None):
+        """Create a bucket; a lost response or "already exists" is resolved by reading it back."""
+        body = {"name": name}
+        if location_hint:
+            body["locationHint"] = location_hint
+        if storage_class:
+            body["storageClass"] = storage_class
+        try:
+            return self.result("POST", self._r2_path(), "create R2 bucket", json=body,
+                               headers=self._r2_headers(jurisdiction))
+        except ApiError as err:
+            if not (err.maybe_applied or R2_BUCKET_EXISTS_CODE in _error_codes(err)):
+                raise
+            bucket = self.get_r2_bucket(name, jurisdiction)
+            if bucket is None:
+                raise
+            return bucket
+
+    def set_r2_storage_class(self, name, storage_class, jurisdiction=None):
+        return self.result("PATCH", self._r2_path(name), "update R2 bucket storage class",
+                           headers=self._r2_headers(jurisdiction, **{"cf-r2-storage-class": storage_class}))
+
+    def delete_r2_bucket(self, name, jurisdiction=None):
+        self.result("DELETE", self._r2_path(name), "delete R2 bucket", headers=self._r2_headers(jurisdiction))
+
+    def get_r2_cors(self, name, jurisdiction=None):
+        """The bucket's CORS rules (camelCase, as the API has them); [] when it has none."""
+        try:
+            result = self.result("GET", self._r2_path(name, "/cors"), "get R2 bucket CORS",
+                                 headers=self._r2_headers(jurisdiction))
+        except ApiError as err:
+            if err.status == 404 and R2_NO_BUCKET_CODE not in _error_codes(err):
+                return []
+            raise
+        return (result or {}).get("rules") or []
+
+    def put_r2_cors(self, name, rules, jurisdiction=None):
+        self.result("PUT", self._r2_path(name, "/cors"), "set R2 bucket CORS", json={"rules": rules},
+                    headers=self._r2_headers(jurisdiction))
+
+    def delete_r2_cors(self, name, jurisdiction=None):
+        self.result("DELETE", self._r2_path(name, "/cors"), "delete R2 bucket CORS",
+                    headers=self._r2_headers(jurisdiction))
 
 
 def batch_chunks(deletes=(), patches=(), posts=(), limit=BATCH_LIMIT):

@@ -31,6 +31,8 @@ def _services(port_base):
     return {
         "cloudflare": "http://127.0.0.1:%d" % (port_base + 1),
         "namecheap": "http://127.0.0.1:%d" % (port_base + 2),
+        "coolify": "http://127.0.0.1:%d" % (port_base + 3),
+        "r2": "http://127.0.0.1:%d" % (port_base + 5),
     }
 
 

@@ -146,6 +146,7 @@ def test_fault_at_each_write_then_rerun_converges_without_duplicates(sandbox, tm
             sandbox.fault(service, **spec)
             failed = sandbox.playbook("site.yml", one_site, tags=STAGES)
             sandbox.clear_faults()
+            assert failed.rc != 0, "the fault at %s %s %s (after=%s) did not fail the run" % (service, method, target, after)
             rerun = sandbox.playbook("site.yml", one_site, tags=STAGES)
             assert rerun.rc == 0, "fault at %s %s %s (after=%s)\n%s" % (service, method, target, after, rerun.explain())
             assert observe.everything(sandbox) == clean_state, "state differs after fault at %s %s %s (after=%s)" % (

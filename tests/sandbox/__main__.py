@@ -42,6 +42,7 @@ DEFAULT_PORT_BASE = 18400
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
 NOT_RUNNING = 3
+EDGE_PORT_OFFSET = 8  # Coolify's edge: deployed resources answer there by Host header
 
 
 def cloudflare_connection(root_url):
@@ -56,10 +57,28 @@ def namecheap_connection(root_url):
     return {"url": root_url + ENDPOINT, "api_user": API_USER, "api_key": API_KEY, "client_ip": "127.0.0.1"}
 
 
+def coolify_connection(root_url):
+    from .coolify import (BASE_PATH, DESTINATION_UUID, NODEPLOY_TOKEN, NOSENSITIVE_TOKEN, READ_TOKEN, ROOT_TOKEN,
+                          SERVER_UUID)
+
+    return {"url": root_url + BASE_PATH, "api_token": ROOT_TOKEN, "server_uuid": SERVER_UUID,
+            "destination_uuid": DESTINATION_UUID,
+            "tokens": {"root": ROOT_TOKEN, "read": READ_TOKEN, "nodeploy": NODEPLOY_TOKEN,
+                       "nosensitive": NOSENSITIVE_TOKEN}}
+
+
 def wordpress_connection(root_url):
     from .wordpress_front import connection
 
     return connection(root_url)
+
+
+def r2_connection(root_url):
+    from .cloudflare import SANDBOX_ACCOUNT_ID
+    from .r2 import SANDBOX_ACCESS_KEY, SANDBOX_SECRET_KEY
+
+    return {"url": root_url, "account_id": SANDBOX_ACCOUNT_ID, "access_key_id": SANDBOX_ACCESS_KEY,
+            "secret_access_key": SANDBOX_SECRET_KEY}
 
 
 @dataclass(frozen=True)
@@ -77,6 +96,9 @@ SERVICES = (
     # The real API's 20 calls/minute would throttle day-to-day runs of the whole collection.
     Service("namecheap", 2, "namecheap", "NamecheapEmulator", namecheap_connection,
             settings={"rate_limit_per_minute": 600}),
+    Service("coolify", 3, "coolify", "CoolifyEmulator", coolify_connection),
+    # moto's S3 server behind R2's differences; Cloudflare's R2 REST endpoints store their buckets here.
+    Service("r2", 5, "r2", "R2Emulator", r2_connection),
     # A real WordPress (PHP on a private port, MariaDB on base + 7) behind the control API; fresh at start.
     Service("wordpress", 6, "wordpress_front", "WordPressFront", wordpress_connection),
 )
@@ -183,6 +205,7 @@ def run():
         root = f"http://127.0.0.1:{server.server_port}"
         services[service.name] = {**service.connection(root), "control": root + "/_sandbox"}
         print(f"{service.name}: {services[service.name]['url']}", flush=True)
+    serve_coolify_edge(shared, base, services, served)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
@@ -196,6 +219,21 @@ def run():
     return 0
 
 
+def serve_coolify_edge(shared, base, services, served):
+    """Serve Coolify's edge on ``base + 8`` (``coolify.edge`` in sandbox.json); its WordPress is the sandbox's."""
+    emulator = shared.get("coolify")
+    if emulator is None:
+        return
+    from .coolify import CoolifyEdge
+
+    if "wordpress" in services:
+        emulator.use_wordpress(services["wordpress"]["url"])
+    edge = CoolifyEdge(emulator)
+    served.append((edge, serve(edge, base + EDGE_PORT_OFFSET)))
+    services["coolify"]["edge"] = f"http://127.0.0.1:{base + EDGE_PORT_OFFSET}"
+    print(f"coolify edge: {services['coolify']['edge']}", flush=True)
+
+
 def start():
     directory, base = state_dir(), port_base()
     directory.mkdir(parents=True, exist_ok=True)
@@ -203,7 +241,8 @@ def start():
     if pid and is_sandbox_process(pid):
         print(f"the sandbox is already running (pid {pid}); stop it first", file=sys.stderr)
         return 1
-    busy = [base + s.port_offset for s in SERVICES if port_answers(base + s.port_offset)]
+    offsets = [s.port_offset for s in SERVICES] + [EDGE_PORT_OFFSET]
+    busy = [base + offset for offset in offsets if port_answers(base + offset)]
     if busy:
         print(f"port(s) {', '.join(map(str, busy))} already answer: another sandbox or service uses them "
               f"(set {PORT_BASE_ENV} to use other ports)", file=sys.stderr)

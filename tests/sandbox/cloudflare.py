@@ -28,6 +28,14 @@ Rules of this emulator that the sources do not pin down:
   ``retry_after``, default 1 s) until reset or until the budget is set again.
 * Error codes: ``ERRORS`` below; the comment there says which codes come from
   the sources and which are the sandbox's own choice.
+* R2 buckets (``/accounts/{id}/r2/buckets``) are stored by the R2 emulator
+  (``shared.get("r2")``, ``r2.py``), so they are the buckets of its S3
+  endpoint; without it every R2 call answers 10042 (R2 not enabled).  The
+  bucket list's ``result`` is ``{"buckets": [...]}`` (NOTES.md and the SDK;
+  the 2024 spec's array is corrected below); the cursor is the last name
+  returned.  ``GET .../cors`` of a bucket without rules answers 404 with
+  10059 (sandbox choice); PATCH and the CORS routes, which the subset lacks,
+  are validated against ``R2_*_SCHEMA`` (written from the SDK's types).
 """
 
 import copy
@@ -54,7 +62,9 @@ BASE_PATH = "/client/v4"
 SPEC_FILE = "openapi-subset.json"
 
 # Codes from NOTES.md or from API responses quoted in public issue threads:
-# 1004 1061 1067 7003 9005 9021 9022 9109 10000 81053 81054 81058.
+# 1004 1061 1067 7003 9005 9021 9022 9109 10000 81053 81054 81058; R2 codes 10005 10006
+# 10008 10042 10073 from NOTES.md and R2's error codes page (developers.cloudflare.com/r2/api/error-codes).
+# Sandbox choice for R2: 10059 (no CORS configuration).
 # Sandbox choices (no source found): 1007 1099 6007 7001 81044; 1015 is the code of
 # Cloudflare's edge "You are being rate limited" page (the spec wants codes >= 1000).
 ERRORS = {
@@ -76,6 +86,12 @@ ERRORS = {
     "cname_conflict": 81053,
     "cname_exists": 81054,
     "identical": 81058,
+    "r2_bucket_name": 10005,
+    "r2_no_bucket": 10006,
+    "r2_not_empty": 10008,
+    "r2_not_enabled": 10042,
+    "r2_no_cors": 10059,
+    "r2_bucket_exists": 10073,
 }
 
 DEFAULT_OPTIONS = {"activation_delay": 1.0, "request_budget": None, "retry_after": 1}
@@ -120,7 +136,22 @@ ROUTES = Map([
     Rule("/zones/<zone_id>/dns_records/<record_id>", endpoint="record", methods=["GET", "PUT", "PATCH", "DELETE"]),
     Rule("/zones/<zone_id>/settings", endpoint="settings", methods=["GET"]),
     Rule("/zones/<zone_id>/settings/<setting_id>", endpoint="setting", methods=["GET", "PATCH"]),
+    Rule("/accounts/<account_id>/r2/buckets", endpoint="r2_buckets", methods=["GET", "POST"]),
+    Rule("/accounts/<account_id>/r2/buckets/<bucket>", endpoint="r2_bucket", methods=["GET", "PATCH", "DELETE"]),
+    Rule("/accounts/<account_id>/r2/buckets/<bucket>/cors", endpoint="r2_cors", methods=["GET", "PUT", "DELETE"]),
 ], strict_slashes=False)
+R2_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+R2_LOCATIONS = ("apac", "eeur", "enam", "weur", "wnam", "oc")
+R2_STORAGE_CLASSES = ("Standard", "InfrequentAccess")
+R2_JURISDICTIONS = ("default", "eu", "fedramp")
+R2_CORS_METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD")
+R2_PAGE_SIZE = (1, 1000, 20)
+R2_PROBLEMS = {  # R2 store refusal -> (HTTP status, error)
+    "missing": (404, "r2_no_bucket"),
+    "exists": (409, "r2_bucket_exists"),
+    "not_empty": (409, "r2_not_empty"),
+    "no_cors": (404, "r2_no_cors"),
+}
 
 
 # -- contract: corrections of the 2024 spec and the batch schemas ---------------
@@ -182,7 +213,25 @@ def writable_paused_flag(spec):
     body["properties"]["paused"] = {"type": "boolean"}
 
 
-SPEC_CORRECTIONS = (accept_api_tokens_on_dns, dns_error_envelope, dns_request_bodies, writable_paused_flag)
+def r2_bucket_list_result(spec):
+    """The 2024 spec types the bucket list's ``result`` as an array of buckets (and, through
+    ``r2_v4_response``, as an object at once); the API and the SDK send ``{"buckets": [...]}``."""
+    ref = "#/components/schemas/"
+    ok = spec["paths"]["/accounts/{account_id}/r2/buckets"]["get"]["responses"]["200"]["content"]["application/json"]
+    ok["schema"] = {"allOf": [{"$ref": ref + "r2_v4_response_list"}, {"type": "object", "properties": {
+        "result": {"type": "object", "properties": {
+            "buckets": {"type": "array", "items": {"$ref": ref + "r2_bucket"}}}}}}]}
+
+
+def r2_location_oc(spec):
+    """The 2025 SDK adds the ``oc`` location (Oceania) to the 2024 enum."""
+    locations = spec["components"]["schemas"]["r2_bucket_location"]["enum"]
+    if "oc" not in locations:
+        locations.append("oc")
+
+
+SPEC_CORRECTIONS = (accept_api_tokens_on_dns, dns_error_envelope, dns_request_bodies, writable_paused_flag,
+                    r2_bucket_list_result, r2_location_oc)
 
 _ID = {"type": "string", "maxLength": 32}
 _RECORD_FIELDS = {
@@ -224,6 +273,39 @@ BATCH_RESPONSE_SCHEMA = {"oneOf": [
         "success": {"const": False}, "errors": {"minItems": 1, **_MESSAGES}, "messages": _MESSAGES,
         "result": {"type": "null"}}},
 ]}
+_R2_FAILURE = BATCH_RESPONSE_SCHEMA["oneOf"][1]
+_R2_CORS_RULE = {
+    "type": "object", "required": ["allowed"], "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string"},
+        "allowed": {"type": "object", "required": ["methods", "origins"], "additionalProperties": False,
+                    "properties": {"methods": {"type": "array", "items": {"enum": list(R2_CORS_METHODS)}},
+                                   "origins": {"type": "array", "items": {"type": "string"}},
+                                   "headers": {"type": "array", "items": {"type": "string"}}}},
+        "exposeHeaders": {"type": "array", "items": {"type": "string"}},
+        "maxAgeSeconds": {"type": "number"},
+    },
+}
+
+
+def _r2_success(result_schema):
+    return {"oneOf": [{"type": "object", "required": ["success", "errors", "messages", "result"], "properties": {
+        "success": {"const": True}, "errors": {"maxItems": 0}, "messages": {"type": "array"},
+        "result": result_schema}}, _R2_FAILURE]}
+
+
+R2_CORS_SCHEMA = {"type": "object", "properties": {"rules": {"type": "array", "items": _R2_CORS_RULE}}}
+R2_BUCKET_SCHEMA = {"type": "object", "required": ["name"], "properties": {
+    "name": {"type": "string"}, "creation_date": {"type": "string"}, "location": {"enum": list(R2_LOCATIONS)},
+    "storage_class": {"enum": list(R2_STORAGE_CLASSES)}, "jurisdiction": {"enum": list(R2_JURISDICTIONS)}}}
+_R2_BUCKET_PATH = re.escape(BASE_PATH) + r"/accounts/[^/]+/r2/buckets/[^/]+"
+R2_ROUTES = [
+    JsonSchemaRoute("PATCH", _R2_BUCKET_PATH, {"type": "null"}, _r2_success(R2_BUCKET_SCHEMA)),
+    JsonSchemaRoute("GET", _R2_BUCKET_PATH + "/cors", {"type": "null"}, _r2_success(R2_CORS_SCHEMA)),
+    JsonSchemaRoute("PUT", _R2_BUCKET_PATH + "/cors", {**R2_CORS_SCHEMA, "required": ["rules"]},
+                    _r2_success({"type": "object"})),
+    JsonSchemaRoute("DELETE", _R2_BUCKET_PATH + "/cors", {"type": "null"}, _r2_success({"type": "object"})),
+]
 BATCH_ROUTE = JsonSchemaRoute("POST", re.escape(BASE_PATH) + r"/zones/[^/]+/dns_records/batch",
                               BATCH_REQUEST_SCHEMA, BATCH_RESPONSE_SCHEMA)
 
@@ -498,6 +580,14 @@ class CloudflareEmulator(Emulator):
         ("settings", "GET"): "_list_settings",
         ("setting", "GET"): "_get_setting",
         ("setting", "PATCH"): "_edit_setting",
+        ("r2_buckets", "GET"): "_list_r2_buckets",
+        ("r2_buckets", "POST"): "_create_r2_bucket",
+        ("r2_bucket", "GET"): "_get_r2_bucket",
+        ("r2_bucket", "PATCH"): "_edit_r2_bucket",
+        ("r2_bucket", "DELETE"): "_delete_r2_bucket",
+        ("r2_cors", "GET"): "_get_r2_cors",
+        ("r2_cors", "PUT"): "_put_r2_cors",
+        ("r2_cors", "DELETE"): "_delete_r2_cors",
     }
 
     def __init__(self, shared=None, validate=True, **options):
@@ -509,7 +599,8 @@ class CloudflareEmulator(Emulator):
         self.defaults.update(options)
         if validate:
             self.contract = ContractValidator(contract_path("cloudflare", SPEC_FILE), self.record_violation,
-                                              corrections=SPEC_CORRECTIONS, extra_routes=[BATCH_ROUTE])
+                                              corrections=SPEC_CORRECTIONS,
+                                              extra_routes=[BATCH_ROUTE, *R2_ROUTES])
         self.reset()
 
     # -- framework interface ---------------------------------------------------
@@ -910,3 +1001,115 @@ class CloudflareEmulator(Emulator):
                           f"one of {', '.join(SETTING_VALUES[setting_id])} expected, got {value!r}")
         setting.update(value=value, modified_on=timestamp())
         return success(dict(setting))
+
+    # -- R2 buckets (stored by the R2 emulator) ----------------------------------------
+
+    def _r2(self, account_id, request):
+        """(the R2 store, the request's jurisdiction); 10042 when the sandbox serves no R2."""
+        if account_id != SANDBOX_ACCOUNT_ID:
+            raise ApiFailure(403, "authentication", "Authentication error")
+        store = self.shared.get("r2")
+        if store is None:
+            raise ApiFailure(403, "r2_not_enabled", "Please enable R2 through the Cloudflare Dashboard.")
+        jurisdiction = request.headers.get("cf-r2-jurisdiction", "default")
+        if jurisdiction not in R2_JURISDICTIONS:
+            raise invalid("bad_field", f"cf-r2-jurisdiction: one of {', '.join(R2_JURISDICTIONS)} expected, "
+                          f"got {jurisdiction!r}")
+        return store, jurisdiction
+
+    @staticmethod
+    def _r2_call(operation, *args, **kwargs):
+        from .r2 import BucketProblem
+
+        try:
+            return operation(*args, **kwargs)
+        except BucketProblem as problem:
+            status, error = R2_PROBLEMS[problem.kind]
+            raise ApiFailure(status, error, problem.message) from None
+
+    def _list_r2_buckets(self, request, account_id):
+        store, jurisdiction = self._r2(account_id, request)
+        args = request.args
+        per_page = int_arg(args, "per_page", R2_PAGE_SIZE)
+        direction = choice_arg(args, "direction", ("asc", "desc"), "asc")
+        choice_arg(args, "order", ("name",), "name")
+        buckets = [b for b in store.rest_list(jurisdiction) if args.get("name_contains", "") in b["name"]]
+        after = args.get("cursor") or args.get("start_after")
+        if direction == "desc":
+            buckets.reverse()
+        if after:
+            buckets = [b for b in buckets if (b["name"] < after if direction == "desc" else b["name"] > after)]
+        page = buckets[:per_page]
+        info = {"per_page": per_page}
+        if len(buckets) > per_page:
+            info["cursor"] = page[-1]["name"]
+        return success({"buckets": page}, info)
+
+    def _create_r2_bucket(self, request, account_id):
+        store, jurisdiction = self._r2(account_id, request)
+        body = self._json(request)
+        name = body.get("name")
+        if not isinstance(name, str) or not R2_BUCKET_NAME.match(name):
+            raise invalid("r2_bucket_name", "The specified bucket name is not valid.")
+        location = body.get("locationHint")
+        if location is not None and location not in R2_LOCATIONS:
+            raise invalid("bad_field", f"locationHint: one of {', '.join(R2_LOCATIONS)} expected, got {location!r}")
+        storage_class = body.get("storageClass")
+        if storage_class is not None and storage_class not in R2_STORAGE_CLASSES:
+            raise invalid("bad_field", f"storageClass: one of {', '.join(R2_STORAGE_CLASSES)} expected, "
+                          f"got {storage_class!r}")
+        return success(self._r2_call(store.rest_create, name, location, storage_class, jurisdiction))
+
+    def _get_r2_bucket(self, request, account_id, bucket):
+        store, jurisdiction = self._r2(account_id, request)
+        return success(self._r2_call(store.rest_get, bucket, jurisdiction))
+
+    def _edit_r2_bucket(self, request, account_id, bucket):
+        store, jurisdiction = self._r2(account_id, request)
+        storage_class = request.headers.get("cf-r2-storage-class")
+        if storage_class not in R2_STORAGE_CLASSES:
+            raise invalid("bad_field", f"cf-r2-storage-class: one of {', '.join(R2_STORAGE_CLASSES)} expected, "
+                          f"got {storage_class!r}")
+        return success(self._r2_call(store.rest_set_storage_class, bucket, storage_class, jurisdiction))
+
+    def _delete_r2_bucket(self, request, account_id, bucket):
+        store, jurisdiction = self._r2(account_id, request)
+        self._r2_call(store.rest_delete, bucket, jurisdiction)
+        return success({})
+
+    def _get_r2_cors(self, request, account_id, bucket):
+        store, jurisdiction = self._r2(account_id, request)
+        return success({"rules": self._r2_call(store.rest_cors, bucket, jurisdiction)})
+
+    def _put_r2_cors(self, request, account_id, bucket):
+        store, jurisdiction = self._r2(account_id, request)
+        rules = self._json(request).get("rules")
+        if not isinstance(rules, list):
+            raise invalid("bad_field", "rules: a list of CORS rules expected")
+        for index, rule in enumerate(rules):
+            check_cors_rule(rule, f"rules[{index}]")
+        self._r2_call(store.rest_put_cors, bucket, rules, jurisdiction)
+        return success({})
+
+    def _delete_r2_cors(self, request, account_id, bucket):
+        store, jurisdiction = self._r2(account_id, request)
+        self._r2_call(store.rest_delete_cors, bucket, jurisdiction)
+        return success({})
+
+
+def check_cors_rule(rule, where):
+    """An R2 CORS rule in the REST API's camelCase shape (the SDK's ``CORSUpdateParams.Rule``)."""
+    allowed = rule.get("allowed") if isinstance(rule, dict) else None
+    if not isinstance(allowed, dict):
+        raise invalid("bad_field", f"{where}.allowed: an object with origins and methods expected")
+    methods, origins = allowed.get("methods"), allowed.get("origins")
+    if not isinstance(methods, list) or not methods or any(m not in R2_CORS_METHODS for m in methods):
+        raise invalid("bad_field", f"{where}.allowed.methods: a list of {', '.join(R2_CORS_METHODS)} expected")
+    if not isinstance(origins, list) or not origins or not all(isinstance(o, str) for o in origins):
+        raise invalid("bad_field", f"{where}.allowed.origins: a list of origins expected")
+    for key, value in (("allowed.headers", allowed.get("headers")), ("exposeHeaders", rule.get("exposeHeaders"))):
+        if value is not None and not (isinstance(value, list) and all(isinstance(h, str) for h in value)):
+            raise invalid("bad_field", f"{where}.{key}: a list of header names expected")
+    max_age = rule.get("maxAgeSeconds")
+    if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, (int, float)) or max_age < 0):
+        raise invalid("bad_field", f"{where}.maxAgeSeconds: a number of seconds >= 0 expected")

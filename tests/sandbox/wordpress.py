@@ -253,7 +253,7 @@ class WordPressSandbox:
         """Start what is not running yet; a missing docroot or data directory is created fresh (un-installed)."""
         missing = missing_requirements()
         if missing:
-            raise SandboxError("WordPress sandbox needs: %s (run tools/install-wordpress-deps.sh)" % ", ".join(missing))
+            raise SandboxError("WordPress sandbox needs: %s (run make setup: bindep.txt lists them)" % ", ".join(missing))
         self.state_dir.mkdir(parents=True, exist_ok=True)
         stopped = [service for service in (self.mariadb, self.php) if not service.is_running()]
         for service in stopped:

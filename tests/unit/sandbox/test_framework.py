@@ -308,7 +308,7 @@ def test_launcher_start_status_stop(launcher_env, tmp_path):
     started = time.monotonic()
     result = launcher("start", launcher_env)
     assert result.returncode == 0, result.stderr
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 15.0, "the sandbox should start within seconds"
     cloudflare = json.loads((tmp_path / "sandbox.json").read_text())["services"]["cloudflare"]
     assert cloudflare == {
         "url": f"http://127.0.0.1:{base + 1}/client/v4", "control": f"http://127.0.0.1:{base + 1}/_sandbox",

@@ -24,7 +24,7 @@ SITE_TITLE = "Fabrik Sandbox"
 
 pytestmark = pytest.mark.skipif(
     bool(missing_requirements()),
-    reason="WordPress sandbox needs Debian packages (tools/install-wordpress-deps.sh); missing: %s"
+    reason="WordPress sandbox needs Debian packages (make setup installs them from bindep.txt); missing: %s"
     % ", ".join(missing_requirements()),
 )
 

@@ -44,7 +44,7 @@ HTTP_TIMEOUT = 30
 
 pytestmark = pytest.mark.skipif(
     bool(missing_requirements()),
-    reason="WordPress sandbox needs php, MariaDB and Debian's wordpress (tools/install-wordpress-deps.sh); "
+    reason="WordPress sandbox needs php, MariaDB and Debian's wordpress (make setup installs them from bindep.txt); "
            "missing: %s" % ", ".join(missing_requirements()),
 )
 

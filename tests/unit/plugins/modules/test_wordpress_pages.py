@@ -5,6 +5,7 @@ build on each other's pages in file order where noted, and each reads the site t
 """
 
 import json
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -26,13 +27,7 @@ PLACEHOLDERS = {
     "company": {"name": "Acme & Söhne", "email": "hello@acme.example", "address": "1 Main St", "country": "Germany"},
     "site": {"title": "Acme", "domain": "acme.example"},
 }
-SEO_META_PLUGIN = """<?php
-add_action('init', function () {
-    foreach (array('fabrik_seo_title', 'fabrik_seo_description') as $key) {
-        register_post_meta('page', $key, array('type' => 'string', 'single' => true, 'show_in_rest' => true));
-    }
-});
-"""
+CONNECTOR = REPO / "files" / "connector" / "fabrik-connector.php"
 
 pytestmark = pytest.mark.skipif(bool(missing_requirements()), reason="WordPress sandbox needs Debian packages: %s"
                                 % ", ".join(missing_requirements()))
@@ -233,21 +228,25 @@ def test_bad_pages_fail_before_any_request(run, sent, page, message):
     assert sent == []
 
 
-def test_seo_needs_the_meta_exposed_then_is_stored(run, site):
+def test_seo_needs_the_connector_then_is_stored_and_printed(run, site):
     wordpress = site[0]
     pages = [{"slug": "seo-page", "title": "SEO", "content": "Text",
-              "seo": {"title": "{{ site.title }} - SEO", "description": "About SEO"}}]
+              "seo": {"title": "{{ site.title }} SEO title", "description": "About <SEO> & more"}}]
     refused = run(pages=pages)
     assert refused["failed"] is True
     assert "does not expose the page meta fabrik_seo_description, fabrik_seo_title" in refused["msg"]
 
-    plugin = wordpress.mu_plugins_dir / "test-seo-meta.php"
-    plugin.write_text(SEO_META_PLUGIN)
+    plugin = wordpress.mu_plugins_dir / CONNECTOR.name
+    shutil.copyfile(CONNECTOR, plugin)
     try:
-        assert run(pages=pages)["changed"] is True
+        stored = run(pages=pages)
+        assert stored["changed"] is True
         meta = _site_page(site, "seo-page")["meta"]
-        assert (meta["fabrik_seo_title"], meta["fabrik_seo_description"]) == ("Acme - SEO", "About SEO")
+        assert (meta["fabrik_seo_title"], meta["fabrik_seo_description"]) == ("Acme SEO title", "About <SEO> & more")
         assert run(pages=pages)["changed"] is False
+        html = requests.get(stored["pages"][0]["link"], timeout=30).text
+        assert "<title>Acme SEO title</title>" in html
+        assert '<meta name="description" content="About &lt;SEO&gt; &amp; more" />' in html
     finally:
         plugin.unlink()
 

@@ -1,0 +1,441 @@
+"""The wordpress stage end to end: the real ansible-playbook against the sandbox's real WordPress.
+
+WordPress sits behind the sandbox's control API (``tests/sandbox/wordpress_front.py``), so the
+request log proves what was written and faults (``after: true``: applied, answer lost) hit any
+write.  A reset costs about a second, a fresh converge of the company preset about 8 s: the
+finished company site is built once and shared by the tests that only read it (rebuilt when
+another test reset WordPress in between).
+"""
+
+import html
+import json
+import re
+import struct
+import subprocess
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+PRESETS = REPO / "templates" / "presets"
+LEGAL = REPO / "templates" / "legal"
+VALIDATOR = REPO / "tests" / "blockvalidator"
+WORDPRESS_PORT_OFFSET = 6
+ADMIN_PASSWORD = "sandbox-wordpress-admin-password"
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# The lines site.yml has for this stage (module_defaults of the wordpress action group, the role under its tag).
+PLAYBOOK = """---
+- name: WordPress stage
+  hosts: sites
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/fabrik.deploy.wordpress:
+      url: "{{ wordpress_url | default(omit) }}"
+      username: "{{ wordpress_username | default(omit) }}"
+      app_password: "{{ wordpress_app_password | default(omit) }}"
+  tasks:
+    - name: WordPress stage
+      ansible.builtin.import_role:
+        name: fabrik.deploy.wordpress
+      tags: [wordpress]
+"""
+
+COMPANY = {"name": "Acme & Söhne", "email": "hello@acme.example", "address": "1 Main Street, Springfield",
+           "phone": "+49 30 1234567", "country": "Germany"}
+HOSTILE = (
+    '<script>alert("x")</script> & \'quotes\' "double"',
+    "--> <!-- wp:paragraph --><p>injected</p><!-- /wp:paragraph --> <!--",
+    "😀 emoji, مرحبا بالعالم, 你好世界, Привет мир",
+    '</div></figure>{"json":"--"} backslash \\ </p>',
+)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def png(size):
+    """A valid ``size`` x ``size`` single-colour PNG."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\x10\x6c\xff" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+class WordPress:
+    """The sandbox WordPress: control API (log, faults, reset) and its REST API as the admin."""
+
+    def __init__(self, port_base):
+        self.url = "http://127.0.0.1:%d" % (port_base + WORDPRESS_PORT_OFFSET)
+        self.generation = 0  # bumped at every reset: a cached converged site is stale after one
+        self.company_site = None
+
+    def control(self, method, path, body=None):
+        response = requests.request(method, "%s/_sandbox/%s" % (self.url, path), json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self):
+        self.control("POST", "reset")
+        self.generation += 1
+
+    def requests(self):
+        return self.control("GET", "requests")
+
+    def clear_log(self):
+        self.control("DELETE", "requests")
+
+    def writes(self):
+        return [(entry["method"], entry["path"]) for entry in self.requests() if entry["method"] not in READ_METHODS]
+
+    def rest(self, password_file, route, **params):
+        response = requests.get(self.url + "/wp-json" + route, params=dict(params, per_page=100),
+                                auth=("admin", Path(password_file).read_text().strip()), timeout=30)
+        assert response.status_code == 200, response.text[:500]
+        return response.json()
+
+
+class Site:
+    """One site spec in its own directory: inventory, playbook and the kept application password."""
+
+    def __init__(self, sandbox, wordpress, directory, host_vars):
+        self.sandbox = sandbox
+        self.wordpress = wordpress
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.password_file = self.directory / "app-password"
+        self.playbook_file = self.directory / "wordpress.yml"
+        self.playbook_file.write_text(PLAYBOOK)
+        self.host_vars = host_vars
+        self.inventory = self.write_inventory(host_vars)
+
+    def write_inventory(self, host_vars, name="inv"):
+        group_vars = {
+            "wordpress_url": self.wordpress.url,
+            "wordpress_username": "admin",
+            "wordpress_admin_password": ADMIN_PASSWORD,
+            "wordpress_admin_email": "admin@sandbox.invalid",
+            "wordpress_app_password_file": str(self.password_file),
+        }
+        return self.sandbox.inventory(self.directory / name, {"site": host_vars}, group_vars)
+
+    def run(self, inventory=None, **kwargs):
+        return self.sandbox.playbook(self.playbook_file, inventory or self.inventory, tags=["wordpress"], **kwargs)
+
+    def converge(self, **kwargs):
+        run = self.run(**kwargs)
+        assert run.rc == 0, run.explain()
+        return run
+
+    def rest(self, route, **params):
+        return self.wordpress.rest(self.password_file, route, **params)
+
+    def pages(self):
+        return self.rest("/wp/v2/pages", context="edit", status="publish,draft,private,pending,future")
+
+    def snapshot(self):
+        """What duplicates would show in: pages, navigation menus and their links, media, app passwords."""
+        navigation = self.rest("/wp/v2/navigation", context="edit", status="publish,draft")
+        return {
+            "pages": sorted((page["slug"], page["title"]["raw"], page["status"]) for page in self.pages()),
+            "navigation": sorted((menu["title"]["raw"], menu["content"]["raw"].count("<!-- wp:navigation-"))
+                                 for menu in navigation),
+            "media": sorted(item["meta"]["fabrik_sha256"] for item in self.rest("/wp/v2/media", context="edit")),
+            "app_passwords": sorted(item["name"] for item in self.rest("/wp/v2/users/me/application-passwords")),
+        }
+
+
+def company_spec(assets, **overrides):
+    spec = {
+        "wordpress_preset": "company",
+        "wordpress_site": {"title": "Acme Demo", "tagline": "Things done well", "timezone": "Europe/Paris",
+                           "domain": "acme.example"},
+        "wordpress_company": dict(COMPANY),
+        "wordpress_brand": {"colors": {"primary": "#0a6cff", "secondary": "#10243e"},
+                            "fonts": {"body": "Inter, sans-serif"},
+                            "logo": str(assets / "logo.png"), "favicon": str(assets / "icon.png")},
+        "wordpress_seo": {"title_template": "{title} | {site}", "description": "Acme builds things that last."},
+        "wordpress_analytics": {"ga4_id": "G-ACME12345"},
+        "wordpress_users": [{"username": "editor", "email": "editor@acme.example", "role": "editor",
+                             "display_name": "Ed Itor"}],
+    }
+    spec.update(overrides)
+    return spec
+
+
+def fill(text, placeholders):
+    def value(match):
+        found = placeholders
+        for part in match.group(1).split("."):
+            found = found[part]
+        return str(found)
+
+    return re.sub(r"\{\{\s*([a-z_.]+)\s*\}\}", value, text)
+
+
+def expected_headlines(preset, placeholders):
+    """slug -> the headlines of each section of the preset's pages and its legal pages, placeholders filled."""
+    data = yaml.safe_load((PRESETS / (preset + ".yml")).read_text())
+    pages = data["pages"] + [yaml.safe_load((LEGAL / (name + ".yml")).read_text()) for name in data["legal"]]
+    return {page["slug"]: [fill(section["headline"], placeholders) for section in page["sections"]
+                           if section.get("headline")] for page in pages}
+
+
+def validate_blocks(documents):
+    """The block editor's verdict (tests/blockvalidator) on each {name, content}."""
+    if not (VALIDATOR / "node_modules" / "jsdom").is_dir():
+        pytest.skip("tests/blockvalidator needs `npm ci` (jsdom)")
+    done = subprocess.run(["node", str(VALIDATOR / "validate.js")], input=json.dumps(documents), capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)["results"]
+
+
+def write_pattern(method, path):
+    """A fault pattern for a logged write: numeric ids as ``*``."""
+    return method, re.sub(r"/\d+(?=/|$)", "/*", path)
+
+
+# ------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="session")
+def wordpress(sandbox_session):
+    box = WordPress(sandbox_session.port_base)
+    state = box.control("GET", "state")
+    if not state.get("available"):
+        pytest.skip("sandbox WordPress unavailable: %s" % state.get("missing"))
+    return box
+
+
+@pytest.fixture(scope="session")
+def assets(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("assets")
+    (directory / "logo.png").write_bytes(png(64))
+    (directory / "icon.png").write_bytes(png(512))
+    return directory
+
+
+@pytest.fixture()
+def fresh(wordpress):
+    """A fresh, un-installed WordPress with an empty request log; faults cleared afterwards."""
+    wordpress.reset()
+    yield wordpress
+    wordpress.control("DELETE", "faults")
+
+
+@pytest.fixture()
+def company(sandbox_session, wordpress, assets, tmp_path_factory):
+    """The finished company-preset site (built on a fresh WordPress once, again after any reset)."""
+    cached = wordpress.company_site
+    if cached is None or cached["generation"] != wordpress.generation:
+        wordpress.reset()
+        site = Site(sandbox_session, wordpress, tmp_path_factory.mktemp("company"), company_spec(assets))
+        first = site.converge()
+        cached = wordpress.company_site = {"site": site, "first": first, "writes": wordpress.writes(),
+                                           "snapshot": site.snapshot(), "generation": wordpress.generation}
+    return cached
+
+
+# ------------------------------------------------------------------ the company site
+
+
+def test_fresh_wordpress_becomes_the_finished_company_site(company):
+    site, first = company["site"], company["first"]
+    assert first.changed > 0
+    slugs = {page["slug"]: page for page in site.pages()}
+    for slug in ("home", "about", "services", "team", "contact", "privacy-policy", "terms"):
+        assert slugs[slug]["status"] == "publish", slug
+    settings = site.rest("/wp/v2/settings")
+    assert (settings["title"], settings["description"], settings["timezone"]) == (
+        "Acme Demo", "Things done well", "Europe/Paris")
+    assert settings["show_on_front"] == "page" and settings["page_on_front"] == slugs["home"]["id"]
+    assert settings["site_logo"] and settings["site_icon"]
+    theme = site.rest("/wp/v2/themes", status="active")[0]
+    assert theme["stylesheet"] == "twentytwentythree"
+    menus = {menu["title"]["raw"]: menu["content"]["raw"]
+             for menu in site.rest("/wp/v2/navigation", context="edit")}
+    assert set(menus) == {"Primary", "Footer"}
+    assert '"id":%d' % slugs["team"]["id"] in menus["Primary"]  # team is a submenu item of about
+    assert "wp:navigation-submenu" in menus["Primary"]
+    editors = site.rest("/wp/v2/users", context="edit", roles="editor")
+    assert [(user["username"], user["name"]) for user in editors] == [("editor", "Ed Itor")]
+    front = requests.get(site.wordpress.url + "/", timeout=30).text
+    assert front.count("gtag/js?id=G-ACME12345") == 1
+    about = requests.get(slugs["about"]["link"], timeout=30).text
+    assert "<title>About us | Acme Demo</title>" in about
+    assert '<meta name="description" content="Acme builds things that last." />' in about
+    assert "--wp--preset--color--primary: #0a6cff" in front
+
+
+def test_second_run_changes_nothing_and_uploads_nothing(company):
+    site = company["site"]
+    site.wordpress.clear_log()
+    again = site.converge()
+    assert again.changed == 0, again.explain()
+    assert site.wordpress.writes() == []
+    assert site.snapshot() == company["snapshot"]
+
+
+def test_check_diff_after_a_spec_change_shows_page_diffs_and_writes_nothing(company):
+    site = company["site"]
+    changed_spec = dict(site.host_vars, wordpress_pages=[
+        {"slug": "services", "title": "Our services"},
+        {"slug": "contact", "sections": [{"type": "contact", "headline": "Write to us", "email": COMPANY["email"]}]},
+    ])
+    inventory = site.write_inventory(changed_spec, name="inv-changed")
+    site.wordpress.clear_log()
+    run = site.run(inventory=inventory, check=True, diff=True)
+    assert run.rc == 0, run.explain()
+    assert run.changed >= 1, run.explain()
+    assert site.wordpress.writes() == []
+    assert "page services (site)" in run.stdout and "page services (desired)" in run.stdout
+    assert "-title: Services" in run.stdout and "+title: Our services" in run.stdout
+    assert re.search(r"^-.*Get in touch", run.stdout, re.M) and re.search(r"^\+.*Write to us", run.stdout, re.M)
+    assert "page home (" not in run.stdout  # unchanged pages show no diff
+    assert site.snapshot() == company["snapshot"]
+
+
+def test_every_generated_page_is_valid_for_the_block_editor(company):
+    pages = company["site"].pages()
+    results = validate_blocks([{"name": page["slug"], "content": page["content"]["raw"]} for page in pages
+                               if page["slug"] != "sample-page"])
+    assert len(results) == 7
+    assert [result for result in results if not result["valid"]] == []
+
+
+def test_pages_render_with_every_section_headline(company):
+    site = company["site"]
+    placeholders = {"company": COMPANY, "site": {"title": "Acme Demo", "domain": "acme.example"}}
+    links = {page["slug"]: page["link"] for page in site.pages()}
+    for slug, headlines in expected_headlines("company", placeholders).items():
+        response = requests.get(links[slug], timeout=30)
+        assert response.status_code == 200, slug
+        text = html.unescape(response.text)
+        for headline in headlines:
+            assert headline in text, "%s: %r missing" % (slug, headline)
+
+
+# ------------------------------------------------------------------ faults
+
+
+def test_a_fault_at_each_write_then_reruns_leave_no_duplicates(sandbox_session, company, fresh, assets, tmp_path):
+    patterns = sorted({write_pattern(method, path) for method, path in company["writes"]})
+    assert len(patterns) >= 8, patterns
+    for method, path in patterns:
+        fresh.control("POST", "faults", {"method": method, "path": path, "status": 500, "after": True})
+    site = Site(sandbox_session, fresh, tmp_path, company_spec(assets))
+    runs = [site.run()]
+    while runs[-1].rc != 0 and len(runs) <= len(patterns):  # each failed run used up at least one fault
+        runs.append(site.run())
+    assert runs[-1].rc == 0, runs[-1].explain()
+    assert len(runs) > 1
+    assert fresh.control("GET", "faults") == [], "faults never hit"
+    fired = [entry for entry in fresh.requests() if entry.get("fault")]
+    assert {write_pattern(entry["method"], entry["path"]) for entry in fired} == set(patterns)
+    assert site.snapshot() == company["snapshot"]
+    fresh.clear_log()
+    again = site.converge()
+    assert again.changed == 0, again.explain()
+    assert fresh.writes() == []
+
+
+# ------------------------------------------------------------------ hostile content
+
+
+def test_hostile_spec_content_ends_up_as_escaped_text(sandbox_session, fresh, assets, tmp_path):
+    evil_company = dict(COMPANY, name=HOSTILE[0], address=HOSTILE[1])
+    page = {"slug": "hostile", "title": HOSTILE[0],
+            "sections": [{"type": "hero", "headline": HOSTILE[0], "subheadline": HOSTILE[2],
+                          "buttons": [{"text": HOSTILE[3], "url": "/contact/?a=1&b=\"2\""}]},
+                         {"type": "text", "headline": HOSTILE[2], "body": HOSTILE[1]},
+                         {"type": "faq", "items": [{"question": HOSTILE[3], "answer": HOSTILE[0]}]}],
+            "seo": {"title": HOSTILE[0], "description": HOSTILE[1]}}
+    site = Site(sandbox_session, fresh, tmp_path, company_spec(assets, wordpress_company=evil_company,
+                                                               wordpress_pages=[page]))
+    site.converge()
+    stored = {page["slug"]: page for page in site.pages()}
+    content = stored["hostile"]["content"]["raw"]
+    assert "<script>" not in content
+    assert "&lt;script&gt;alert(\"x\")&lt;/script&gt;" in content
+    assert "<p>injected</p>" not in content and "&lt;p&gt;injected&lt;/p&gt;" in content
+    assert HOSTILE[2] in content
+    results = validate_blocks([{"name": slug, "content": page["content"]["raw"]} for slug, page in stored.items()
+                               if slug != "sample-page"])
+    assert [result for result in results if not result["valid"]] == []
+    for slug in ("hostile", "privacy-policy", "terms", "home"):
+        rendered = requests.get(stored[slug]["link"], timeout=30).text
+        assert '<script>alert("x")</script>' not in rendered, slug
+        assert "<p>injected</p>" not in rendered, slug
+        assert "&lt;script&gt;" in rendered or "&#060;script&#062;" in rendered, slug
+    hostile_page = requests.get(stored["hostile"]["link"], timeout=30).text
+    assert HOSTILE[2] in hostile_page
+    assert 'content="--&gt; &lt;!-- wp:paragraph --&gt;&lt;p&gt;injected' in hostile_page  # SEO description
+
+
+# ------------------------------------------------------------------ presets
+
+
+def test_all_five_presets_converge(sandbox_session, wordpress, assets, tmp_path):
+    shop_zip = tmp_path / "fabrik-test-shop.zip"
+    with zipfile.ZipFile(shop_zip, "w") as archive:
+        archive.writestr("fabrik-test-shop/fabrik-test-shop.php",
+                         "<?php\n/*\n * Plugin Name: fabrik test shop\n * Version: 1.0.0\n */\n")
+    for preset in ("company", "landing", "saas", "ecommerce", "content"):
+        wordpress.reset()
+        overrides = {"wordpress_preset": preset, "wordpress_users": []}
+        if preset == "ecommerce":  # WooCommerce cannot come from wordpress.org offline: a local zip stands in
+            overrides["wordpress_plugins"] = [{"slug": "fabrik-test-shop", "src": str(shop_zip)}]
+        site = Site(sandbox_session, wordpress, tmp_path / preset, company_spec(assets, **overrides))
+        run = site.run()
+        assert run.rc == 0, preset + "\n" + run.explain()
+        data = yaml.safe_load((PRESETS / (preset + ".yml")).read_text())
+        slugs = {page["slug"] for page in site.pages()}
+        wanted = {page["slug"] for page in data["pages"]} | {"privacy-policy", "terms", "contact"}
+        assert wanted <= slugs, preset
+        settings = site.rest("/wp/v2/settings")
+        assert settings["show_on_front"] == data["settings"]["show_on_front"], preset
+        if preset == "ecommerce":
+            plugins = site.rest("/wp/v2/plugins")
+            assert ("fabrik-test-shop/fabrik-test-shop", "active") in {(p["plugin"], p["status"]) for p in plugins}
+        if preset == "landing":  # no contact page in the preset: the form fallback adds one
+            contact = [page for page in site.pages() if page["slug"] == "contact"][0]
+            assert "mailto:hello@acme.example" in contact["content"]["raw"]
+
+
+# ------------------------------------------------------------------ bad input
+
+
+BAD_INPUTS = [
+    ({"wordpress_preset": "nosuch"}, "wordpress_preset: one of company"),
+    ({"wordpress_pages": [{"slug": "x", "title": "X", "sections": [{"type": "carousel"}]}]},
+     "sections[0].type: one of hero"),
+    ({"wordpress_brand": {"colors": {"primary": "blue"}}}, "wordpress_brand.colors.primary: #RRGGBB"),
+    ({"wordpress_pages": [{"slug": "x", "title": "X", "sections": [
+        {"type": "hero", "headline": "Hi", "buttons": [{"text": "Go", "url": "javascript:alert(1)"}]}]}]},
+     "URL scheme \"javascript\" refused"),
+    ({"wordpress_pages": [{"slug": "x", "sections": [{"type": "text", "body": "No title"}]}]},
+     "wordpress_pages[slug=x]: a title is required"),
+    ({"wordpress_analytics": {"ga4_id": "UA-12345-1"}}, "wordpress_analytics.ga4_id: a GA4 measurement id"),
+    ({"wordpress_site": {"tagline": "No title"}}, "title"),
+    ({"wordpress_forms": {"contact": {"shortcode": "<script>x</script>"}}}, "wordpress_forms.contact.shortcode"),
+]
+
+
+@pytest.mark.parametrize("override, message", BAD_INPUTS, ids=[
+    "unknown-preset", "unknown-section", "bad-colour", "bad-button-url", "missing-title", "bad-ga4", "no-site-title",
+    "bad-shortcode"])
+def test_bad_input_fails_before_any_request(sandbox_session, wordpress, assets, tmp_path, override, message):
+    site = Site(sandbox_session, wordpress, tmp_path, company_spec(assets, **override))
+    wordpress.clear_log()
+    run = site.run()
+    assert run.rc != 0
+    assert message in run.output, run.explain()
+    assert wordpress.requests() == []
