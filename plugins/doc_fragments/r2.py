@@ -37,8 +37,8 @@ options:
     type: str
   api_token:
     description:
-      - Cloudflare API token with the account permission C(Workers R2 Storage Edit) (C(Read) for reading),
-        sent as C(Authorization: Bearer <token>) for bucket management through the REST API. Never logged.
+      - "Cloudflare API token with the account permission C(Workers R2 Storage Edit) (C(Read) for reading),
+        sent as C(Authorization: Bearer <token>) for bucket management through the REST API. Never logged."
       - If not set, the value of the E(CLOUDFLARE_API_TOKEN) environment variable is used.
     type: str
   api_url:

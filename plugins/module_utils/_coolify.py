@@ -60,7 +60,7 @@ MAX_GENERATED_LENGTH = 256
 PROBE_UUID = "fabrik-ability-probe"
 PROBES = {
     "write": ("PATCH", "/projects/%s" % PROBE_UUID, None, {"description": "probe"}),
-    "deploy": ("POST", "/deploy", {"uuid": PROBE_UUID}, None),
+    "deploy": ("POST", "/services/%s/start" % PROBE_UUID, None, None),
 }
 SENSITIVE_HINT = "the API token needs the read:sensitive (or root) ability"
 
@@ -225,6 +225,10 @@ def is_running(resource):
     return resource_status(resource).startswith("running")
 
 
+def is_starting(resource):
+    return resource_status(resource).startswith(("starting", "restarting"))
+
+
 class CoolifyClient:
     """Coolify API v4 through the collection's HTTP layer."""
 
@@ -287,7 +291,7 @@ class CoolifyClient:
                                          json=body, raw=True, mutates=False, expected=(404,))
             if response.status_code == 403:
                 missing.append(ability)
-            elif response.status_code in (401, 400):
+            elif response.status_code in (400, 401) or response.status_code >= 500:
                 raise self.http.error_for(response, method, path, "check the %s ability" % ability)
         return missing
 

@@ -138,7 +138,7 @@ class R2Client:
                 s3={"addressing_style": "path"},
                 connect_timeout=min(MAX_CONNECT_TIMEOUT, timeout),
                 read_timeout=timeout,
-                retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+                retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
             ),
         )
 

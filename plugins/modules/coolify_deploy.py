@@ -50,7 +50,8 @@ options:
     default: false
   only_if_not_running:
     description:
-      - Deploy only when the resource is not running (for example never deployed, stopped or exited).
+      - Deploy only when the resource is not running (for example never deployed, stopped or exited). A
+        resource that is starting is waited for (with O(wait=true)) rather than deployed again.
     type: bool
     default: false
   wait:
@@ -117,6 +118,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     client_from_module,
     coolify_argument_spec,
     is_running,
+    is_starting,
     resource_status,
 )
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
@@ -205,7 +207,9 @@ def converge(module):
     resource = client.get_resource(params["kind"], params["uuid"])
     if resource is None:
         raise SpecError("uuid", "no %s with uuid %s" % (params["kind"], params["uuid"]))
-    if params["only_if_not_running"] and is_running(resource):
+    if params["only_if_not_running"] and (is_running(resource) or is_starting(resource)):
+        if is_starting(resource) and params["wait"] and not module.check_mode:
+            resource = wait_until_running(module, client, time.monotonic() + params["wait_timeout"])
         return dict(changed=False, deployment_uuid=None, status="skipped", resource_status=resource_status(resource))
     if module.check_mode:
         return dict(changed=True, deployment_uuid=None, status="queued", resource_status=resource_status(resource))

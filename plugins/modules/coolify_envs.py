@@ -64,7 +64,8 @@ options:
       value:
         description:
           - The value. One of O(envs[].value) and O(envs[].generate) is required with O(envs[].state=present).
-          - Never logged.
+          - Never returned, and masked in Ansible's output when it has 8 characters or more (shorter values such
+            as V(0) or V(true) cannot be secrets, and masking them would garble every message).
         type: str
       generate:
         description:
@@ -188,6 +189,8 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
 )
 
 MASK = "********"
+# Values shorter than this are not secrets worth the name; masking them would garble messages.
+MIN_MASKED_LENGTH = 8
 VIEW_FLAGS = ("is_preview",) + ENV_FLAGS + ("is_runtime", "is_buildtime")
 
 
@@ -309,7 +312,7 @@ def read_current(module, client):
         if "value" not in item and not item.get("is_shown_once"):
             raise SpecError("api_token", "cannot compare environment variables: Coolify omitted their values "
                                          "(%s)" % SENSITIVE_HINT)
-        if item.get("value"):
+        if item.get("value") and len(item["value"]) >= MIN_MASKED_LENGTH:
             module.no_log_values.add(item["value"])
     return existing
 
@@ -346,6 +349,12 @@ def converge(module):
     return result
 
 
+def unmask_short_values(module):
+    """Stop masking values too short to be secrets (``0``, ``true``): Ansible would garble every message."""
+    module.no_log_values.difference_update(
+        entry["value"] for entry in module.params["envs"] if entry["value"] and len(entry["value"]) < MIN_MASKED_LENGTH)
+
+
 def main():
     env_options = dict(
         key=dict(type="str", required=True, no_log=False),
@@ -372,6 +381,7 @@ def main():
         return_values=dict(type="bool", default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    unmask_short_values(module)
     result = run(module, lambda: converge(module))
     if not module._diff:
         result.pop("diff")

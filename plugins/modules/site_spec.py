@@ -72,10 +72,35 @@ options:
   namecheap_client_ip:
     description: The whitelisted IPv4 address Namecheap sees.
     type: str
+  monitoring_monitors:
+    description: The site's monitors, see M(fabrik.deploy.uptime_kuma_monitors).
+    type: list
+    elements: dict
+  monitoring_tag:
+    description: The tag owning the site's monitors (C(name) or C(name:value)).
+    type: str
+  monitoring_status_page_slug:
+    description: Slug of the site's status page, when it has one.
+    type: str
+  uptime_kuma_url:
+    description: Uptime Kuma's URL; only checked for presence and form.
+    type: str
+  storage_bucket:
+    description: The site's R2 bucket, see M(fabrik.deploy.r2_bucket).
+    type: str
+  storage_cors_rules:
+    description: The bucket's CORS rules, see M(fabrik.deploy.r2_bucket).
+    type: list
+    elements: dict
+  storage_asset_objects:
+    description: The assets to upload, see M(fabrik.deploy.r2_object); their files must exist.
+    type: list
+    elements: dict
 notes:
   - The credential options fall back to the same environment variables as the service modules
     (C(CLOUDFLARE_API_TOKEN), C(CLOUDFLARE_ACCOUNT_ID), C(NAMECHEAP_API_USER), C(NAMECHEAP_API_KEY),
-    C(NAMECHEAP_CLIENT_IP)).
+    C(NAMECHEAP_CLIENT_IP), C(UPTIME_KUMA_URL)).
+  - Each stage is checked only when its part of the spec is given (the stage's role is in the play).
 """
 
 EXAMPLES = r"""
@@ -101,9 +126,9 @@ stages:
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, validate_domain_name
-from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare, _namecheap
+from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare, _namecheap, _r2, _uptime_kuma
 
-KNOWN_STAGES = ("domain", "dns", "gate")
+KNOWN_STAGES = ("domain", "dns", "gate", "monitoring", "storage")
 
 
 def _selected(stages):
@@ -165,7 +190,45 @@ def check_gate_stage(params, problems):
     _require(params, "cloudflare_api_token", "CLOUDFLARE_API_TOKEN", problems)
 
 
-CHECKS = {"domain": check_domain_stage, "dns": check_dns_stage, "gate": check_gate_stage}
+def check_monitoring_stage(params, problems):
+    if params.get("monitoring_monitors") is None:
+        return
+    _require(params, "uptime_kuma_url", "UPTIME_KUMA_URL", problems)
+    checks = [
+        (lambda: _uptime_kuma.validate_monitors(params["monitoring_monitors"], "monitoring_monitors"), True),
+        (lambda: _uptime_kuma.validate_tag_option(params.get("monitoring_tag"), "monitoring_tag"), True),
+        (lambda: _uptime_kuma.validate_slug(params["monitoring_status_page_slug"], "monitoring_status_page_slug"),
+         params.get("monitoring_status_page_slug") is not None),
+        (lambda: _uptime_kuma.validate_url(params["uptime_kuma_url"], "uptime_kuma_url"),
+         bool(params.get("uptime_kuma_url"))),
+    ]
+    for check, applies in checks:
+        if applies:
+            try:
+                check()
+            except SpecError as err:
+                problems.append(err)
+
+
+def check_storage_stage(params, problems):
+    if params.get("storage_bucket") is None:
+        return
+    _require(params, "cloudflare_api_token", "CLOUDFLARE_API_TOKEN", problems)
+    checks = [
+        lambda: _r2.validate_bucket_name(params["storage_bucket"], "storage_bucket"),
+        lambda: _r2.validate_cors_rules(params.get("storage_cors_rules")),
+    ]
+    if params.get("storage_asset_objects"):
+        checks.append(lambda: _r2.validate_objects(params["storage_asset_objects"], "storage_assets"))
+    for check in checks:
+        try:
+            check()
+        except SpecError as err:
+            problems.append(_renamed(err, "storage_cors_rules", "cors_rules"))
+
+
+CHECKS = {"domain": check_domain_stage, "dns": check_dns_stage, "gate": check_gate_stage,
+          "monitoring": check_monitoring_stage, "storage": check_storage_stage}
 
 
 def validate(params):
@@ -198,6 +261,13 @@ def main():
             namecheap_api_user=dict(type="str", fallback=(env_fallback, ["NAMECHEAP_API_USER"])),
             namecheap_api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["NAMECHEAP_API_KEY"])),
             namecheap_client_ip=dict(type="str", fallback=(env_fallback, ["NAMECHEAP_CLIENT_IP"])),
+            monitoring_monitors=dict(type="list", elements="dict"),
+            monitoring_tag=dict(type="str"),
+            monitoring_status_page_slug=dict(type="str"),
+            uptime_kuma_url=dict(type="str", fallback=(env_fallback, ["UPTIME_KUMA_URL"])),
+            storage_bucket=dict(type="str"),
+            storage_cors_rules=dict(type="list", elements="dict"),
+            storage_asset_objects=dict(type="list", elements="dict"),
         ),
         supports_check_mode=True,
     )

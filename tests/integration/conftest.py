@@ -178,6 +178,7 @@ class Sandbox:
         run_env = dict(os.environ)
         run_env.update({
             "FABRIK_SANDBOX_PORT_BASE": str(self.port_base),
+            "FABRIK_SANDBOX_DIR": str(SANDBOX_DIR),
             "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
             "ANSIBLE_FORCE_COLOR": "0",
             "ANSIBLE_NOCOLOR": "1",

@@ -1,8 +1,8 @@
 """The app and verify stages (role fabrik.deploy.app) against the Coolify emulator and its edge.
 
 Writes are the Coolify requests other than GET, except the two ability probes of the preflight
-(``PATCH /projects/fabrik-ability-probe`` and ``POST /deploy?uuid=fabrik-ability-probe``), which address
-an object that cannot exist and so change nothing.
+(``PATCH /projects/fabrik-ability-probe`` and ``POST /services/fabrik-ability-probe/start``), which
+address an object that cannot exist and so change nothing.
 """
 
 import json
@@ -76,7 +76,7 @@ def deploy(sandbox, tmp_path, hosts=None, group_vars=None, **kwargs):
 
 def coolify_writes(sandbox):
     return [(entry["method"], entry["path"]) for entry in sandbox.writes("coolify")
-            if PROBE not in entry["path"] and PROBE not in json.dumps(entry.get("query"))]
+            if PROBE not in entry["path"]]
 
 
 def services():
@@ -87,10 +87,11 @@ def env_keys(uuid):
     return sorted(item["key"] for item in api("GET", "/services/%s/envs" % uuid))
 
 
-def successful_deploys(sandbox):
+def applied_deploys(sandbox):
+    """POST /deploy requests the emulator applied (answered 200, or applied before a faulted answer)."""
     return [entry for entry in sandbox.requests("coolify")
-            if entry["method"] == "POST" and entry["path"] == "/deploy" and entry["status"] == 200
-            and PROBE not in json.dumps(entry.get("query"))]
+            if entry["method"] == "POST" and entry["path"] == "/deploy"
+            and (entry["status"] == 200 or entry.get("fault") == "after")]
 
 
 def assert_one_converged_site(sandbox):
@@ -111,10 +112,10 @@ def test_check_mode_converge_rerun_and_check_again(sandbox, tmp_path):
     first = deploy(sandbox, tmp_path)
     assert first.rc == 0, first.explain()
     uuid = assert_one_converged_site(sandbox)
-    assert len(successful_deploys(sandbox)) == 1
+    assert len(applied_deploys(sandbox)) == 1
     fqdn = api("GET", "/services/%s" % uuid)["applications"][0]["fqdn"]
     assert sorted(fqdn.split(",")) == ["https://site-app.test", "https://www.site-app.test"]
-    secrets = [item["value"] for item in api("GET", "/services/%s/envs" % uuid)]
+    secrets = [item["value"] for item in api("GET", "/services/%s/envs" % uuid) if item["key"].startswith("SERVICE_")]
     assert coolify.ROOT_TOKEN not in first.output and not any(value in first.output for value in secrets)
 
     sandbox.reset_log()
@@ -147,25 +148,87 @@ MUTATIONS = [
 ]
 
 
-@pytest.mark.parametrize("applied", [False, True], ids=["lost-before", "applied-then-500"])
+@pytest.mark.parametrize("applied", [False, True], ids=["not-applied", "applied-answer-lost"])
 @pytest.mark.parametrize("method, path", MUTATIONS)
 def test_a_failed_write_then_rerun_converges_without_duplicates(sandbox, tmp_path, method, path, applied):
     fault = {"method": method, "path": path, "status": 500, "times": 1}
     if applied:
         fault["after"] = True
-    if path == "/deploy":
-        fault["path"], fault["query"] = "/deploy", None  # never the preflight probe: see below
-    sandbox.fault("coolify", **{key: value for key, value in fault.items() if value is not None})
-    if path == "/deploy":
-        # The preflight's probe is the first POST /deploy: let it pass by failing the second one only.
-        sandbox.clear_faults()
-        sandbox.fault("coolify", method="POST", path="/deploy", status=404, times=0)
-        sandbox.clear_faults()
-    failed = deploy(sandbox, tmp_path) if path != "/deploy" else None
-    if failed is not None:
-        assert failed.rc != 0, failed.explain()
-        sandbox.clear_faults()
+    sandbox.fault("coolify", **fault)
+    failed = deploy(sandbox, tmp_path)
+    assert failed.rc != 0 and "HTTP 500" in failed.output, failed.explain()
+    sandbox.clear_faults()
     rerun = deploy(sandbox, tmp_path)
     assert rerun.rc == 0, rerun.explain()
     assert_one_converged_site(sandbox)
-    assert len(successful_deploys(sandbox)) == 1
+    assert len(applied_deploys(sandbox)) == 1
+
+
+def test_a_lost_service_creation_is_found_again_in_the_same_run(sandbox, tmp_path):
+    sandbox.fault("coolify", method="POST", path="/services", status=504, after=True, times=1)
+    run = deploy(sandbox, tmp_path)
+    assert run.rc == 0, run.explain()
+    assert_one_converged_site(sandbox)
+
+
+def test_all_seven_templates_deploy_and_answer(sandbox, tmp_path):
+    hosts = {name: {"site_domain": "%s.test" % name, "app_template": name} for name in TEMPLATES}
+    first = deploy(sandbox, tmp_path, hosts=hosts)
+    assert first.rc == 0 and first.failed == 0, first.explain()
+    found = {item["name"]: item for item in services()}
+    assert sorted(found) == sorted("%s-test" % name for name in TEMPLATES)
+    for name in TEMPLATES:
+        service = api("GET", "/services/%s" % found["%s-test" % name]["uuid"])
+        assert service["status"].startswith("running"), (name, service["status"])
+        if name != "file-worker":
+            edge = requests.get("http://127.0.0.1:%d/" % (PORT_BASE + 8), headers={"Host": "%s.test" % name},
+                                timeout=10, allow_redirects=False)
+            assert edge.status_code < 500, (name, edge.status_code)
+    sandbox.reset_log()
+    again = deploy(sandbox, tmp_path, hosts=hosts)
+    assert again.rc == 0 and again.changed == 0, again.explain()
+    assert coolify_writes(sandbox) == []
+
+
+def test_verify_fails_with_the_last_status_and_a_body_excerpt(sandbox, tmp_path):
+    assert deploy(sandbox, tmp_path).rc == 0
+    api("POST", "/services/%s/stop" % services()[0]["uuid"])
+    inventory = sandbox.inventory(tmp_path / "inventory", {"site": site()},
+                                  group_vars=dict(COOLIFY_VARS, app_verify_retries=2, app_verify_delay=0))
+    run = sandbox.playbook(playbook(tmp_path), inventory, tags=["verify"])
+    assert run.rc != 0, run.explain()
+    assert "last status 503" in run.output and "body:" in run.output
+
+
+BAD_INPUTS = {
+    "unknown template": (dict(app_template="nope"), {}, "app_template"),
+    "domain with another scheme": (dict(app_domains=["ftp://site-app.test"]), {}, "urls[0].urls[0]"),
+    "domain with a path": (dict(app_domains=["https://site-app.test/blog"]), {}, "without path"),
+    "domain that is no URL": (dict(app_domains=["site-app.test"]), {}, "an http(s) URL"),
+    "env key with invalid characters": (dict(app_envs=[{"key": "BAD-KEY", "value": "x"}]), {}, "env_keys[0]"),
+    "public service missing from the compose": (dict(app_public_service="api"), {}, "no service api"),
+    "template variable breaking a house rule": (dict(app_template="docusaurus", app_template_vars={"image": "nginx"}),
+                                                {}, "services.web.image: nginx has no tag"),
+    "referenced variable not provided": (dict(app_template="file-api", app_template_vars={
+        "object_storage": True, "s3_endpoint": "https://r2.example", "s3_bucket": "b"}), {}, "${S3_ACCESS_KEY_ID}"),
+    "missing server": ({}, dict(coolify_server="no-such-server"), "no server called"),
+    "no server at all": ({}, dict(coolify_server=""), "a server name"),
+    "token lacking deploy": ({}, dict(coolify_api_token=coolify.NODEPLOY_TOKEN), "lacks the deploy ability"),
+    "read-only token": ({}, dict(coolify_api_token=coolify.READ_TOKEN), "lacks the write, deploy abilities"),
+    "unknown token": ({}, dict(coolify_api_token="9|not-a-token"), "HTTP 401"),
+    "unsupported Coolify": ({}, {}, "Coolify 4.0.0-beta.420 is not supported"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_fails_before_any_write(sandbox, tmp_path, case):
+    overrides, group_vars, expected = BAD_INPUTS[case]
+    if case == "unsupported Coolify":
+        sandbox.configure("coolify", version="4.0.0-beta.420")
+    try:
+        run = deploy(sandbox, tmp_path, hosts={"site": site(**overrides)}, group_vars=group_vars)
+    finally:
+        sandbox.configure("coolify", version=coolify.COOLIFY_VERSION)
+    assert run.rc != 0 and expected in run.output, run.explain()
+    assert coolify_writes(sandbox) == []
+    assert api("GET", "/projects") == []

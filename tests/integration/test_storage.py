@@ -168,7 +168,7 @@ def test_a_lost_bucket_creation_response_is_resolved_by_reading_it_back(sandbox,
     ({"storage_location_hint": "moon"}, "location_hint"),
     ({"storage_jurisdiction": "mars"}, "jurisdiction"),
     ({"storage_assets": [{"src": "missing.svg", "key": "brand/missing.svg"}]}, "missing.svg"),
-    ({"storage_assets": [{"src": "favicon.ico"}]}, "every asset needs a key"),
+    ({"storage_assets": [{"src": "favicon.ico"}]}, "storage_assets[0].key"),
 ])
 def test_bad_input_fails_before_any_write(sandbox, tmp_path, assets, overrides, message):
     run = deploy(sandbox, tmp_path, site(assets, **overrides))

@@ -73,6 +73,12 @@ def wordpress_connection(root_url):
     return connection(root_url)
 
 
+def uptime_kuma_connection(root_url):
+    from .uptime_kuma import SANDBOX_PASSWORD, SANDBOX_USERNAME
+
+    return {"url": root_url, "username": SANDBOX_USERNAME, "password": SANDBOX_PASSWORD}
+
+
 def r2_connection(root_url):
     from .cloudflare import SANDBOX_ACCOUNT_ID
     from .r2 import SANDBOX_ACCESS_KEY, SANDBOX_SECRET_KEY
@@ -89,6 +95,9 @@ class Service:
     class_name: str
     connection: Callable[[str], dict]  # root URL -> its sandbox.json entry (URL, credentials)
     settings: dict = field(default_factory=dict)  # emulator.configure(**settings) at start
+    # The emulator serves its own WSGI app (control API included) with ``module.serve(port, emulator=...)``
+    # instead of being wrapped in a SandboxApp (Uptime Kuma: Socket.IO needs its own request handler).
+    self_served: bool = False
 
 
 SERVICES = (
@@ -97,6 +106,8 @@ SERVICES = (
     Service("namecheap", 2, "namecheap", "NamecheapEmulator", namecheap_connection,
             settings={"rate_limit_per_minute": 600}),
     Service("coolify", 3, "coolify", "CoolifyEmulator", coolify_connection),
+    # Socket.IO; its mode (1.23 or 2.x) is set with POST /_sandbox/config {"version": ...}.
+    Service("uptime_kuma", 4, "uptime_kuma", "UptimeKumaEmulator", uptime_kuma_connection, self_served=True),
     # moto's S3 server behind R2's differences; Cloudflare's R2 REST endpoints store their buckets here.
     Service("r2", 5, "r2", "R2Emulator", r2_connection),
     # A real WordPress (PHP on a private port, MariaDB on base + 7) behind the control API; fresh at start.
@@ -199,9 +210,14 @@ def run():
         emulator = emulator_class(shared)
         if service.settings:
             emulator.configure(**service.settings)
-        app = SandboxApp(emulator)
-        server = serve(app, base + service.port_offset)
-        served.append((app, server))
+        if service.self_served:
+            module = importlib.import_module(f"{__package__}.{service.module}")
+            server = module.serve(base + service.port_offset, emulator=emulator)[0]
+            served.append((emulator, server))
+        else:
+            app = SandboxApp(emulator)
+            server = serve(app, base + service.port_offset)
+            served.append((app, server))
         root = f"http://127.0.0.1:{server.server_port}"
         services[service.name] = {**service.connection(root), "control": root + "/_sandbox"}
         print(f"{service.name}: {services[service.name]['url']}", flush=True)
