@@ -59,7 +59,6 @@ options:
   cloudflare_api_token:
     description: Cloudflare API token; only checked for presence.
     type: str
-    fallback: CLOUDFLARE_API_TOKEN
   cloudflare_account_id:
     description: Cloudflare account id; only checked for presence.
     type: str

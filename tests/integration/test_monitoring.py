@@ -233,7 +233,7 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize("overrides, message", BAD_INPUTS, ids=[message for _, message in BAD_INPUTS])
+@pytest.mark.parametrize("overrides, message", BAD_INPUTS, ids=[message for _unused, message in BAD_INPUTS])
 def test_bad_input_fails_before_any_write(sandbox, kuma_v2, tmp_path, overrides, message):
     run = deploy(sandbox, tmp_path, spec=site(**overrides))
     assert run.rc != 0 and message in run.output, run.explain()

@@ -231,7 +231,7 @@ def is_valid_domain_name(name):
 
 def is_reserved(name):
     sld, tld = split_domain(name)
-    return sld.startswith("taken-") or tld.split(".")[-1] == "taken"
+    return sld.startswith("taken-") or tld.rsplit(".", maxsplit=1)[-1] == "taken"
 
 
 def is_valid_hostname(name):

@@ -70,8 +70,8 @@ def emulator(served):
 def api(emulator, served):
     url = served[1]
 
-    def call(command, method="POST", auth=AUTH, **fields):
-        params = dict(auth, Command=command, **fields)
+    def call(command, method="POST", auth=None, **fields):
+        params = dict(AUTH if auth is None else auth, Command=command, **fields)
         if method == "GET":
             response = requests.get(url, params=params, timeout=5)
         else:
@@ -475,7 +475,7 @@ def test_rate_limit_answers_405_and_resets(api, emulator):
     emulator.configure(rate_limit_per_minute=3)
     now = [1000.0]
     emulator.clock = lambda: now[0]
-    for _ in range(3):
+    for _unused in range(3):
         ok(api("namecheap.users.getBalances"))
     response, root = api("namecheap.users.getBalances")
     assert response.status_code == 405

@@ -158,8 +158,8 @@ def test_bucket_created_over_rest_is_an_s3_bucket_and_the_other_way_round(urls):
     client.create_bucket(Bucket="from-s3")
     assert sorted(b["Name"] for b in client.list_buckets()["Buckets"]) == ["from-rest", "from-s3"]
     listed = rest(urls, "GET").json()["result"]["buckets"]
-    assert [(b["name"], b["storage_class"]) for b in listed] == [("from-rest", "InfrequentAccess"),
-                                                                  ("from-s3", "Standard")]
+    expected = [("from-rest", "InfrequentAccess"), ("from-s3", "Standard")]
+    assert [(b["name"], b["storage_class"]) for b in listed] == expected
 
 
 def test_rest_cors_is_the_buckets_s3_cors(urls):

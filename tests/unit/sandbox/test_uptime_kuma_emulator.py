@@ -145,7 +145,7 @@ def test_client_monitor_lifecycle_with_read_merge_write(api):
 
 
 def test_client_tags(api):
-    client, *_ = api
+    client, *_unused = api
     monitor_id = client.add_monitor(type=kuma_api.MonitorType.HTTP, name="site", url="https://example.org")["monitorID"]
     tag = client.add_tag(name="fabrik", color="#2563eb")
     client.add_monitor_tag(tag_id=tag["id"], monitor_id=monitor_id, value="prod")
@@ -162,7 +162,7 @@ def test_client_tags(api):
 
 
 def test_client_notifications_roundtrip_config_string(api):
-    client, emulator, *_ = api
+    client, emulator, *_unused = api
     added = client.add_notification(name="ops", type=kuma_api.NotificationType.WEBHOOK, isDefault=True,
                                     webhookURL="https://hooks.example.org/x", webhookContentType="json")
     notification = client.get_notification(added["id"])
@@ -201,7 +201,7 @@ def test_client_status_page(api):
 
 
 def test_client_maintenance(api):
-    client, *_ = api
+    client, *_unused = api
     added = client.add_maintenance(title="window", strategy=kuma_api.MaintenanceStrategy.MANUAL)
     maintenance_id = added["maintenanceID"]
     assert client.get_maintenance(maintenance_id)["status"] == "under-maintenance"
@@ -227,7 +227,7 @@ def test_connect_hides_the_version_until_login(raw, kuma):
     assert client.events("info")[-1][0]["version"] == kuma[2]
     assert client.events("monitorList") == [({},)]
     assert isinstance(client.events("notificationList")[0][0], list)
-    assert ("remoteBrowserList" in {event for event, _ in client.pushed}) is (kuma[2] == V2)
+    assert ("remoteBrowserList" in {event for event, _unused in client.pushed}) is (kuma[2] == V2)
 
 
 def test_messages_are_english_on_1_23_and_i18n_keys_on_2(raw, kuma):
@@ -257,7 +257,7 @@ def test_totp_matches_rfc_6238_vector():
 
 
 def test_two_factor_login(served):
-    emulator, url, _ = reconfigure(*served, V2, twofa_secret=TWOFA_SECRET)
+    emulator, url, _unused = reconfigure(*served, V2, twofa_secret=TWOFA_SECRET)
     client = RawClient(url)
     try:
         assert client.login() == {"tokenRequired": True}
@@ -272,7 +272,7 @@ def test_two_factor_login(served):
 
 
 def test_setup_when_no_user_exists(served):
-    _emulator, url, _ = reconfigure(*served, V1, seed_user=False)
+    _emulator, url, _unused = reconfigure(*served, V1, seed_user=False)
     client = RawClient(url)
     try:
         assert client.events("setup")
@@ -304,7 +304,7 @@ def test_accepted_statuscodes_is_required(raw, kuma):
 
 
 def test_conditions_rules_per_line(served):
-    emulator, url, _ = reconfigure(*served, V1)
+    emulator, url, _unused = reconfigure(*served, V1)
     client = RawClient(url)
     client.login()
     reply = client.call("add", monitor_payload(V2))  # carries conditions
@@ -347,7 +347,7 @@ def test_edit_monitor_overwrites_every_column(raw, kuma):
     (V2, 1, True), (V2, 0, False), (V2, 3000000, True),
 ])
 def test_interval_bounds(served, version, interval, accepted):
-    _emulator, url, _ = reconfigure(*served, version)
+    _emulator, url, _unused = reconfigure(*served, version)
     client = RawClient(url)
     try:
         client.login()
@@ -377,7 +377,7 @@ def test_mutation_pushes_full_list_on_1_23_and_deltas_on_2(raw, kuma):
 
 def test_delete_group_children_flag(served):
     for version, children_left in ((V2, 0), ("2.0.2", 1)):
-        emulator, url, _ = reconfigure(*served, version)
+        emulator, url, _unused = reconfigure(*served, version)
         client = RawClient(url)
         client.login()
         group_id = client.call("add", monitor_payload(V2, type="group", name="g", url=None))["monitorID"]
@@ -406,7 +406,7 @@ def test_add_status_page_validates_and_lowercases_slug(raw, kuma):
 
 @pytest.mark.parametrize("version, accepted", [(V2, False), ("2.0.2", True), (V1, True)])
 def test_save_status_page_requires_analytics_type_from_2_1(served, version, accepted):
-    _emulator, url, _ = reconfigure(*served, version)
+    _emulator, url, _unused = reconfigure(*served, version)
     client = RawClient(url)
     try:
         client.login()
@@ -481,7 +481,7 @@ def test_event_log_redacts_secrets(raw, kuma):
 
 
 def test_unknown_event_is_a_violation(raw, kuma):
-    emulator, url, _ = kuma
+    emulator, url, _unused = kuma
     client = raw()
     with pytest.raises(socketio.exceptions.TimeoutError):
         client.call("addProxy", {"host": "p"}, None, timeout=0.3)

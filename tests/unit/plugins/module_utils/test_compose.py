@@ -65,7 +65,7 @@ def template_variables(name):
     if name == "wordpress":
         return {"fabrik_connector_php": CONNECTOR, "wordpress_config_extra": "define('WP_ENVIRONMENT_TYPE', 'local');"}
     if name == "python-api":
-        return {"database": True, "environment": {"LOG_LEVEL": "info"}}
+        return {"database": True, "extra_env": {"LOG_LEVEL": "info"}}
     if name == "node-api":
         return {"redis": True}
     if name == "file-api":

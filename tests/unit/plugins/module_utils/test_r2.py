@@ -44,8 +44,8 @@ def test_put_object_is_path_style_region_auto_without_checksum_or_acl_headers(se
     headers = {name.lower(): value for name, value in sent.headers.items()}
     assert (sent.method, sent.path) == ("PUT", "/site-bucket/brand/logo.svg")
     assert "/auto/s3/aws4_request" in headers["authorization"]
-    assert not [name for name in headers if name.startswith(("x-amz-checksum", "x-amz-sdk-checksum", "x-amz-acl",
-                                                              "x-amz-grant", "x-amz-trailer"))]
+    refused = ("x-amz-checksum", "x-amz-sdk-checksum", "x-amz-acl", "x-amz-grant", "x-amz-trailer")
+    assert not [name for name in headers if name.startswith(refused)]
     assert (headers["content-type"], headers["cache-control"], headers["x-amz-meta-sha256"]) == \
         ("image/svg+xml", "public, max-age=60", "f00")
     assert sent.body == b"<svg/>"

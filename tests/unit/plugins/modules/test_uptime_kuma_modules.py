@@ -296,7 +296,7 @@ BAD_MONITORS = [
 ]
 
 
-@pytest.mark.parametrize("monitor, message", BAD_MONITORS, ids=[m for _, m in BAD_MONITORS])
+@pytest.mark.parametrize("monitor, message", BAD_MONITORS, ids=[m for _unused, m in BAD_MONITORS])
 def test_monitors_bad_input_fails_before_connecting(run, served, monitor, message):
     kuma = reset(served, V2)
     result = run(uptime_kuma_monitors, tag=TAG, monitors=[monitor])
@@ -341,7 +341,7 @@ def test_environment_provides_the_connection(run, served, monkeypatch):
 def test_two_factor_login_with_the_secret_works_on_consecutive_runs(run, served):
     reset(served, V2, twofa_secret=TWOFA_SECRET)
     assert run(uptime_kuma_info)["msg"].startswith("Uptime Kuma: login failed: two-factor authentication is on")
-    for _ in range(3):  # the server refuses a code twice: the module alternates with the next step's code
+    for _unused in range(3):  # the server refuses a code twice: the module alternates with the next step's code
         result = run(uptime_kuma_info, totp_secret=TWOFA_SECRET)
         assert result["failed"] is False, result
     assert TWOFA_SECRET not in json.dumps(result)
