@@ -26,6 +26,28 @@ const FABRIK_MAX_SEO_LENGTH      = 500;
 const FABRIK_SEO_TITLE_META       = 'fabrik_seo_title';
 const FABRIK_SEO_DESCRIPTION_META = 'fabrik_seo_description';
 
+/**
+ * The SEO plugins whose fields fabrik.deploy writes while they are active: the plugin's main file, the
+ * page meta holding a page's SEO title and description, and the option holding the site-wide title
+ * templates and descriptions with the keys of it the connector reads and writes.
+ */
+function fabrik_connector_seo_plugins() {
+	return array(
+		'yoast'    => array(
+			'file'   => 'wordpress-seo/wp-seo.php',
+			'meta'   => array( '_yoast_wpseo_title', '_yoast_wpseo_metadesc' ),
+			'option' => 'wpseo_titles',
+			'keys'   => array( 'title-page', 'title-post', 'metadesc-home-wpseo', 'metadesc-page' ),
+		),
+		'rankmath' => array(
+			'file'   => 'seo-by-rank-math/rank-math.php',
+			'meta'   => array( 'rank_math_title', 'rank_math_description' ),
+			'option' => 'rank-math-options-titles',
+			'keys'   => array( 'pt_page_title', 'pt_post_title', 'homepage_description', 'pt_page_description' ),
+		),
+	);
+}
+
 add_action( 'init', 'fabrik_connector_register_meta' );
 add_filter( 'rest_attachment_query', 'fabrik_connector_media_query', 10, 2 );
 add_action( 'rest_api_init', 'fabrik_connector_register_routes' );
@@ -35,7 +57,8 @@ add_action( 'save_post_wp_global_styles', 'fabrik_connector_flush_global_styles_
 
 /**
  * The content hash fabrik.deploy stores on the media it uploads, so reruns upload nothing, and the
- * search engine title and description of pages (printed in the head of the page).
+ * search engine title and description of pages (printed in the head of the page); while Yoast SEO or
+ * Rank Math is active, that plugin's page meta for the same, so that REST can write it.
  */
 function fabrik_connector_register_meta() {
 	$meta = array(
@@ -43,6 +66,12 @@ function fabrik_connector_register_meta() {
 		array( 'page', FABRIK_SEO_TITLE_META, 'fabrik_connector_sanitize_plain_text' ),
 		array( 'page', FABRIK_SEO_DESCRIPTION_META, 'fabrik_connector_sanitize_plain_text' ),
 	);
+	$seo = fabrik_connector_active_seo_plugin();
+	if ( $seo ) {
+		foreach ( $seo['meta'] as $key ) {
+			$meta[] = array( 'page', $key, 'fabrik_connector_sanitize_seo_text' );
+		}
+	}
 	foreach ( $meta as list( $post_type, $key, $sanitize ) ) {
 		register_post_meta(
 			$post_type,
@@ -65,6 +94,14 @@ function fabrik_connector_register_meta() {
  */
 function fabrik_connector_sanitize_plain_text( $value ) {
 	return preg_replace( '/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/', '', wp_check_invalid_utf8( (string) $value ) );
+}
+
+/**
+ * Text for an SEO plugin's field: plain text without tags, white space runs collapsed to one space.
+ */
+function fabrik_connector_sanitize_seo_text( $value ) {
+	$text = preg_replace( '/<[^>]*>/', '', fabrik_connector_sanitize_plain_text( $value ) );
+	return trim( preg_replace( '/[\t\n\r ]+/', ' ', $text ), ' ' );
 }
 
 function fabrik_connector_can_edit_post( $allowed, $meta_key, $post_id ) {
@@ -154,9 +191,41 @@ function fabrik_connector_json_object( WP_REST_Request $request ) {
 	return $params;
 }
 
+function fabrik_connector_plugin_is_active( $plugin_file ) {
+	if ( in_array( $plugin_file, (array) get_option( 'active_plugins', array() ), true ) ) {
+		return true;
+	}
+	return is_multisite() && array_key_exists( $plugin_file, (array) get_site_option( 'active_sitewide_plugins', array() ) );
+}
+
+/**
+ * The name (yoast, rankmath) of the active SEO plugin whose fields fabrik.deploy writes, or 'none'.
+ */
+function fabrik_connector_seo_plugin() {
+	foreach ( fabrik_connector_seo_plugins() as $name => $plugin ) {
+		if ( fabrik_connector_plugin_is_active( $plugin['file'] ) ) {
+			return $name;
+		}
+	}
+	return 'none';
+}
+
+/**
+ * The fabrik_connector_seo_plugins() entry of the active SEO plugin, or null.
+ */
+function fabrik_connector_active_seo_plugin() {
+	$plugins = fabrik_connector_seo_plugins();
+	$name    = fabrik_connector_seo_plugin();
+	return isset( $plugins[ $name ] ) ? $plugins[ $name ] : null;
+}
+
+/**
+ * True while any SEO plugin is active (one fabrik.deploy writes to, or another one it recognises): the
+ * connector then prints no description and leaves the document title alone.
+ */
 function fabrik_connector_seo_plugin_active() {
-	return defined( 'WPSEO_VERSION' ) || defined( 'RANK_MATH_VERSION' ) || defined( 'AIOSEO_VERSION' )
-		|| defined( 'SEOPRESS_VERSION' ) || defined( 'THE_SEO_FRAMEWORK_VERSION' );
+	return 'none' !== fabrik_connector_seo_plugin() || defined( 'WPSEO_VERSION' ) || defined( 'RANK_MATH_VERSION' )
+		|| defined( 'AIOSEO_VERSION' ) || defined( 'SEOPRESS_VERSION' ) || defined( 'THE_SEO_FRAMEWORK_VERSION' );
 }
 
 // ------------------------------------------------------------------ status
@@ -175,6 +244,7 @@ function fabrik_connector_status() {
 		'site_logo'           => (int) get_option( 'site_logo' ),
 		'custom_logo'         => (int) get_theme_mod( 'custom_logo' ),
 		'seo_plugin_active'   => fabrik_connector_seo_plugin_active(),
+		'seo_plugin'          => fabrik_connector_seo_plugin(),
 	);
 }
 
@@ -270,7 +340,7 @@ function fabrik_connector_set_theme_mods( WP_REST_Request $request ) {
 // ----------------------------------------------------------------- options
 
 function fabrik_connector_options() {
-	return array(
+	$options = array(
 		'permalink_structure'  => (string) get_option( 'permalink_structure' ),
 		'site_icon'            => (int) get_option( 'site_icon' ),
 		'show_on_front'        => (string) get_option( 'show_on_front' ),
@@ -280,6 +350,23 @@ function fabrik_connector_options() {
 		FABRIK_SNIPPETS_OPTION => (object) fabrik_connector_stored_array( FABRIK_SNIPPETS_OPTION ),
 		FABRIK_SEO_OPTION      => (object) fabrik_connector_stored_array( FABRIK_SEO_OPTION ),
 	);
+	$seo = fabrik_connector_active_seo_plugin();
+	if ( $seo ) {
+		$options[ $seo['option'] ] = fabrik_connector_seo_plugin_settings( $seo );
+	}
+	return $options;
+}
+
+/**
+ * The keys the connector manages of an SEO plugin's settings option, '' for a key the plugin has not stored.
+ */
+function fabrik_connector_seo_plugin_settings( $plugin ) {
+	$stored   = fabrik_connector_stored_array( $plugin['option'] );
+	$settings = array();
+	foreach ( $plugin['keys'] as $key ) {
+		$settings[ $key ] = isset( $stored[ $key ] ) && is_scalar( $stored[ $key ] ) ? (string) $stored[ $key ] : '';
+	}
+	return $settings;
 }
 
 function fabrik_connector_stored_array( $option ) {
@@ -344,14 +431,49 @@ function fabrik_connector_check_seo( $value ) {
 	if ( ! is_array( $value ) || array_diff( array_keys( $value ), $allowed ) ) {
 		return fabrik_connector_error( 'fabrik_invalid_option', 'fabrik_seo: an object with title_template and/or description is expected.' );
 	}
+	return fabrik_connector_check_seo_texts( FABRIK_SEO_OPTION, $value );
+}
+
+/**
+ * The strings of an SEO settings object as plain text, or a WP_Error naming the field.
+ */
+function fabrik_connector_check_seo_texts( $option, $value ) {
 	$clean = array();
 	foreach ( $value as $key => $text ) {
 		if ( ! is_string( $text ) || strlen( $text ) > FABRIK_MAX_SEO_LENGTH ) {
-			return fabrik_connector_error( 'fabrik_invalid_option', sprintf( 'fabrik_seo.%s: a string of at most %d bytes is expected.', $key, FABRIK_MAX_SEO_LENGTH ) );
+			return fabrik_connector_error( 'fabrik_invalid_option', sprintf( '%s.%s: a string of at most %d bytes is expected.', $option, $key, FABRIK_MAX_SEO_LENGTH ) );
 		}
-		$clean[ $key ] = sanitize_text_field( $text );
+		$clean[ $key ] = fabrik_connector_sanitize_seo_text( $text );
 	}
 	return $clean;
+}
+
+/**
+ * The fabrik_connector_seo_plugins() entry whose settings option is $option, or null.
+ */
+function fabrik_connector_seo_plugin_of_option( $option ) {
+	foreach ( fabrik_connector_seo_plugins() as $plugin ) {
+		if ( $plugin['option'] === $option ) {
+			return $plugin;
+		}
+	}
+	return null;
+}
+
+/**
+ * Some of the managed keys of an SEO plugin's settings (only while that plugin is active).
+ */
+function fabrik_connector_check_seo_plugin_settings( $plugin, $value ) {
+	if ( ! fabrik_connector_plugin_is_active( $plugin['file'] ) ) {
+		return fabrik_connector_error( 'fabrik_invalid_option', sprintf( '%s: the plugin %s is not active.', $plugin['option'], $plugin['file'] ) );
+	}
+	if ( ! is_array( $value ) || ( $value && wp_is_numeric_array( $value ) ) || array_diff( array_keys( $value ), $plugin['keys'] ) ) {
+		return fabrik_connector_error(
+			'fabrik_invalid_option',
+			sprintf( '%s: an object with some of %s is expected.', $plugin['option'], implode( ', ', $plugin['keys'] ) )
+		);
+	}
+	return fabrik_connector_check_seo_texts( $plugin['option'], $value );
 }
 
 /**
@@ -376,6 +498,10 @@ function fabrik_connector_check_option( $name, $value ) {
 			return fabrik_connector_check_snippets( $value );
 		case FABRIK_SEO_OPTION:
 			return fabrik_connector_check_seo( $value );
+	}
+	$seo_plugin = fabrik_connector_seo_plugin_of_option( $name );
+	if ( $seo_plugin ) {
+		return fabrik_connector_check_seo_plugin_settings( $seo_plugin, $value );
 	}
 	return fabrik_connector_error( 'fabrik_unknown_option', sprintf( '%s is not an option this connector manages.', $name ) );
 }
@@ -413,6 +539,10 @@ function fabrik_connector_update_option( $name, $value ) {
 	}
 	if ( 'blog_public' === $name ) {
 		$value = $value ? '1' : '0';
+	}
+	if ( fabrik_connector_seo_plugin_of_option( $name ) ) {
+		// Only some keys of the plugin's settings are managed: the others keep their values.
+		$value = array_merge( fabrik_connector_stored_array( $name ), $value );
 	}
 	update_option( $name, $value );
 }

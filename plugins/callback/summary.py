@@ -10,12 +10,13 @@ short_description: Per site and per stage summary of what changed, or would chan
 version_added: 0.1.0
 author: fabrik.deploy contributors (@fabrik)
 description:
-  - At the end of a run, prints for every host (a site) and every stage of C(site.yml) (C(domain), C(dns),
+  - "At the end of a run, prints for every host (a site) and every stage of C(site.yml) (C(domain), C(dns),
     C(gate), C(app), C(verify), C(wordpress), C(monitoring), C(storage)) how many tasks changed, or in check
     mode would change, with the names of those tasks, and one total line such as
-    C(plan: 3 changes in 2 stages (check mode: nothing was written)).
+    C(plan: 3 changes in 2 stages (check mode: nothing was written))."
   - A task's stage is the stage tag it carries (C(site.yml) tags each stage's import), else its role's name;
-    tasks of neither kind are counted under C(other).
+    tasks tagged C(always) (the spec validations that run before every stage) are counted under C(preflight),
+    tasks of no stage under C(other).
   - Failed and unreachable tasks are listed too, so a partial run says where it stopped.
   - Optionally writes the same summary as JSON to a file.
 requirements:
@@ -41,6 +42,7 @@ from ansible import context
 from ansible.plugins.callback import CallbackBase
 
 STAGES = ("domain", "dns", "gate", "app", "verify", "wordpress", "monitoring", "storage")
+PREFLIGHT = "preflight"
 OTHER = "other"
 
 
@@ -52,8 +54,10 @@ def _parts(result):
 
 
 def stage_of(task):
-    """The site.yml stage a task belongs to: its stage tag, else its role's name, else ``other``."""
+    """The site.yml stage of a task: ``preflight`` when tagged always, its stage tag, its role's name, or ``other``."""
     tags = task.tags or []
+    if "always" in tags:
+        return PREFLIGHT
     for tag in tags:
         if tag in STAGES:
             return tag
@@ -66,6 +70,9 @@ def stage_of(task):
 
 
 def _stage_order(stage):
+    """Preflight first, then the stages in site.yml's order, then the rest."""
+    if stage == PREFLIGHT:
+        return -1
     return STAGES.index(stage) if stage in STAGES else len(STAGES)
 
 
@@ -171,5 +178,5 @@ class CallbackModule(CallbackBase):
         path = self.get_option("json_path")
         if path:
             with open(path, "w", encoding="utf-8") as handle:
-                json.dump(self.summary.as_dict(), handle, indent=2, sort_keys=True)
+                json.dump(self.summary.as_dict(), handle, indent=2)
                 handle.write("\n")

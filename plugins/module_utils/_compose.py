@@ -65,8 +65,8 @@ def _as_mapping(value, separator="="):
         return {str(key): _scalar(item) for key, item in value.items()}
     mapping = {}
     for item in value or []:
-        key, _, rest = str(item).partition(separator)
-        mapping[key] = rest if _ else None
+        key, found, rest = str(item).partition(separator)
+        mapping[key] = rest if found else None
     return mapping
 
 
@@ -101,6 +101,11 @@ def normalise(document):
         services[str(name)] = service
     normal["services"] = services
     return normal
+
+
+def dump_normalised(document):
+    """The normalised document as YAML with sorted keys (for diffs)."""
+    return yaml.safe_dump(normalise(document), sort_keys=True, default_flow_style=False)
 
 
 def same(left, right):

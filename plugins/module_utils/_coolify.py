@@ -205,7 +205,7 @@ def generate_secret(spec, field):
     if charset not in CHARSETS:
         raise SpecError(field + ".charset", "one of %s expected, got %s" % (", ".join(sorted(CHARSETS)), json.dumps(charset)))
     alphabet = CHARSETS[charset]
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    return "".join(secrets.choice(alphabet) for _position in range(length))
 
 
 def resource_status(resource):
@@ -338,8 +338,9 @@ class CoolifyClient:
 
     # -- servers ---------------------------------------------------------------------------
 
-    def find_server(self, name=None, uuid=None):
-        """The server with ``uuid`` or called ``name``; SpecError when absent or ambiguous."""
+    def find_server(self, name=None, uuid=None, servers=None):
+        """The server with ``uuid`` or called ``name`` (among ``servers`` when already listed);
+        SpecError when absent or ambiguous."""
         if uuid:
             server = self.get_or_none("/servers/%s" % uuid, "get server")
             if server is None:
@@ -347,7 +348,8 @@ class CoolifyClient:
             return server
         if not name:
             raise SpecError("server", "a server name (or server_uuid) is required to create a resource")
-        servers = self.call("GET", "/servers", "list servers") or []
+        if servers is None:
+            servers = self.call("GET", "/servers", "list servers") or []
         server = unique([item for item in servers if item.get("name") == name], "server",
                         "server %s" % json.dumps(name), "server_uuid")
         if server is None:

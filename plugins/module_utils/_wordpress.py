@@ -42,6 +42,30 @@ VERIFICATION_META = {
     "facebook": "facebook-domain-verification",
 }
 
+# The page meta holding a page's SEO title and description, by the SEO plugin the connector reports
+# active (``none``: the connector's own meta, which it prints itself).
+SEO_PAGE_META = {
+    "none": {"title": "fabrik_seo_title", "description": "fabrik_seo_description"},
+    "yoast": {"title": "_yoast_wpseo_title", "description": "_yoast_wpseo_metadesc"},
+    "rankmath": {"title": "rank_math_title", "description": "rank_math_description"},
+}
+# Where the site-wide SEO settings go while an SEO plugin is active: the plugin's settings option, the
+# keys of it each setting is written to, and the plugin's variables for the title template's placeholders.
+SEO_SITE_OPTIONS = {
+    "yoast": {
+        "option": "wpseo_titles",
+        "keys": {"title_template": ("title-page", "title-post"), "description": ("metadesc-home-wpseo", "metadesc-page")},
+        "variables": {"{title}": "%%title%%", "{site}": "%%sitename%%", "{tagline}": "%%sitedesc%%"},
+    },
+    "rankmath": {
+        "option": "rank-math-options-titles",
+        "keys": {"title_template": ("pt_page_title", "pt_post_title"),
+                 "description": ("homepage_description", "pt_page_description")},
+        "variables": {"{title}": "%title%", "{site}": "%sitename%", "{tagline}": "%sitedesc%"},
+    },
+}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 def connection_argument_spec():
     """Connection options shared by every WordPress module (see the ``wordpress`` doc fragment)."""
@@ -209,6 +233,25 @@ class WordPressClient:
                                status.get("connector_version"), ".".join(map(str, CONNECTOR_MIN_VERSION))))
         return status
 
+    def seo_plugin(self):
+        """The SEO plugin the connector writes SEO fields for (``yoast``, ``rankmath``) or ``none``.
+
+        Also ``none`` when the connector is not installed (the connector's own meta is then not exposed
+        either, which the caller reports). The second value is True when another SEO plugin, one with no
+        mapping, is active.
+        """
+        try:
+            status = self.connector_status()
+        except ApiError as err:
+            if err.status == 404:
+                return "none", False
+            raise
+        if status.get("seo_plugin") not in SEO_PAGE_META:
+            raise ApiError(SERVICE, "read connector status", "GET", REST_PREFIX + CONNECTOR_NAMESPACE + "status",
+                           status=200, message="the connector does not report the active SEO plugin: update "
+                           "wp-content/mu-plugins/fabrik-connector.php")
+        return status["seo_plugin"], status["seo_plugin"] == "none" and bool(status.get("seo_plugin_active"))
+
     def current_user(self):
         """The authenticated user (``context=edit``), or None when the credentials are refused."""
         response = self.http.request("GET", REST_PREFIX + "/wp/v2/users/me", operation="check credentials",
@@ -264,6 +307,13 @@ class WordPressClient:
 
 def sha256_of(content_bytes):
     return hashlib.sha256(content_bytes).hexdigest()
+
+
+def seo_text(value):
+    """SEO text as the connector stores it in an SEO plugin's fields: control characters and tags dropped,
+    runs of white space made one space."""
+    text = re.sub(r"<[^>]*>", "", CONTROL_CHARACTERS.sub("", value))
+    return re.sub(r"[\t\n\r ]+", " ", text).strip(" ")
 
 
 def merge_by_key(base, updates, key):

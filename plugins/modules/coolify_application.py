@@ -250,8 +250,8 @@ def present(module, client, scope, existing, fields, domains):
         if module.check_mode:
             application = predicted
         else:
-            application = client.create_resource("application", CREATE_PATHS[kind], body,
-                                                  scope.lookup("application", module.params["name"]))
+            lookup = scope.lookup("application", module.params["name"])
+            application = client.create_resource("application", CREATE_PATHS[kind], body, lookup)
         return dict(changed=True, application=view(application),
                     diff=dict(before={}, after=diff_side(predicted, fields)))
     changes = changes_for(existing, fields, domains)

@@ -13,7 +13,7 @@ description:
   - Triggers a deployment with C(POST /deploy) and, with O(wait=true), waits until it ends.
   - An application deployment is followed through its deployment record until C(finished), C(failed) or
     C(cancelled-by-user); a failure returns the tail of the build log (readable with the C(read:sensitive)
-    ability). Services and databases have no deployment record: the module waits until the resource runs.
+    ability). Services and databases have no deployment record, so the module waits until the resource runs.
   - With O(only_if_not_running=true) a resource that already runs is left alone, so that a playbook deploys
     after a change, or when an earlier deployment never happened, and not on every run.
 extends_documentation_fragment:

@@ -116,7 +116,7 @@ options:
     default: false
   return_values:
     description:
-      - Return the values of the managed variables (generated ones included) in RV(values). Use C(no_log)
+      - Return the values of the managed variables (generated ones included) in RV(env_values). Use C(no_log)
         on the task when this is V(true).
     type: bool
     default: false
@@ -164,7 +164,7 @@ generated:
   returned: always
   type: list
   elements: str
-values:
+env_values:
   description: Key to value of the managed regular (not preview) variables; only with O(return_values=true).
   returned: when O(return_values=true)
   type: dict
@@ -345,7 +345,7 @@ def converge(module):
         item.pop("value")
     if params["return_values"]:
         module.no_log_values.difference_update(plan.values.values())
-        result["values"] = plan.values
+        result["env_values"] = plan.values
     return result
 
 

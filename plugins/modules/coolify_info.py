@@ -164,8 +164,8 @@ def converge(module):
     result["servers"] = [{key: server.get(key) for key in ("uuid", "name", "ip")} for server in servers]
     result["projects"] = [{key: project.get(key) for key in ("uuid", "name", "description")}
                           for project in client.list_projects()]
-    if params["server"] or params["server_uuid"]:
-        server = client.find_server(params["server"], params["server_uuid"])
+    if params["server"] is not None or params["server_uuid"]:
+        server = client.find_server(params["server"], params["server_uuid"], servers=servers)
         result["server"] = {key: server.get(key) for key in ("uuid", "name", "ip")}
     if params["project"] or params["project_uuid"]:
         result["environment"] = environment_view(Scope(client, params).environment)

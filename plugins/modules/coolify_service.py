@@ -139,7 +139,6 @@ version:
   type: str
 """
 
-import yaml
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _compose
@@ -187,7 +186,7 @@ def diff_side(service, urls, document):
         return {}
     side = service_view(service, urls)
     side.pop("status")
-    side["compose"] = yaml.safe_dump(_compose.normalise(document), sort_keys=True) if document else None
+    side["compose"] = _compose.dump_normalised(document) if document else None
     return side
 
 

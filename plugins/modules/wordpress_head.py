@@ -14,8 +14,15 @@ description:
     every page - Google Analytics 4 and Tag Manager loaders built from their ids, search engine
     verification tags, and any snippet given as HTML.
   - The stored set of snippets is exactly what the task gives - a snippet left out is removed.
-  - Stores site-wide SEO defaults - a meta description and a title template - that the connector applies
-    only while no SEO plugin (Yoast SEO, Rank Math, All in One SEO, SEOPress, The SEO Framework) is active.
+  - Stores site-wide SEO defaults - a meta description and a title template. While Yoast SEO
+    (C(wordpress-seo/wp-seo.php)) or Rank Math (C(seo-by-rank-math/rank-math.php)) is active, as the fabrik
+    connector reports, they go into that plugin's settings - Yoast's C(wpseo_titles) keys C(title-page) and
+    C(title-post) (title template), C(metadesc-home-wpseo) and C(metadesc-page) (description); Rank Math's
+    C(rank-math-options-titles) keys C(pt_page_title) and C(pt_post_title), C(homepage_description) and
+    C(pt_page_description). The template's placeholders become the plugin's variables (C(%%title%%),
+    C(%%sitename%%), C(%%sitedesc%%) for Yoast; C(%title%), C(%sitename%), C(%sitedesc%) for Rank Math).
+  - With neither active, the defaults are stored for the connector, which applies them only while no SEO
+    plugin (Yoast SEO, Rank Math, All in One SEO, SEOPress, The SEO Framework) is active.
 author:
   - fabrik.deploy contributors (@fabrik)
 extends_documentation_fragment:
@@ -45,7 +52,9 @@ options:
     type: dict
   seo:
     description:
-      - Site-wide SEO defaults. Not set means not managed; V({}) removes them.
+      - Site-wide SEO defaults, stored as plain text (tags dropped, white space collapsed). Not set means not managed.
+      - Without an SEO plugin, the stored defaults are exactly what is given - V({}) removes them.
+        Under Yoast SEO or Rank Math, only the given fields are written; a field left out keeps the plugin's value.
     type: dict
     suboptions:
       title_template:
@@ -75,53 +84,85 @@ snippets:
   returned: always
   type: dict
 seo:
-  description: The stored SEO defaults after the run.
+  description:
+    - The stored SEO defaults after the run - the connector's (C(title_template), C(description)) without an SEO
+      plugin, else the managed keys of the plugin's settings option.
   returned: always
   type: dict
   sample: {title_template: "{title} | {site}", description: Example builds things that last.}
+seo_plugin:
+  description: The SEO plugin whose settings hold the defaults - V(yoast), V(rankmath) or V(none).
+  returned: always
+  type: str
+  sample: none
 """
-
-import re
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import run
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
+    SEO_SITE_OPTIONS,
     client_from_module,
     connection_argument_spec,
     head_snippets,
+    seo_text,
 )
 
 SNIPPETS_OPTION = "fabrik_head_snippets"
 SEO_OPTION = "fabrik_seo"
-
-
-def plain_text(value):
-    """The text as WordPress's sanitize_text_field stores it (tags dropped, whitespace collapsed)."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", "", value)).strip()
+UNMAPPED_SEO_PLUGIN = ("an SEO plugin other than Yoast SEO or Rank Math is active: the SEO defaults are stored "
+                       "for the fabrik connector, which does not apply them while that plugin is active")
 
 
 def desired_seo(seo):
-    return {key: plain_text(value) for key, value in (seo or {}).items() if value and plain_text(value)}
+    return {key: seo_text(value) for key, value in (seo or {}).items() if value and seo_text(value)}
+
+
+def plugin_settings(plugin, seo):
+    """The SEO defaults as keys of ``plugin``'s settings option, the title template's placeholders as its variables."""
+    target = SEO_SITE_OPTIONS[plugin]
+    settings = {}
+    for field, text in seo.items():
+        if field == "title_template":
+            for placeholder, variable in target["variables"].items():
+                text = text.replace(placeholder, variable)
+        settings.update(dict.fromkeys(target["keys"][field], text))
+    return settings
+
+
+def wanted_seo(plugin, current, seo):
+    """The SEO defaults to have stored: the connector's exactly as given, a plugin's with the given fields set."""
+    if seo is None:
+        return current
+    if plugin not in SEO_SITE_OPTIONS:
+        return seo
+    return dict(current, **plugin_settings(plugin, seo))
 
 
 def apply_head(module):
     params = module.params
     snippets = head_snippets(params["ga4_id"], params["gtm_id"], params["verification"], params["snippets"])
+    seo = None if params["seo"] is None else desired_seo(params["seo"])
     client = client_from_module(module)
+    plugin, unmapped_plugin_active = client.seo_plugin()
+    if unmapped_plugin_active and seo:
+        module.warn(UNMAPPED_SEO_PLUGIN)
+    seo_option = SEO_SITE_OPTIONS[plugin]["option"] if plugin in SEO_SITE_OPTIONS else SEO_OPTION
     options = client.connector("GET", "options", "read head options")
-    current = {"snippets": options[SNIPPETS_OPTION] or {}, "seo": options[SEO_OPTION] or {}}
-    wanted = {"snippets": snippets, "seo": current["seo"] if params["seo"] is None else desired_seo(params["seo"])}
+    current = {"snippets": options[SNIPPETS_OPTION] or {}, "seo": options[seo_option] or {}}
+    wanted = {"snippets": snippets, "seo": wanted_seo(plugin, current["seo"], seo)}
     changes = {}
     if wanted["snippets"] != current["snippets"]:
         changes[SNIPPETS_OPTION] = wanted["snippets"]
     if wanted["seo"] != current["seo"]:
-        changes[SEO_OPTION] = wanted["seo"]
+        # The connector's option is replaced as a whole; a plugin's settings get only the differing keys.
+        changes[seo_option] = wanted["seo"] if plugin not in SEO_SITE_OPTIONS else {
+            key: value for key, value in wanted["seo"].items() if current["seo"].get(key) != value}
     after = wanted
     if changes and not module.check_mode:
         stored = client.connector("POST", "options", "update head options", json=changes)
-        after = {"snippets": stored[SNIPPETS_OPTION] or {}, "seo": stored[SEO_OPTION] or {}}
-    return dict(after, changed=bool(changes), diff={"before": current, "after": after})
+        after = {"snippets": stored[SNIPPETS_OPTION] or {}, "seo": stored[seo_option] or {}}
+    return dict(after, seo_plugin=plugin, changed=bool(changes), diff={"before": current, "after": after})
 
 
 def main():

@@ -92,9 +92,15 @@ options:
         default: false
       seo:
         description:
-          - Search engine title and description of the page, stored in the page meta C(fabrik_seo_title) and
-            C(fabrik_seo_description), which the fabrik connector registers and prints.
-          - The site must expose these meta fields through its REST API, otherwise the module fails.
+          - Search engine title and description of the page, written to the fields of the SEO plugin the
+            fabrik connector reports active (read once per run) - Yoast SEO (C(wordpress-seo/wp-seo.php)) the
+            page meta C(_yoast_wpseo_title) and C(_yoast_wpseo_metadesc), Rank Math
+            (C(seo-by-rank-math/rank-math.php)) C(rank_math_title) and C(rank_math_description).
+            The texts are stored as plain text there (tags dropped, white space collapsed).
+          - With neither active, the page meta C(fabrik_seo_title) and C(fabrik_seo_description), which the
+            connector prints itself (as long as no other SEO plugin is active).
+          - The site must expose these meta fields through its REST API (the connector registers them),
+            otherwise the module fails.
         type: dict
         suboptions:
           title:
@@ -214,14 +220,17 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import (
 )
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
+    SEO_PAGE_META,
     client_from_module,
     connection_argument_spec,
+    seo_text,
 )
 
 ROUTE = "/wp/v2/pages"
 LISTED_STATUSES = "publish,future,draft,pending,private"
 READ_FIELDS = "id,slug,title,status,parent,menu_order,template,content,meta,link"
-SEO_META = {"title": "fabrik_seo_title", "description": "fabrik_seo_description"}
+UNMAPPED_SEO_PLUGIN = ("an SEO plugin other than Yoast SEO or Rank Math is active: the pages' seo fields are stored "
+                       "in the fabrik connector's page meta, which the connector does not print while that plugin is active")
 WRITERS = 4
 DIFF_FIELDS = ("title", "status", "parent", "content")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -279,11 +288,20 @@ def desired_page(page, field, placeholders):
     for key in ("template", "menu_order"):
         if page[key] is not None:
             desired[key] = page[key]
-    if page["seo"]:
-        desired["meta"] = {meta_key: fill_placeholders(page["seo"].get(key) or "", placeholders,
-                                                       "%s.seo.%s" % (field, key))
-                           for key, meta_key in SEO_META.items() if page["seo"].get(key) is not None}
+    seo = {key: fill_placeholders(text, placeholders, "%s.seo.%s" % (field, key))
+           for key, text in (page["seo"] or {}).items() if text is not None}
+    if seo:
+        desired["seo"] = seo
     return desired
+
+
+def with_seo_meta(page, plugin):
+    """``page`` with its ``seo`` texts as the page meta of ``plugin`` (plain text in an SEO plugin's fields)."""
+    page = dict(page)
+    meta_keys = SEO_PAGE_META[plugin]
+    page["meta"] = {meta_keys[key]: text if plugin == "none" else seo_text(text)
+                    for key, text in page.pop("seo").items()}
+    return page
 
 
 def check_ancestry(slug, present):
@@ -435,6 +453,11 @@ def apply_pages(module):
     present, absent = desired_pages(params["pages"], params["placeholders"] or {})
     client = client_from_module(module)
     current, slugs_by_id = current_pages(client)
+    if any("seo" in page for page in present.values()):
+        plugin, unmapped_plugin_active = client.seo_plugin()
+        if unmapped_plugin_active:
+            module.warn(UNMAPPED_SEO_PLUGIN)
+        present = {slug: with_seo_meta(page, plugin) if "seo" in page else page for slug, page in present.items()}
     for slug in list(present) + absent:
         if current.get(slug, {}).get("duplicate"):
             raise SpecError("pages.%s" % slug, "several pages of the site have the slug %r; rename all but one" % slug)

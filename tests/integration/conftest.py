@@ -23,6 +23,8 @@ BIN = Path(sys.executable).parent
 PORT_BASE = int(os.environ.get("FABRIK_TEST_PORT_BASE", "18500"))
 SANDBOX_DIR = REPO / "tests" / "output" / ("sandbox-%d" % PORT_BASE)
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Uptime Kuma logs Socket.IO events: these (and get*/login*) change nothing.
+KUMA_READ_EVENTS = {"connect", "disconnect", "http", "needSetup", "logout"}
 
 SECRETS = ("sandbox-cloudflare-token", "sandbox-namecheap-key")
 
@@ -110,7 +112,11 @@ class Sandbox:
         found = []
         for name in services:
             for entry in self.requests(name):
-                if name == "namecheap":
+                if "event" in entry:
+                    event = entry["event"]
+                    if event not in KUMA_READ_EVENTS and not event.startswith(("get", "login")):
+                        found.append(dict(entry, service=name))
+                elif name == "namecheap":
                     if entry.get("write"):
                         found.append(dict(entry, service=name))
                 elif entry["method"] not in READ_METHODS:

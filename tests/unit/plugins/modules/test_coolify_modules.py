@@ -361,7 +361,7 @@ def test_envs_one_bulk_request_generated_secret_kept_in_coolify(run, sandbox):
     sandbox.forget_requests()
     again = run(coolify_envs, kind="service", uuid=uuid, envs=envs, return_values=True)
     assert not again["changed"] and sandbox.writes() == []
-    assert again["values"]["APP_SECRET"] == stored["APP_SECRET"]
+    assert again["env_values"]["APP_SECRET"] == stored["APP_SECRET"]
 
 
 def test_envs_update_flags_prune_and_absent(run, sandbox):
