@@ -6,7 +6,6 @@ address an object that cannot exist and so change nothing.
 """
 
 import json
-import os
 
 import pytest
 import requests

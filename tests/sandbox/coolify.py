@@ -403,7 +403,7 @@ def timestamp():
 def new_public_id():
     """Coolify's ``new_public_id()``: 24 random lowercase letters and digits."""
     alphabet = string.ascii_lowercase + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(24))
+    return "".join(secrets.choice(alphabet) for _unused in range(24))
 
 
 def query_flag(args, name, default):

@@ -342,8 +342,8 @@ def test_application_domains_are_written_as_domains_and_read_as_fqdn(api):
         "domains": "https://App.Example.com, https://www.example.com:8080"})
     app = api.ok("GET", f"/applications/{created['uuid']}")
     assert app["fqdn"] == "https://app.example.com,https://www.example.com:8080"
-    assert (app["build_pack"], app["docker_registry_image_tag"], app["status"]) == ("dockerimage", "latest",
-                                                                                     "exited:unhealthy")
+    expected = ("dockerimage", "latest", "exited:unhealthy")
+    assert (app["build_pack"], app["docker_registry_image_tag"], app["status"]) == expected
     assert api.fails("PATCH", f"/applications/{created['uuid']}", 422, json={"fqdn": "https://b.example"})[
         "errors"] == {"fqdn": ["This field is not allowed."]}
     api.ok("PATCH", f"/applications/{created['uuid']}", json={"domains": "https://b.example", "name": "renamed"})
@@ -473,7 +473,7 @@ def test_deployment_moves_from_queued_to_finished(api):
 
 def test_deployments_by_application_newest_first(api):
     app = api.image_app(api.project())
-    uuids = [api.ok("POST", f"/applications/{app}/start")["deployment_uuid"] for _ in range(3)]
+    uuids = [api.ok("POST", f"/applications/{app}/start")["deployment_uuid"] for _unused in range(3)]
     listed = api.ok("GET", f"/deployments/applications/{app}?skip=1&take=1")
     assert listed["count"] == 3 and [d["deployment_uuid"] for d in listed["deployments"]] == [uuids[1]]
     every = api.ok("GET", f"/deployments/applications/{app}")["deployments"]
@@ -498,7 +498,7 @@ def test_injected_failure_gives_failed_deployment_with_logs(api):
 def test_failing_resources_fail_every_deployment(api):
     app = api.image_app(api.project(), name="broken")
     api.control("POST", "config", {"failing_resources": ["broken"]})
-    for _ in range(2):
+    for _unused in range(2):
         uuid = api.ok("POST", f"/deploy?uuid={app}")["deployments"][0]["deployment_uuid"]
         wait_for(lambda: api.ok("GET", f"/deployments/{uuid}")["status"] == "failed")
 

@@ -64,7 +64,7 @@ def inventory(root, tmp_path, token=ROOT, extra=""):
                ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"))
     binary = Path(sys.executable).parent / "ansible-inventory"
     return subprocess.run([str(binary), "-i", str(source), "--list"], capture_output=True, text=True, env=env,
-                          timeout=120, cwd=str(tmp_path))
+                          timeout=120, cwd=str(tmp_path), check=False)
 
 
 def plain(value):

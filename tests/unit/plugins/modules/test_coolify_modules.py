@@ -171,7 +171,7 @@ def test_project_created_once_then_unchanged_and_updated(run, sandbox):
 
 
 def test_ambiguous_project_name_lists_uuids_and_a_pinned_uuid_wins(run, sandbox):
-    uuids = [sandbox.api("POST", "/projects", json={"name": PROJECT})["uuid"] for _ in range(2)]
+    uuids = [sandbox.api("POST", "/projects", json={"name": PROJECT})["uuid"] for _unused in range(2)]
     result = run(coolify_project, name=PROJECT)
     assert result["failed"] and result["field"] == "project_uuid"
     assert all(uuid in result["msg"] for uuid in uuids)
@@ -438,7 +438,7 @@ def test_info_preflight_server_and_abilities(run, sandbox):
     assert read_only["failed"] and "write, deploy" in read_only["msg"]
     no_server = run(coolify_info, server="nope")
     assert no_server["failed"] and "no server called" in no_server["msg"]
-    assert [entry for entry in sandbox.state().get("projects", [])] == []
+    assert list(sandbox.state().get("projects", [])) == []
 
 
 def test_info_returns_environment_resources(run, sandbox):
