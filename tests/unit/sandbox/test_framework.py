@@ -276,8 +276,10 @@ def test_fault_counting_is_thread_safe(box):
 
 def free_port_base():
     for _attempt in range(50):
-        base = random.randint(30000, 60000)
-        if all(port_is_free(base + offset) for offset in (1, 2)):
+        # Below Linux's ephemeral range (32768+), so no outgoing connection takes one meanwhile;
+        # every port the launcher may serve (base + 1 .. base + 9) must be free.
+        base = random.randint(20000, 32000)
+        if all(port_is_free(base + offset) for offset in range(1, 10)):
             return base
     raise RuntimeError("no free ports")
 
@@ -359,9 +361,10 @@ def test_run_serves_in_the_foreground_until_terminated(launcher_env, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "tests.sandbox", "run"], cwd=REPO_ROOT, env=launcher_env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 10
-        while not (tmp_path / "sandbox.json").exists() and time.monotonic() < deadline:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "sandbox.json").exists() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.02)
+        assert (tmp_path / "sandbox.json").exists(), proc.stdout.read() if proc.poll() is not None else "not ready"
         control = json.loads((tmp_path / "sandbox.json").read_text())["services"]["cloudflare"]["control"]
         assert requests.get(control + "/requests", timeout=5).json() == []
     finally:
