@@ -29,12 +29,12 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/collections
 # Python version of .venv (e.g. 3.12), read when a recipe needs it.
 VENV_PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: help setup system-packages venv venv-compat demo sandbox sandbox-stop bench \
+.PHONY: help setup system-packages venv venv-compat demo resume-walk sandbox sandbox-stop bench \
 	test lint ansible-lint changelog-lint shell-lint sanity unit integration molecule docs-lint compat \
 	build-copy build-check clean
 
 help:
-	@echo "make demo    set up, start the sandbox and run the domain, dns and gate stages against it"
+	@echo "make demo    set up, start the sandbox and run site.yml (every stage) against it"
 	@echo "make test    set up, then run every check: $(TEST_STAGES)"
 	@echo
 	@echo "Other targets: setup sandbox sandbox-stop bench clean, and each stage of make test alone."
@@ -62,10 +62,18 @@ sandbox-stop:
 	@if [[ -x $(BIN)/python ]]; then $(BIN)/python -m tests.sandbox stop; fi
 
 demo: setup sandbox
-	$(BIN)/ansible-playbook site.yml -i inventories/sandbox --tags domain,dns,gate
+	$(BIN)/ansible-playbook site.yml -i inventories/sandbox
 	@echo
 	@tools/show-sandbox $(BIN)/python
+	@echo
+	@echo "The demo site (the sandbox's real WordPress): $$($(BIN)/python -c 'import json; print(json.load(open("$(or $(FABRIK_SANDBOX_DIR),.sandbox)/sandbox.json"))["services"]["wordpress"]["url"])')/"
 	@echo "The sandbox keeps running: make sandbox-stop ends it."
+
+# The whole resume walk of tests/integration/test_site.py: a lost response at every distinct write
+# of a fresh site run, then a rerun (make test walks the first write of each service).
+resume-walk: venv
+	FABRIK_RESUME_WALK=all FABRIK_RESUME_REPORT=build/resume-walk.json \
+		$(BIN)/pytest tests/integration/test_site.py -k resume_walk -s
 
 bench: venv
 	@if [[ -f tests/bench/__main__.py ]]; then $(BIN)/python -m tests.bench; \

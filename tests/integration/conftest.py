@@ -25,6 +25,9 @@ SANDBOX_DIR = REPO / "tests" / "output" / ("sandbox-%d" % PORT_BASE)
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Uptime Kuma logs Socket.IO events: these (and get*/login*) change nothing.
 KUMA_READ_EVENTS = {"connect", "disconnect", "http", "needSetup", "logout"}
+# coolify_info's ability probes (Coolify has no token introspection) write to an object that cannot
+# exist, so they can only be refused (403) or not found (404): they count as reads.
+COOLIFY_PROBE = "fabrik-ability-probe"
 
 SECRETS = ("sandbox-cloudflare-token", "sandbox-namecheap-key")
 
@@ -34,6 +37,7 @@ def _services(port_base):
         "cloudflare": "http://127.0.0.1:%d" % (port_base + 1),
         "namecheap": "http://127.0.0.1:%d" % (port_base + 2),
         "coolify": "http://127.0.0.1:%d" % (port_base + 3),
+        "uptime_kuma": "http://127.0.0.1:%d" % (port_base + 4),
         "r2": "http://127.0.0.1:%d" % (port_base + 5),
     }
 
@@ -119,7 +123,7 @@ class Sandbox:
                 elif name == "namecheap":
                     if entry.get("write"):
                         found.append(dict(entry, service=name))
-                elif entry["method"] not in READ_METHODS:
+                elif entry["method"] not in READ_METHODS and COOLIFY_PROBE not in entry["path"]:
                     found.append(dict(entry, service=name))
         return found
 

@@ -118,6 +118,11 @@ def test_gate_timeout_says_what_registrar_has_and_cloudflare_expects(sandbox, tm
         assert ns in run.stdout
 
 
+# Writes whose failure a run may absorb: Cloudflare rate-limits activation checks, so the gate only
+# warns when one is refused and goes on polling the zone's status.
+ABSORBED = {("cloudflare", "PUT", "/zones/*/activation_check")}
+
+
 def _writes_key(entry):
     """A fault point: service, method and the path with resource ids as wildcards (or the Namecheap command)."""
     target = entry.get("command") or re.sub(r"/[0-9a-f]{32}(?=/|$)", "/*", entry["path"])
@@ -146,7 +151,9 @@ def test_fault_at_each_write_then_rerun_converges_without_duplicates(sandbox, tm
             sandbox.fault(service, **spec)
             failed = sandbox.playbook("site.yml", one_site, tags=STAGES)
             sandbox.clear_faults()
-            assert failed.rc != 0, "the fault at %s %s %s (after=%s) did not fail the run" % (service, method, target, after)
+            if (service, method, target) not in ABSORBED:
+                assert failed.rc != 0, "the fault at %s %s %s (after=%s) did not fail the run" % (
+                    service, method, target, after)
             rerun = sandbox.playbook("site.yml", one_site, tags=STAGES)
             assert rerun.rc == 0, "fault at %s %s %s (after=%s)\n%s" % (service, method, target, after, rerun.explain())
             assert observe.everything(sandbox) == clean_state, "state differs after fault at %s %s %s (after=%s)" % (
