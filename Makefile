@@ -66,7 +66,9 @@ demo: setup sandbox
 	@echo
 	@tools/show-sandbox $(BIN)/python
 	@echo
-	@echo "The demo site (the sandbox's real WordPress): $$($(BIN)/python -c 'import json; print(json.load(open("$(or $(FABRIK_SANDBOX_DIR),.sandbox)/sandbox.json"))["services"]["wordpress"]["url"])')/"
+	@site=$$($(BIN)/python -c 'import json; print(json.load(open("$(or $(FABRIK_SANDBOX_DIR),.sandbox)/sandbox.json"))["services"]["wordpress"]["url"])')/; \
+		echo "The demo site (the sandbox's real WordPress): $$site"; \
+		echo "Its front page, taken with headless Chromium: $$(tools/screenshot $$site build/demo-front-page.png)"
 	@echo "The sandbox keeps running: make sandbox-stop ends it."
 
 # The whole resume walk of tests/integration/test_site.py: a lost response at every distinct write
