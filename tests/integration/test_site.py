@@ -239,8 +239,14 @@ def test_a_fleet_of_sites_converges_side_by_side(sandbox, tmp_path):
         hosts["fleet-%d" % number] = site_vars(directory, domain="fleet-%d.test" % number)
     inventory = sandbox.inventory(tmp_path / "inv", hosts)
     tags = ["domain", "dns", "gate", "app", "verify", "monitoring", "storage"]
+    # Shared APIs throttle a fleet: the HTTP layer's backoff absorbs 429s (Retry-After honoured).
+    sandbox.fault("cloudflare", method="GET", path="/zones", status=429, retry_after=1, times=4)
+    sandbox.fault("coolify", method="GET", path="/projects", status=429, retry_after=1, times=3)
     first = sandbox.playbook("site.yml", inventory, tags=tags, env={"ANSIBLE_FORKS": "3"})
     assert first.rc == 0, first.explain()
+    throttled = [entry for service in ("cloudflare", "coolify") for entry in sandbox.requests(service)
+                 if entry["status"] == 429]
+    assert len(throttled) == 7, throttled
     assert set(first.recap) == set(hosts) and all(stats["failed"] == 0 for stats in first.recap.values())
     zones = observe.cloudflare(sandbox)
     assert sorted(zones) == ["fleet-1.test", "fleet-2.test", "fleet-3.test"]
