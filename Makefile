@@ -75,7 +75,7 @@ demo: setup sandbox
 # of a fresh site run, then a rerun (make test walks the first write of each service).
 resume-walk: venv
 	FABRIK_RESUME_WALK=all FABRIK_RESUME_REPORT=build/resume-walk.json \
-		$(BIN)/pytest tests/integration/test_site.py -k resume_walk -s
+		$(BIN)/pytest tests/integration/test_site.py -k resume_walk -s --timeout 5400
 
 bench: venv
 	@if [[ -f tests/bench/__main__.py ]]; then $(BIN)/python -m tests.bench; \
