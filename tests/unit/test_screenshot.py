@@ -26,4 +26,3 @@ def test_screenshot_of_a_local_page_is_a_1280x900_png(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 900)
-
