@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _compose
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient
 
@@ -229,6 +230,42 @@ def is_starting(resource):
     return resource_status(resource).startswith(("starting", "restarting"))
 
 
+# Variables Coolify derives from a compose file's domains, and the secrets it is meant to generate.
+DERIVED_VARIABLES = re.compile(r"^SERVICE_(FQDN|URL)_")
+GENERATED_VARIABLES = re.compile(r"^SERVICE_(PASSWORD|USER|BASE64)_")
+
+
+def compose_input_errors(document, urls, env_keys):
+    """Violations in the domains and variables given with the compose file."""
+    errors = []
+    try:
+        for index, item in enumerate(validate_urls(urls) if urls is not None else []):
+            if item["name"] not in document["services"]:
+                errors.append("urls[%d].name: no service %s in the compose file" % (index, item["name"]))
+    except SpecError as err:
+        errors.append(str(err))
+    if env_keys is None:
+        return errors
+    keys = set()
+    for index, key in enumerate(env_keys):
+        try:
+            keys.add(validate_env_key(key, "env_keys[%d]" % index))
+        except SpecError as err:
+            errors.append(str(err))
+    for name in sorted(_compose.references(document)):
+        if name not in keys and not DERIVED_VARIABLES.match(name) and not GENERATED_VARIABLES.match(name):
+            errors.append("${%s}: referenced by the compose file but not among env_keys" % name)
+    return errors
+
+
+def generated_keys(document, provided):
+    """The secrets to generate: C(SERVICE_PASSWORD_*) and the like the compose file references, not ``provided``."""
+    provided = set(provided or [])
+    return [name for name in sorted(_compose.references(document))
+            if GENERATED_VARIABLES.match(name) and name not in provided]
+
+
+
 class CoolifyClient:
     """Coolify API v4 through the collection's HTTP layer."""
 
@@ -294,6 +331,14 @@ class CoolifyClient:
             elif response.status_code in (400, 401) or response.status_code >= 500:
                 raise self.http.error_for(response, method, path, "check the %s ability" % ability)
         return missing
+
+    def require_abilities(self, abilities):
+        """SpecError naming the abilities in ``abilities`` the token lacks (see :meth:`missing_abilities`)."""
+        missing = self.missing_abilities(abilities or [])
+        if missing:
+            raise SpecError("api_token", "the API token lacks the %s abilit%s (Coolify answered 403); create a token "
+                                         "with %s or root" % (", ".join(missing), "ies" if len(missing) > 1 else "y",
+                                                              " + ".join(missing)))
 
     # -- projects and environments ----------------------------------------------------------
 
@@ -511,12 +556,13 @@ class Scope:
             return find_in_environment(self.refresh(), kind, name)
         return again
 
-    def placement(self):
-        """Body fields placing a new resource; resolves the server (SpecError when missing).
+    def placement(self, server=None):
+        """Body fields placing a new resource; resolves the server unless given (SpecError when missing).
 
         Without an environment (check mode, see :meth:`require_for_create`) only the server is checked.
         """
-        server = self.client.find_server(self.params.get("server"), self.params.get("server_uuid"))
+        if server is None:
+            server = self.client.find_server(self.params.get("server"), self.params.get("server_uuid"))
         if self.environment is None:
             return {"server_uuid": server["uuid"]}
         return compact({

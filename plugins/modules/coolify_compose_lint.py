@@ -53,7 +53,7 @@ EXAMPLES = r"""
   fabrik.deploy.coolify_compose_lint:
     compose: "{{ lookup('ansible.builtin.template', 'compose.yml.j2') }}"
     urls: [{name: web, urls: ["https://example.com"]}]
-    env_keys: [SERVICE_PASSWORD_DB]
+    env_keys: [WORDPRESS_TABLE_PREFIX, SERVICE_PASSWORD_MARIADB, SERVICE_PASSWORD_MARIADBROOT]
 """
 
 RETURN = r"""
@@ -84,39 +84,11 @@ errors:
   sample: ["services.web.image: nginx uses the latest tag; pin a version"]
 """
 
-import re
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _compose
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
-from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import validate_env_key, validate_urls
-
-DERIVED_VARIABLES = re.compile(r"^SERVICE_(FQDN|URL)_")
-GENERATED_VARIABLES = re.compile(r"^SERVICE_(PASSWORD|USER|BASE64)_")
-
-
-def input_errors(document, urls, env_keys):
-    """Violations in the domains and variables given with the compose file."""
-    errors = []
-    try:
-        for index, item in enumerate(validate_urls(urls) if urls is not None else []):
-            if item["name"] not in document["services"]:
-                errors.append("urls[%d].name: no service %s in the compose file" % (index, item["name"]))
-    except SpecError as err:
-        errors.append(str(err))
-    if env_keys is None:
-        return errors
-    keys = set()
-    for index, key in enumerate(env_keys):
-        try:
-            keys.add(validate_env_key(key, "env_keys[%d]" % index))
-        except SpecError as err:
-            errors.append(str(err))
-    for name in sorted(_compose.references(document)):
-        if name not in keys and not DERIVED_VARIABLES.match(name) and not GENERATED_VARIABLES.match(name):
-            errors.append("${%s}: referenced by the compose file but not among env_keys" % name)
-    return errors
+from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import compose_input_errors, generated_keys
 
 
 def main():
@@ -133,12 +105,10 @@ def main():
         document = _compose.parse(params["compose"])
     except SpecError as err:
         module.fail_json(msg=str(err), errors=[str(err)], services=[], references=[], generated_keys=[])
-    errors = _compose.lint(document) + input_errors(document, params["urls"], params["env_keys"])
+    errors = _compose.lint(document) + compose_input_errors(document, params["urls"], params["env_keys"])
     references = sorted(_compose.references(document))
-    provided = set(params["env_keys"] or [])
     result = dict(changed=False, services=sorted(document["services"]), references=references, errors=errors,
-                  generated_keys=[name for name in references
-                                  if GENERATED_VARIABLES.match(name) and name not in provided])
+                  generated_keys=generated_keys(document, params["env_keys"]))
     if errors:
         module.fail_json(msg="The compose file breaks %d house rule(s): %s" % (len(errors), "; ".join(errors)), **result)
     module.exit_json(**result)

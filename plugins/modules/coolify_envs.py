@@ -123,6 +123,14 @@ options:
 """
 
 EXAMPLES = r"""
+- name: The WordPress service
+  fabrik.deploy.coolify_service:
+    project: example.com
+    server: main
+    name: example-com
+    compose: "{{ lookup('ansible.builtin.template', 'compose.yml.j2') }}"
+  register: service
+
 - name: Variables of the WordPress service, database password generated once and kept in Coolify
   fabrik.deploy.coolify_envs:
     kind: service
@@ -176,212 +184,41 @@ version:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run, sorted_for_diff
-from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
-    COOLIFY_MANAGED_ENV,
-    ENV_FLAGS,
-    ENV_OPTIONAL_FIELDS,
-    SENSITIVE_HINT,
-    client_from_module,
-    coolify_argument_spec,
-    generate_secret,
-    validate_env_key,
-)
-
-MASK = "********"
-# Values shorter than this are not secrets worth the name; masking them would garble messages.
-MIN_MASKED_LENGTH = 8
-VIEW_FLAGS = ("is_preview",) + ENV_FLAGS + ("is_runtime", "is_buildtime")
-
-
-def validate(envs):
-    """The desired entries with validated keys; duplicates and value/generate mistakes are errors."""
-    seen = {}
-    for index, entry in enumerate(envs):
-        where = "envs[%d]" % index
-        entry["key"] = validate_env_key(entry["key"], where + ".key")
-        identity = (entry["key"], entry["is_preview"])
-        if identity in seen:
-            raise SpecError(where + ".key", "%s is also envs[%d]" % (entry["key"], seen[identity]))
-        seen[identity] = index
-        if entry["state"] == "absent":
-            continue
-        if (entry["value"] is None) == (entry["generate"] is None):
-            raise SpecError(where, "exactly one of value and generate is required for %s" % entry["key"])
-        if entry["generate"] is not None:
-            generate_secret(entry["generate"], where + ".generate")  # validates the spec only
-    return envs
-
-
-def identity(item):
-    return (item.get("key"), bool(item.get("is_preview")))
-
-
-class EnvPlan:
-    """What converging takes: bulk items, deletions, and the views before/after."""
-
-    def __init__(self):
-        self.bulk = []
-        self.deletes = []
-        self.created = []
-        self.updated = []
-        self.generated = []
-        self.values = {}
-        self.before = []
-        self.after = []
-
-
-def plan_entry(plan, entry, current, module):
-    """Add one desired present entry to the plan."""
-    if entry["generate"] is not None and current is not None:
-        value = current.get("value")
-    elif entry["generate"] is not None:
-        value = generate_secret(entry["generate"], "envs")
-        module.no_log_values.add(value)
-        plan.generated.append(entry["key"])
-    else:
-        value = entry["value"]
-    item = {"key": entry["key"], "value": value, "is_preview": entry["is_preview"]}
-    for flag in ENV_FLAGS:
-        item[flag] = entry[flag] if entry[flag] is not None else bool((current or {}).get(flag))
-    for field in ENV_OPTIONAL_FIELDS:
-        if entry[field] is not None:
-            item[field] = entry[field]
-    if not entry["is_preview"]:
-        plan.values[entry["key"]] = value
-    if current is None:
-        plan.created.append(entry["key"])
-        plan.bulk.append(item)
-        plan.after.append(view(item, changed=True))
-        return
-    plan.before.append(view(current))
-    if value is None:
-        # A generated value Coolify shows only once: it cannot be resent, so the variable stays as it is.
-        plan.after.append(view(current))
-        return
-    value_changed = not current.get("is_shown_once") and current.get("value") != value
-    flags_changed = any(item[key] != _flag(current, key) for key in ENV_FLAGS + ENV_OPTIONAL_FIELDS if key in item)
-    if value_changed or flags_changed:
-        plan.updated.append(entry["key"])
-        plan.bulk.append(item)
-    plan.after.append(view(dict(current, **item), changed=value_changed))
-
-
-def _flag(current, key):
-    value = current.get(key)
-    return value if key == "comment" else bool(value)
-
-
-def view(item, changed=False):
-    shown = {"key": item.get("key")}
-    shown.update({flag: bool(item.get(flag)) for flag in VIEW_FLAGS})
-    if item.get("comment"):
-        shown["comment"] = item["comment"]
-    shown["value"] = MASK + " (changed)" if changed else MASK
-    return shown
-
-
-def plan_envs(module, envs, existing):
-    by_identity = {identity(item): item for item in existing}
-    plan = EnvPlan()
-    for entry in envs:
-        current = by_identity.pop((entry["key"], entry["is_preview"]), None)
-        if entry["state"] == "absent":
-            if current is not None:
-                plan.deletes.append(current)
-                plan.before.append(view(current))
-            continue
-        plan_entry(plan, entry, current, module)
-    if module.params["prune"]:
-        for item in by_identity.values():
-            if not COOLIFY_MANAGED_ENV.match(item.get("key", "")):
-                plan.deletes.append(item)
-                plan.before.append(view(item))
-    return plan
-
-
-def read_current(module, client):
-    params = module.params
-    if not params["uuid"]:
-        if not module.check_mode:
-            raise SpecError("uuid", "the uuid of the %s is required" % params["kind"])
-        module.warn("The %s does not exist yet; planning against no variables." % params["kind"])
-        return []
-    existing = client.list_envs(params["kind"], params["uuid"])
-    for item in existing:
-        if "value" not in item and not item.get("is_shown_once"):
-            raise SpecError("api_token", "cannot compare environment variables: Coolify omitted their values "
-                                         "(%s)" % SENSITIVE_HINT)
-        if item.get("value") and len(item["value"]) >= MIN_MASKED_LENGTH:
-            module.no_log_values.add(item["value"])
-    return existing
+from ansible_collections.fabrik.deploy.plugins.module_utils import _coolify_envs
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import client_from_module, coolify_argument_spec
 
 
 def converge(module):
     params = module.params
-    envs = validate(params["envs"])
+    envs = _coolify_envs.validate(params["envs"])
     client = client_from_module(module)
     version = client.version()
-    existing = read_current(module, client)
-    plan = plan_envs(module, envs, existing)
+    if not params["uuid"]:
+        if not module.check_mode:
+            raise SpecError("uuid", "the uuid of the %s is required" % params["kind"])
+        module.warn("The %s does not exist yet; planning against no variables." % params["kind"])
+    existing = _coolify_envs.read_current(module, client, params["kind"], params["uuid"])
+    plan = _coolify_envs.plan_envs(module, envs, existing, params["prune"])
     changed = bool(plan.bulk or plan.deletes)
     if changed and not module.check_mode:
-        if plan.bulk:
-            client.bulk_envs(params["kind"], params["uuid"], plan.bulk)
-        for item in plan.deletes:
-            client.delete_env(params["kind"], params["uuid"], item["uuid"])
-    result = dict(
-        changed=changed,
-        version=version,
-        envs=sorted_for_diff([dict(item, value=None) for item in plan.after], ("key", "is_preview")),
-        created=sorted(plan.created),
-        updated=sorted(plan.updated),
-        deleted=sorted(item["key"] for item in plan.deletes),
-        generated=sorted(plan.generated),
-        diff=dict(before={"envs": sorted_for_diff(plan.before, ("key", "is_preview"))},
-                  after={"envs": sorted_for_diff(plan.after, ("key", "is_preview"))}),
-    )
-    for item in result["envs"]:
-        item.pop("value")
-    if params["return_values"]:
-        module.no_log_values.difference_update(plan.values.values())
-        result["env_values"] = plan.values
-    return result
-
-
-def unmask_short_values(module):
-    """Stop masking values too short to be secrets (``0``, ``true``): Ansible would garble every message."""
-    module.no_log_values.difference_update(
-        entry["value"] for entry in module.params["envs"] if entry["value"] and len(entry["value"]) < MIN_MASKED_LENGTH)
+        _coolify_envs.apply(client, params["kind"], params["uuid"], plan)
+    before, after = _coolify_envs.diff_sides(plan)
+    return dict(changed=changed, version=version, diff=dict(before=before, after=after),
+                **_coolify_envs.summary(module, plan, params["return_values"]))
 
 
 def main():
-    env_options = dict(
-        key=dict(type="str", required=True, no_log=False),
-        value=dict(type="str", no_log=True),
-        generate=dict(type="dict", options=dict(
-            length=dict(type="int", default=32),
-            charset=dict(type="str", choices=["alnum", "hex", "urlsafe"], default="alnum"),
-        )),
-        is_preview=dict(type="bool", default=False),
-        is_literal=dict(type="bool"),
-        is_multiline=dict(type="bool"),
-        is_shown_once=dict(type="bool"),
-        is_runtime=dict(type="bool"),
-        is_buildtime=dict(type="bool"),
-        comment=dict(type="str"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
     argument_spec = coolify_argument_spec()
     argument_spec.update(
         kind=dict(type="str", choices=["application", "service", "database"], required=True),
         uuid=dict(type="str", required=True),
-        envs=dict(type="list", elements="dict", required=True, options=env_options),
+        envs=dict(type="list", elements="dict", required=True, options=_coolify_envs.env_options()),
         prune=dict(type="bool", default=False),
         return_values=dict(type="bool", default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    unmask_short_values(module)
+    _coolify_envs.unmask_short_values(module, module.params["envs"])
     result = run(module, lambda: converge(module))
     if not module._diff:
         result.pop("diff")

@@ -18,6 +18,12 @@ description:
   - The compose file is compared as parsed YAML, because Coolify stores a re-serialised copy of it
     (different formatting and key order). Comparing it needs the C(read:sensitive) ability.
   - Domains are set through Coolify's C(urls) field, per compose service.
+  - With O(envs), the service's environment variables are converged in the same invocation, exactly as
+    M(fabrik.deploy.coolify_envs) does (read once, one bulk request for every creation and update).
+  - With O(create_scope=true), a missing project and environment are created too, so one task sets up a site.
+  - Everything is read and planned before the first write; then the server (for a new service) and the token's
+    abilities (O(require_abilities)) are checked, so bad input or a weak token fails before anything is
+    changed. A run that changes nothing sends no probe and no write.
   - The module does not deploy; use M(fabrik.deploy.coolify_deploy) after a change.
 extends_documentation_fragment:
   - fabrik.deploy.coolify
@@ -71,6 +77,113 @@ options:
         type: list
         elements: str
         required: true
+  create_scope:
+    description:
+      - Create the project O(project) (with O(project_description)) and its environment O(environment) when they
+        do not exist. Without it, they must exist (see M(fabrik.deploy.coolify_project) and
+        M(fabrik.deploy.coolify_environment)).
+    type: bool
+    default: false
+  project_description:
+    description:
+      - Description of a project created by O(create_scope).
+    type: str
+  envs:
+    description:
+      - The service's environment variables, as O(fabrik.deploy.coolify_envs#module:envs) of
+        M(fabrik.deploy.coolify_envs) (same suboptions, same identity and generated-secret rules). Left alone
+        when omitted.
+    type: list
+    elements: dict
+    suboptions:
+      key:
+        description: Name of the variable.
+        type: str
+        required: true
+      value:
+        description: The value (never returned; masked in the output when it has 8 characters or more).
+        type: str
+      generate:
+        description: Generate a random value when the variable does not exist yet; keep Coolify's afterwards.
+        type: dict
+        suboptions:
+          length:
+            description: Number of characters.
+            type: int
+            default: 32
+          charset:
+            description: Characters to draw from.
+            type: str
+            choices: [alnum, hex, urlsafe]
+            default: alnum
+      is_preview:
+        description: The copy used by preview deployments.
+        type: bool
+        default: false
+      is_literal:
+        description: Coolify does not interpolate the value.
+        type: bool
+      is_multiline:
+        description: The value spans several lines.
+        type: bool
+      is_shown_once:
+        description: Coolify shows the value only once.
+        type: bool
+      is_runtime:
+        description: Available at run time.
+        type: bool
+      is_buildtime:
+        description: Available at build time.
+        type: bool
+      comment:
+        description: A comment stored with the variable.
+        type: str
+      state:
+        description: V(absent) deletes the variable.
+        type: str
+        choices: [present, absent]
+        default: present
+  envs_prune:
+    description:
+      - With O(envs), delete the variables not listed (except those Coolify derives from the compose file).
+    type: bool
+    default: false
+  generate_referenced:
+    description:
+      - With O(envs), also generate the secrets the compose file references as C(SERVICE_PASSWORD_*),
+        C(SERVICE_USER_*) or C(SERVICE_BASE64_*) and O(envs) does not list, once, like O(envs[].generate).
+    type: dict
+    suboptions:
+      length:
+        description: Number of characters.
+        type: int
+        default: 32
+      charset:
+        description: Characters to draw from.
+        type: str
+        choices: [alnum, hex, urlsafe]
+        default: alnum
+  return_values:
+    description:
+      - Return the variables' values in RV(envs.env_values) (generated ones included), for example to hand a
+        generated password to another system. They are then visible to anything that reads the task result.
+    type: bool
+    default: false
+  house_rules:
+    description:
+      - Check the compose file against the house rules of M(fabrik.deploy.coolify_compose_lint) before any
+        request, and with O(envs), that every variable it references is provided or generated.
+    type: bool
+    default: false
+  require_abilities:
+    description:
+      - Abilities of the API token checked (with requests that cannot change anything) before the first write,
+        and only when something is to be written, for example V([write, deploy]) so that a token which could
+        create the service but not deploy it fails before the first change.
+    type: list
+    elements: str
+    choices: [write, deploy]
+    default: []
   state:
     description:
       - V(absent) deletes the service.
@@ -133,6 +246,46 @@ compose_changed:
   description: Whether the compose file was (or would be) changed or created.
   returned: always
   type: bool
+project:
+  description: Uuid and name of the project (V(null) when it does not exist yet, in check mode).
+  returned: with O(state=present)
+  type: dict
+environment:
+  description: Uuid and name of the environment (V(null) when it does not exist yet, in check mode).
+  returned: with O(state=present)
+  type: dict
+envs_changed:
+  description: Whether the variables were (or would be) changed.
+  returned: with O(envs)
+  type: bool
+envs:
+  description: The variables, as the results of M(fabrik.deploy.coolify_envs).
+  returned: with O(envs)
+  type: dict
+  contains:
+    envs:
+      description: The managed variables with their flags, without values.
+      type: list
+      elements: dict
+    created:
+      description: Keys created (or to be created).
+      type: list
+      elements: str
+    updated:
+      description: Keys updated.
+      type: list
+      elements: str
+    deleted:
+      description: Keys deleted.
+      type: list
+      elements: str
+    generated:
+      description: Keys whose value was generated in this run.
+      type: list
+      elements: str
+    env_values:
+      description: Values by key, with O(return_values=true) only.
+      type: dict
 version:
   description: The Coolify version of the instance.
   returned: always
@@ -141,14 +294,16 @@ version:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _compose
+from ansible_collections.fabrik.deploy.plugins.module_utils import _compose, _coolify_envs
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     Scope,
     b64,
     client_from_module,
     compact,
+    compose_input_errors,
     coolify_argument_spec,
+    generated_keys,
     require_field,
     resource_status,
     scope_argument_spec,
@@ -191,9 +346,9 @@ def diff_side(service, urls, document):
 
 
 def validate(params):
-    """(compose document, urls): checked before any request."""
+    """(compose document, urls, envs): checked before any request."""
     if params["state"] == "absent":
-        return None, None
+        return None, None, None
     if params["compose"] is None:
         raise SpecError("compose", "a compose file is required with state=present")
     document = _compose.parse(params["compose"])
@@ -202,7 +357,21 @@ def validate(params):
         if item["name"] not in document["services"]:
             raise SpecError("urls[%d].name" % index, "no service %s in the compose file (services: %s)"
                             % (item["name"], ", ".join(sorted(document["services"]))))
-    return document, urls
+    envs = None
+    if params["envs"] is not None:
+        envs = _coolify_envs.validate(params["envs"])
+        if params["generate_referenced"]:
+            listed = [entry["key"] for entry in envs]
+            envs += [dict(_coolify_envs.default_entry(key), generate=params["generate_referenced"])
+                     for key in generated_keys(document, listed)]
+    if params["house_rules"]:
+        env_keys = [entry["key"] for entry in envs] if envs is not None else None
+        errors = _compose.lint(document) + compose_input_errors(document, params["urls"], env_keys)
+        if errors:
+            raise SpecError("compose", "the compose file breaks %d house rule(s): %s" % (len(errors), "; ".join(errors)))
+    if params["create_scope"] and not params["project"]:
+        raise SpecError("project", "create_scope needs the project's name")
+    return document, urls, envs
 
 
 def plan_changes(client, params, existing, document, urls):
@@ -221,51 +390,114 @@ def plan_changes(client, params, existing, document, urls):
     return changes, current_urls, current_document
 
 
-def present(module, client, scope, existing, document, urls):
-    params = module.params
-    wanted_urls = {item["name"]: set(item["urls"]) for item in urls or []}
-    if existing is None:
-        body = dict(scope.placement(), **compact({
-            "name": params["name"], "description": params["description"],
-            "docker_compose_raw": b64(params["compose"]), "urls": urls_body(urls) if urls else None,
-        }))
-        if module.check_mode:
-            service = {"uuid": None, "name": params["name"], "description": params["description"]}
+class Converge:
+    """One service with its project, environment and variables: everything is read and planned first, then the
+    preconditions of the writes are checked (server, token abilities), then only the differences are written."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.document, self.urls, self.envs = validate(self.params)
+        self.client = client_from_module(module)
+        self.version = self.client.version()
+        self.scope = Scope(self.client, self.params)
+        self.existing = self.scope.find("service", self.params["name"], self.params["uuid"])
+
+    def absent(self):
+        existing = self.existing
+        if existing is not None and not self.module.check_mode:
+            self.client.delete_resource("service", existing["uuid"], self.params["delete_volumes"])
+        before = service_view(existing, {}) if existing else None
+        return dict(changed=existing is not None, compose_changed=False, service=None, version=self.version,
+                    diff=dict(before=before or {}, after={}))
+
+    def scope_creations(self):
+        """What of the project and environment is missing (created only with create_scope)."""
+        scope = self.scope
+        if self.existing is not None:
+            return []
+        missing = [] if scope.project is not None else ["project"]
+        if scope.environment is None:
+            missing.append("environment")
+        if missing and self.existing is None and not self.params["create_scope"]:
+            scope.require_for_create(self.module)
+        return missing if self.params["create_scope"] else []
+
+    def present(self):
+        params, module, client = self.params, self.module, self.client
+        creations = self.scope_creations()
+        wanted_urls = {item["name"]: set(item["urls"]) for item in self.urls or []}
+        existing = self.existing
+        if existing is None:
+            changes, current_urls, current_document = None, {}, None
         else:
+            changes, current_urls, current_document = plan_changes(client, params, existing, self.document, self.urls)
+        plan = None
+        if self.envs is not None:
+            current_envs = _coolify_envs.read_current(module, client, "service", (existing or {}).get("uuid"))
+            plan = _coolify_envs.plan_envs(module, self.envs, current_envs, params["envs_prune"])
+        envs_changed = bool(plan and (plan.bulk or plan.deletes))
+        server = None
+        if existing is None:
+            server = client.find_server(params.get("server"), params.get("server_uuid"))
+        writes = bool(creations) or existing is None or bool(changes) or envs_changed
+        if writes and not module.check_mode:
+            client.require_abilities(params["require_abilities"])
+        service, after_urls = existing, dict(current_urls, **wanted_urls)
+        if module.check_mode:
+            if existing is None:
+                service = {"uuid": None, "name": params["name"], "description": params["description"]}
+            elif changes:
+                service = dict(existing, **{key: params[key] for key in ("name", "description") if key in changes})
+        elif writes:
+            service, after_urls = self.write(creations, server, changes, plan, after_urls)
+        result = dict(changed=writes, compose_changed=existing is None or "docker_compose_raw" in (changes or {}),
+                      service=service_view(service, after_urls), version=self.version,
+                      project=_named(self.scope.project), environment=_named(self.scope.environment))
+        before = diff_side(existing, current_urls, current_document)
+        after = diff_side(service, after_urls, self.document)
+        if plan is not None:
+            result.update(envs_changed=envs_changed, envs=_coolify_envs.summary(module, plan, params["return_values"]))
+            envs_before, envs_after = _coolify_envs.diff_sides(plan)
+            before.update(envs_before)
+            after.update(envs_after)
+        result["diff"] = dict(before=before, after=after)
+        return result
+
+    def write(self, creations, server, changes, plan, after_urls):
+        params, client, scope = self.params, self.client, self.scope
+        if "project" in creations:
+            scope.project = client.create_project(params["project"], params["project_description"])
+        if "environment" in creations:
+            scope.environment = client.create_environment(scope.project["uuid"], params["environment"])
+        existing = self.existing
+        if existing is None:
+            body = dict(scope.placement(server), **compact({
+                "name": params["name"], "description": params["description"],
+                "docker_compose_raw": b64(params["compose"]),
+                "urls": urls_body(self.urls) if self.urls else None,
+            }))
             service = client.create_resource("service", "/services", body, scope.lookup("service", params["name"]))
-        return dict(changed=True, compose_changed=True, service=service_view(service, wanted_urls),
-                    diff=dict(before={}, after=diff_side(service, wanted_urls, document)))
-    changes, current_urls, current_document = plan_changes(client, params, existing, document, urls)
-    after_urls = dict(current_urls, **wanted_urls)
-    service = existing
-    if changes:
-        service = dict(existing, **{key: params[key] for key in ("name", "description") if key in changes})
-        if not module.check_mode:
+        elif changes:
             service = client.update_resource("service", existing["uuid"], changes)
-            if urls is not None:
+            if self.urls is not None:
                 after_urls = service_urls(client, service)
-    return dict(changed=bool(changes), compose_changed="docker_compose_raw" in changes,
-                service=service_view(service, after_urls),
-                diff=dict(before=diff_side(existing, current_urls, current_document),
-                          after=diff_side(service, after_urls, document)))
+        else:
+            service = existing
+        if plan is not None and (plan.bulk or plan.deletes):
+            _coolify_envs.apply(client, "service", service["uuid"], plan)
+        return service, after_urls
+
+
+def _named(item):
+    return {"uuid": item.get("uuid"), "name": item.get("name")} if item else None
 
 
 def converge(module):
-    params = module.params
-    document, urls = validate(params)
-    client = client_from_module(module)
-    version = client.version()
-    scope = Scope(client, params)
-    existing = scope.find("service", params["name"], params["uuid"])
-    if existing is None and params["state"] == "present":
-        scope.require_for_create(module)
-    if params["state"] == "absent":
-        if existing is not None and not module.check_mode:
-            client.delete_resource("service", existing["uuid"], params["delete_volumes"])
-        before = service_view(existing, {}) if existing else None
-        return dict(changed=existing is not None, compose_changed=False, service=None, version=version,
-                    diff=dict(before=before or {}, after={}))
-    return dict(present(module, client, scope, existing, document, urls), version=version)
+    work = Converge(module)
+    if module.params["state"] == "absent":
+        return work.absent()
+    return work.present()
 
 
 def main():
@@ -280,11 +512,23 @@ def main():
             name=dict(type="str", required=True),
             urls=dict(type="list", elements="str", required=True),
         )),
+        create_scope=dict(type="bool", default=False),
+        project_description=dict(type="str"),
+        envs=dict(type="list", elements="dict", options=_coolify_envs.env_options()),
+        envs_prune=dict(type="bool", default=False),
+        generate_referenced=dict(type="dict", options=dict(
+            length=dict(type="int", default=32),
+            charset=dict(type="str", choices=["alnum", "hex", "urlsafe"], default="alnum"),
+        )),
+        return_values=dict(type="bool", default=False),
+        house_rules=dict(type="bool", default=False),
+        require_abilities=dict(type="list", elements="str", choices=["write", "deploy"], default=[]),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         delete_volumes=dict(type="bool", default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            required_one_of=[("project", "project_uuid", "uuid")])
+    _coolify_envs.unmask_short_values(module, module.params["envs"])
     result = run(module, lambda: converge(module))
     if not module._diff:
         result.pop("diff")
