@@ -25,17 +25,6 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import D
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, CheckModeViolation
 
-try:
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    HAS_BOTO3 = False
-    BOTO3_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_BOTO3 = True
-    BOTO3_IMPORT_ERROR = None
-
 SERVICE = "R2"
 ENDPOINT_TEMPLATE = "https://{account}{jurisdiction}.r2.cloudflarestorage.com"
 REGION = "auto"
@@ -76,9 +65,32 @@ def r2_argument_spec():
     )
 
 
+class _Boto:
+    """boto3 and botocore, imported on first use: they take a fifth of a second, which modules that only
+    validate (site_spec) or only talk to the Cloudflare REST API (r2_bucket) would otherwise pay."""
+
+    loaded = False
+    error = None
+    boto3 = config = boto_error = client_error = None
+
+    @classmethod
+    def load(cls):
+        if not cls.loaded:
+            cls.loaded = True
+            try:
+                import boto3
+                from botocore.config import Config
+                from botocore.exceptions import BotoCoreError, ClientError
+            except ImportError:
+                cls.error = traceback.format_exc()
+            else:
+                cls.boto3, cls.config, cls.boto_error, cls.client_error = boto3, Config, BotoCoreError, ClientError
+        return cls if cls.error is None else None
+
+
 def ensure_boto3(module):
-    if not HAS_BOTO3:
-        module.fail_json(msg=missing_required_lib("boto3"), exception=BOTO3_IMPORT_ERROR)
+    if _Boto.load() is None:
+        module.fail_json(msg=missing_required_lib("boto3"), exception=_Boto.error)
 
 
 def rest_client_from_module(module):
@@ -129,10 +141,12 @@ class R2Client:
         self.endpoint_url = (endpoint_url or endpoint_for(account_id, jurisdiction)).rstrip("/")
         self.check_mode = check_mode
         self._secrets = [secret for secret in (secret_access_key,) if secret]
-        self.s3 = boto3.client(
+        boto = _Boto.load()
+        self._errors = (boto.client_error, boto.boto_error)
+        self.s3 = boto.boto3.client(
             "s3", endpoint_url=self.endpoint_url, region_name=REGION, aws_access_key_id=access_key_id,
             aws_secret_access_key=secret_access_key, verify=validate_certs,
-            config=Config(
+            config=boto.config(
                 request_checksum_calculation="when_required",
                 response_checksum_validation="when_required",
                 s3={"addressing_style": "path"},
@@ -154,12 +168,12 @@ class R2Client:
                                      message="refusing to send a mutating request in check mode")
         try:
             return fn(**kwargs)
-        except ClientError as err:
+        except self._errors[0] as err:
             error = err.response.get("Error") or {}
             status = (err.response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
             message = ("%s %s" % (error.get("Code", ""), error.get("Message", ""))).strip()
             raise ApiError(SERVICE, operation, method, path, status=status, message=self.redact(message)) from None
-        except BotoCoreError as err:
+        except self._errors[1] as err:
             raise ApiError(SERVICE, operation, method, path, message=self.redact(str(err))) from None
 
     def list_objects(self, bucket, prefix=""):

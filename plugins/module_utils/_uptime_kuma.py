@@ -36,17 +36,6 @@ import traceback
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-try:
-    import requests
-    import socketio
-    from uptime_kuma_api import NotificationType, UptimeKumaApi, UptimeKumaException
-except ImportError:
-    HAS_UPTIME_KUMA_API = False
-    UPTIME_KUMA_API_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_UPTIME_KUMA_API = True
-    UPTIME_KUMA_API_IMPORT_ERROR = None
-
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
@@ -149,10 +138,37 @@ DNS_PORT = 53
 TIMEOUT_SHARE = 0.8
 
 
+class _Library:
+    """uptime-kuma-api2 and its transports, imported on first use.
+
+    They take a quarter of a second to import, which every module importing this file (e.g. site_spec,
+    which only validates) would otherwise pay on each run.
+    """
+
+    loaded = False
+    error = None
+    requests = socketio = api_class = exception = notification_type = None
+
+    @classmethod
+    def load(cls):
+        if not cls.loaded:
+            cls.loaded = True
+            try:
+                import requests
+                import socketio
+                from uptime_kuma_api import NotificationType, UptimeKumaApi, UptimeKumaException
+            except ImportError:
+                cls.error = traceback.format_exc()
+            else:
+                cls.requests, cls.socketio = requests, socketio
+                cls.api_class, cls.exception, cls.notification_type = UptimeKumaApi, UptimeKumaException, NotificationType
+        return cls if cls.error is None else None
+
+
 def require_library(module):
     """Fail the module cleanly when uptime-kuma-api2 is not installed."""
-    if not HAS_UPTIME_KUMA_API:
-        module.fail_json(msg=missing_required_lib(LIBRARY), exception=UPTIME_KUMA_API_IMPORT_ERROR)
+    if _Library.load() is None:
+        module.fail_json(msg=missing_required_lib(LIBRARY), exception=_Library.error)
 
 
 def connection_argument_spec():
@@ -314,11 +330,12 @@ class UptimeKumaClient:
         """Connect and authenticate once; read the server version."""
         if self._api is not None:
             return
-        api_class = self._api_class or UptimeKumaApi
+        library = _Library.load()
+        api_class = self._api_class or library.api_class
         try:
             self._api = api_class(self.url, timeout=self.timeout, ssl_verify=self.validate_certs,
                                   wait_events=self.wait_events)
-        except UptimeKumaException as err:
+        except library.exception as err:
             raise self._error("connect", "cannot connect to %s (%s)" % (self.url, err)) from None
         self._authenticate()
         self.version = self._library("read server info", lambda: self._api.info().get("version"))
@@ -376,9 +393,10 @@ class UptimeKumaClient:
 
     def _library(self, operation, fn, *args):
         """Call the library; its exceptions become :class:`UptimeKumaError`."""
+        library = _Library.load()
         try:
             return fn(*args)
-        except (UptimeKumaException, socketio.exceptions.SocketIOError, requests.RequestException) as err:
+        except (library.exception, library.socketio.exceptions.SocketIOError, library.requests.RequestException) as err:
             raise self._error(operation, str(err) or type(err).__name__) from None
 
     def _emit(self, operation, event, *args):
@@ -389,7 +407,7 @@ class UptimeKumaClient:
         payload = None if not args else args[0] if len(args) == 1 else tuple(args)
         try:
             reply = self._api.sio.call(event, payload, timeout=self.timeout)
-        except socketio.exceptions.SocketIOError as err:
+        except _Library.load().socketio.exceptions.SocketIOError as err:
             hint = "; it may have been applied, rerun to converge" if writes else ""
             raise self._error(operation, "no answer within %d s (%s)%s" % (self.timeout, type(err).__name__, hint),
                               event, maybe_applied=writes) from None
@@ -554,9 +572,10 @@ def _split_notification(item):
 
 def notification_types():
     """Provider ids the library knows (empty when it is missing)."""
-    if not HAS_UPTIME_KUMA_API:
+    library = _Library.load()
+    if library is None:
         return frozenset()
-    return frozenset(item.value for item in NotificationType)
+    return frozenset(item.value for item in library.notification_type)
 
 
 # ------------------------------------------------------------- validation
