@@ -29,13 +29,15 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/collections
 # Python version of .venv (e.g. 3.12), read when a recipe needs it.
 VENV_PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: help setup system-packages venv venv-compat demo resume-walk sandbox sandbox-stop bench \
+.PHONY: help setup system-packages venv venv-compat demo resume-walk sandbox sandbox-stop bench docs \
 	test lint ansible-lint changelog-lint shell-lint sanity unit integration molecule docs-lint compat \
 	build-copy build-check clean
 
 help:
 	@echo "make demo    set up, start the sandbox and run site.yml (every stage) against it"
 	@echo "make test    set up, then run every check: $(TEST_STAGES)"
+	@echo
+	@echo "make docs    regenerate the reference in docs/ (collection/, site-spec.md, sections.md) and its HTML"
 	@echo
 	@echo "Other targets: setup sandbox sandbox-stop bench clean, and each stage of make test alone."
 
@@ -81,6 +83,14 @@ bench: venv
 	@if [[ -f tests/bench/__main__.py ]]; then $(BIN)/python -m tests.bench; \
 	else echo "tests/bench has no runner yet: the benchmark lands with a later issue."; fi
 
+## Documentation
+
+# The generated reference in docs/ (commit it), offline: antsibull-docs' RST of
+# every module, plugin and role in docs/collection/, docs/site-spec.md and
+# docs/sections.md; then the HTML of docs/collection in build/docs-html/.
+docs: venv
+	tools/gen-docs --html build/docs-html
+
 ## Tests
 
 test:
@@ -116,9 +126,12 @@ integration: venv
 molecule: venv
 	tools/with-sandbox $(BIN)/python $(BIN)/molecule test --all
 
+# The plugin and role docs as antsibull-docs validates them, and the generated
+# reference in docs/ up to date with the sources (tools/gen-docs --check).
 docs-lint: venv build-copy
 	cd $(BUILD_COPY) && env -u ANSIBLE_COLLECTIONS_PATH \
 		$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+	tools/gen-docs --check
 
 # The oldest supported controller, ansible-core 2.19 on Python 3.11: the unit
 # tests of the collection's code (tests/unit/sandbox tests the test harness,
