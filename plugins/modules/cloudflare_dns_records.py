@@ -47,6 +47,8 @@ options:
   zone_id:
     description:
       - Id of the zone. One of O(zone) and O(zone_id) is required.
+      - With both, the zone is not looked up (for example with the id from the result of
+        M(fabrik.deploy.cloudflare_zone)), and the records are named relative to O(zone).
     type: str
   records:
     description:
@@ -150,9 +152,11 @@ EXAMPLES = r"""
 
 - name: Exactly these records, nothing else (apex NS and SOA are kept)
   fabrik.deploy.cloudflare_dns_records:
-    zone_id: "{{ zone.zone.id }}"
+    zone: example.com
     prune: true
-    records: "{{ site_dns_records }}"
+    records:
+      - {type: A, name: "@", content: 192.0.2.10, proxied: true}
+      - {type: CNAME, name: www, content: example.com, proxied: true}
 """
 
 RETURN = r"""
@@ -210,6 +214,9 @@ def resolve_zone(module, client):
     if params["zone"]:
         name = validate_domain_name(params["zone"], "zone")
         desired = validate_records(params["records"], name)
+        if params["zone_id"]:
+            # Both known (e.g. from cloudflare_zone's result): no lookup.
+            return {"id": params["zone_id"], "name": name}, desired
         zone = client.find_zone_or_placeholder(name, module.check_mode)
         if zone["id"] is None:
             module.warn("Zone %s does not exist yet; planning against an empty zone." % name)
@@ -279,7 +286,6 @@ def main():
         argument_spec=argument_spec,
         supports_check_mode=True,
         required_one_of=[("zone", "zone_id")],
-        mutually_exclusive=[("zone", "zone_id")],
     )
     result = run(module, lambda: converge(module))
     if not module._diff:

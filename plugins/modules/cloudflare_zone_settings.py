@@ -35,7 +35,7 @@ options:
     type: str
   zone_id:
     description:
-      - Id of the zone. One of O(zone) and O(zone_id) is required.
+      - Id of the zone. One of O(zone) and O(zone_id) is required. With both, the zone is not looked up.
     type: str
   settings:
     description:
@@ -82,9 +82,10 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._common import run, 
 def zone_id_of(module, client):
     """The zone's id; None in check mode when the zone does not exist yet."""
     params = module.params
+    if params["zone"]:
+        name = validate_domain_name(params["zone"], "zone")
     if params["zone_id"]:
         return params["zone_id"]
-    name = validate_domain_name(params["zone"], "zone")
     zone = client.find_zone_or_placeholder(name, module.check_mode)
     if zone["id"] is None:
         module.warn("Zone %s does not exist yet; every setting is reported as a change." % name)
@@ -115,7 +116,6 @@ def main():
         argument_spec=argument_spec,
         supports_check_mode=True,
         required_one_of=[("zone", "zone_id")],
-        mutually_exclusive=[("zone", "zone_id")],
     )
     result = run(module, lambda: converge(module))
     if not module._diff:

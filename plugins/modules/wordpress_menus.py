@@ -69,6 +69,13 @@ options:
       - Delete every menu of the chosen kind that is not listed with O(menus[].state=present).
     type: bool
     default: false
+  known_pages:
+    description:
+      - Pages already read, as returned in RV(fabrik.deploy.wordpress_pages#module:pages) by
+        M(fabrik.deploy.wordpress_pages) (each with C(id), C(slug), C(title), C(link)), so that slugs found there are not looked
+        up again, which saves a request. Pages without an id (to be created in check mode) are looked up.
+    type: list
+    elements: dict
 notes:
   - Pages must exist (run M(fabrik.deploy.wordpress_pages) first). In check mode a missing page is reported
     in a warning, since an earlier task of the same check run would have created it.
@@ -193,15 +200,19 @@ def flatten(items, field, parent=None, flat=None, level=0):
     return flat
 
 
-def find_pages(client, menus, check_mode, warnings):
-    """Pages named by the items, by slug: ``{slug: {id, title, link}}`` (None for a page not found in check mode)."""
+def find_pages(client, menus, check_mode, warnings, known=None):
+    """Pages named by the items, by slug: ``{slug: {id, title, link}}`` (None for a page not found in check mode).
+
+    Pages in ``known`` (wordpress_pages' result) are taken from there; only the others are looked up."""
     slugs = sorted({item["page"] for menu in menus for item in menu["items"] if item["page"]})
-    pages = {}
-    if slugs:
+    pages = {page["slug"]: {"id": page["id"], "title": page["title"], "link": page["link"]}
+             for page in known or [] if page.get("id") and page["slug"] in slugs}
+    missing = [slug for slug in slugs if slug not in pages]
+    if missing:
         found = client.list_all("/wp/v2/pages", "find menu pages", params={
-            "slug": ",".join(slugs), "status": PAGE_STATUSES, "context": "edit", "_fields": "id,slug,title,link"})
-        pages = {page["slug"]: {"id": page["id"], "title": page["title"]["raw"], "link": page["link"]}
-                 for page in found}
+            "slug": ",".join(missing), "status": PAGE_STATUSES, "context": "edit", "_fields": "id,slug,title,link"})
+        pages.update({page["slug"]: {"id": page["id"], "title": page["title"]["raw"], "link": page["link"]}
+                      for page in found})
     for slug in slugs:
         if slug not in pages:
             if not check_mode:
@@ -426,7 +437,7 @@ def apply_menus(module):
     if mode == "auto":
         mode = "block" if theme_is_block(client) else "classic"
     warnings = []
-    pages = find_pages(client, present, module.check_mode, warnings)
+    pages = find_pages(client, present, module.check_mode, warnings, params["known_pages"])
     kind = (BlockMenus if mode == "block" else ClassicMenus)(client, pages, module.check_mode)
     kind.check_locations(present)
     current = kind.current()
@@ -471,6 +482,7 @@ def main():
         ),
         mode=dict(type="str", choices=["auto", "classic", "block"], default="auto"),
         prune=dict(type="bool", default=False),
+        known_pages=dict(type="list", elements="dict"),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     result = run(module, lambda: apply_menus(module))

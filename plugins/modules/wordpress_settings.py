@@ -67,6 +67,13 @@ options:
     description:
       - Whether search engines may index the site (WordPress's C(blog_public)). Set through the connector.
     type: bool
+  known_pages:
+    description:
+      - Pages already read, as returned in RV(fabrik.deploy.wordpress_pages#module:pages) by
+        M(fabrik.deploy.wordpress_pages) (each with C(id), C(slug)), so that slugs found there are not looked
+        up again, which saves a request. Pages without an id (to be created in check mode) are looked up.
+    type: list
+    elements: dict
 """
 
 EXAMPLES = r"""
@@ -135,15 +142,17 @@ def validate(params):
         params["show_on_front"] = "page"
 
 
-def page_ids_by_slug(client, slugs):
-    """The id of each page slug; SpecError naming the option of a missing page."""
-    wanted = sorted({slug for slug in slugs.values() if slug})
-    found = {}
+def page_ids_by_slug(client, slugs, known=None):
+    """The id of each page slug; SpecError naming the option of a missing page.
+
+    Pages in ``known`` (wordpress_pages' result) are taken from there; only the others are looked up."""
+    found = {page["slug"]: page["id"] for page in known or [] if page.get("id") and page.get("slug")}
+    wanted = sorted({slug for slug in slugs.values() if slug and slug not in found})
     if wanted:
         pages = client.rest("GET", "/wp/v2/pages", "find pages by slug",
                             params={"slug": ",".join(wanted), "status": "publish,future,draft,pending,private",
                                     "per_page": 100, "_fields": "id,slug"})
-        found = {page["slug"]: page["id"] for page in pages}
+        found.update({page["slug"]: page["id"] for page in pages})
     ids = {}
     for option, slug in slugs.items():
         if slug and slug not in found:
@@ -170,7 +179,7 @@ def apply_settings(module):
                          if params[option] is not None}
     core = unescaped(client.rest("GET", "/wp/v2/settings", "read settings"))
     page_ids = page_ids_by_slug(client, {option: params[option] for option in PAGE_SETTINGS
-                                         if params[option] is not None})
+                                         if params[option] is not None}, params["known_pages"])
     desired_core.update({PAGE_SETTINGS[option]: page_id for option, page_id in page_ids.items()})
     options = client.connector("GET", "options", "read options") if desired_connector else {}
 
@@ -204,6 +213,7 @@ def main():
         posts_page=dict(type="str"),
         permalink_structure=dict(type="str"),
         search_engine_visibility=dict(type="bool"),
+        known_pages=dict(type="list", elements="dict"),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     module.exit_json(**run(module, lambda: apply_settings(module)))
