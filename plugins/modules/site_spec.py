@@ -95,6 +95,22 @@ options:
     description: The assets to upload, see M(fabrik.deploy.r2_object); their files must exist.
     type: list
     elements: dict
+  app_compose:
+    description:
+      - The site's rendered compose file. With the C(app) stage, it must pass the house rules of
+        M(fabrik.deploy.coolify_compose_lint), with O(app_urls) and O(app_env_keys).
+    type: str
+  app_urls:
+    description: Domains per compose service, see M(fabrik.deploy.coolify_service).
+    type: list
+    elements: dict
+  app_env_keys:
+    description:
+      - Keys of the variables the site provides; every variable the compose file references must be among
+        them, unless Coolify derives it (C(SERVICE_FQDN_*), C(SERVICE_URL_*)) or it is a secret to generate
+        (C(SERVICE_PASSWORD_*), C(SERVICE_USER_*), C(SERVICE_BASE64_*)).
+    type: list
+    elements: str
 notes:
   - The credential options fall back to the same environment variables as the service modules
     (C(CLOUDFLARE_API_TOKEN), C(CLOUDFLARE_ACCOUNT_ID), C(NAMECHEAP_API_USER), C(NAMECHEAP_API_KEY),
@@ -103,13 +119,18 @@ notes:
 """
 
 EXAMPLES = r"""
-- name: Preflight | validate the whole site spec before any API call
+# site.yml passes the site's inventory variables (site_domain, dns_records, ...); the
+# credentials are only checked for presence and fall back to the environment.
+- name: Preflight | validate the site spec before any API call
   fabrik.deploy.site_spec:
     stages: "{{ ansible_run_tags }}"
-    site_domain: "{{ site_domain }}"
-    dns_records: "{{ dns_records }}"
-    dns_zone_settings: "{{ dns_zone_settings }}"
-    cloudflare_api_token: "{{ cloudflare_api_token | default(omit) }}"
+    site_domain: example.com
+    dns_records:
+      - {type: A, name: "@", content: 192.0.2.10, proxied: true}
+      - {type: CNAME, name: www, content: example.com, proxied: true}
+    dns_zone_settings:
+      ssl: strict
+      always_use_https: true
   tags: [always]
 """
 
@@ -125,9 +146,10 @@ stages:
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, validate_domain_name
-from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare, _namecheap, _r2, _uptime_kuma
+from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare, _compose, _namecheap, _r2, _uptime_kuma
+from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import compose_input_errors
 
-KNOWN_STAGES = ("domain", "dns", "gate", "monitoring", "storage")
+KNOWN_STAGES = ("domain", "dns", "gate", "app", "monitoring", "storage")
 
 
 def _selected(stages):
@@ -226,7 +248,20 @@ def check_storage_stage(params, problems):
             problems.append(_renamed(err, "storage_cors_rules", "cors_rules"))
 
 
-CHECKS = {"domain": check_domain_stage, "dns": check_dns_stage, "gate": check_gate_stage,
+def check_app_stage(params, problems):
+    """The compose file's house rules, with the domains and variables given with it."""
+    if params.get("app_compose") is None:
+        return
+    try:
+        document = _compose.parse(params["app_compose"], "app_compose")
+    except SpecError as err:
+        problems.append(err)
+        return
+    errors = _compose.lint(document) + compose_input_errors(document, params.get("app_urls"), params.get("app_env_keys"))
+    problems.extend(SpecError("app_compose", "house rule: " + error) for error in errors)
+
+
+CHECKS = {"domain": check_domain_stage, "dns": check_dns_stage, "gate": check_gate_stage, "app": check_app_stage,
           "monitoring": check_monitoring_stage, "storage": check_storage_stage}
 
 
@@ -267,6 +302,9 @@ def main():
             storage_bucket=dict(type="str"),
             storage_cors_rules=dict(type="list", elements="dict"),
             storage_asset_objects=dict(type="list", elements="dict"),
+            app_compose=dict(type="str"),
+            app_urls=dict(type="list", elements="dict"),
+            app_env_keys=dict(type="list", elements="str", no_log=False),
         ),
         supports_check_mode=True,
     )
