@@ -19,6 +19,8 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._http import (
 
 MAX_DOMAIN_LENGTH = 253
 DOMAIN_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+# Independent reads a module may send at once (parallel()).
+PARALLEL_READS = 4
 
 
 class SpecError(ValueError):
@@ -139,3 +141,24 @@ def _sort_token(value):
     if isinstance(value, str):
         return (2, value)
     return (3, json.dumps(value, sort_keys=True, default=str))
+
+
+def parallel(*calls):
+    """The results of independent ``calls`` (reads, typically), run concurrently; the first call's exception
+    is raised first, so errors come out in the order they would have sequentially."""
+    if len(calls) < 2:
+        return [call() for call in calls]
+    from concurrent.futures import ThreadPoolExecutor  # only modules with independent reads pay the import
+
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_READS, len(calls))) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
+
+
+def attempt(call, errors):
+    """``(call(), None)``, or ``(None, error)`` when it raises one of ``errors``: for a read made ahead of
+    knowing whether its answer is needed."""
+    try:
+        return call(), None
+    except errors as err:
+        return None, err

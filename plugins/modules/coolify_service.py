@@ -295,7 +295,7 @@ version:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _compose, _coolify_envs
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel, run
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     Scope,
     b64,
@@ -399,8 +399,8 @@ class Converge:
         self.params = module.params
         self.document, self.urls, self.envs = validate(self.params)
         self.client = client_from_module(module)
-        self.version = self.client.version()
-        self.scope = Scope(self.client, self.params)
+        # The version check and the project lookup are independent reads: sent at once.
+        self.version, self.scope = parallel(self.client.version, lambda: Scope(self.client, self.params))
         self.existing = self.scope.find("service", self.params["name"], self.params["uuid"])
 
     def absent(self):

@@ -153,7 +153,7 @@ deleted_objects:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, attempt, parallel, run
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
     JURISDICTIONS,
@@ -215,12 +215,8 @@ def converge_cors(module, client, name, desired, current):
     return True
 
 
-def present(module, client, name, existing):
+def present(module, client, name, existing, current_cors):
     desired_cors = validate_cors_rules(module.params["cors_rules"])
-    jurisdiction = module.params["jurisdiction"]
-    current_cors = None
-    if desired_cors is not None:
-        current_cors = client.get_r2_cors(name, jurisdiction) if existing else []
     changed, bucket = converge_bucket(module, client, name, existing)
     result = dict(bucket=bucket_view(bucket))
     if desired_cors is not None:
@@ -255,10 +251,19 @@ def converge(module):
     name = validate_bucket_name(params["name"])
     validate_cors_rules(params["cors_rules"])
     client = rest_client_from_module(module)
-    existing = client.get_r2_bucket(name, params["jurisdiction"])
     if params["state"] == "absent":
-        return absent(module, client, name, existing)
-    return present(module, client, name, existing)
+        return absent(module, client, name, client.get_r2_bucket(name, params["jurisdiction"]))
+    if params["cors_rules"] is None:
+        return present(module, client, name, client.get_r2_bucket(name, params["jurisdiction"]), None)
+    # The bucket and its CORS rules are read at once; the rules' answer counts only if the bucket exists.
+    existing, (current_cors, cors_error) = parallel(
+        lambda: client.get_r2_bucket(name, params["jurisdiction"]),
+        lambda: attempt(lambda: client.get_r2_cors(name, params["jurisdiction"]), ApiError))
+    if existing is None:
+        current_cors = []
+    elif cors_error is not None:
+        raise cors_error
+    return present(module, client, name, existing, current_cors)
 
 
 def main():

@@ -99,7 +99,7 @@ seo_plugin:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import parallel, run
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     SEO_SITE_OPTIONS,
     client_from_module,
@@ -144,11 +144,11 @@ def apply_head(module):
     snippets = head_snippets(params["ga4_id"], params["gtm_id"], params["verification"], params["snippets"])
     seo = None if params["seo"] is None else desired_seo(params["seo"])
     client = client_from_module(module)
-    plugin, unmapped_plugin_active = client.seo_plugin()
+    (plugin, unmapped_plugin_active), options = parallel(
+        client.seo_plugin, lambda: client.connector("GET", "options", "read head options"))
     if unmapped_plugin_active and seo:
         module.warn(UNMAPPED_SEO_PLUGIN)
     seo_option = SEO_SITE_OPTIONS[plugin]["option"] if plugin in SEO_SITE_OPTIONS else SEO_OPTION
-    options = client.connector("GET", "options", "read head options")
     current = {"snippets": options[SNIPPETS_OPTION] or {}, "seo": options[seo_option] or {}}
     wanted = {"snippets": snippets, "seo": wanted_seo(plugin, current["seo"], seo)}
     changes = {}

@@ -102,7 +102,7 @@ import html
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, changed_fields, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, changed_fields, parallel, run
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_from_module,
     connection_argument_spec,
@@ -177,11 +177,12 @@ def apply_settings(module):
     desired_core = {key: params[option] for option, key in CORE_SETTINGS.items() if params[option] is not None}
     desired_connector = {key: params[option] for option, key in CONNECTOR_SETTINGS.items()
                          if params[option] is not None}
-    core = unescaped(client.rest("GET", "/wp/v2/settings", "read settings"))
-    page_ids = page_ids_by_slug(client, {option: params[option] for option in PAGE_SETTINGS
-                                         if params[option] is not None}, params["known_pages"])
+    core, page_ids, options = parallel(
+        lambda: unescaped(client.rest("GET", "/wp/v2/settings", "read settings")),
+        lambda: page_ids_by_slug(client, {option: params[option] for option in PAGE_SETTINGS
+                                          if params[option] is not None}, params["known_pages"]),
+        lambda: client.connector("GET", "options", "read options") if desired_connector else {})
     desired_core.update({PAGE_SETTINGS[option]: page_id for option, page_id in page_ids.items()})
-    options = client.connector("GET", "options", "read options") if desired_connector else {}
 
     core_changes = changed_fields(core, desired_core)
     connector_changes = changed_fields(options, desired_connector)
