@@ -36,7 +36,9 @@ Rules of this emulator that the sources leave open:
 * Create fields the emulator accepts but does not model are ignored (not stored).
 
 The edge (``CoolifyEdge``): an HTTP server routing by ``Host`` to running resources; a
-WordPress resource is reverse-proxied to ``wordpress_url`` (option) when set.
+WordPress resource is reverse-proxied to ``wordpress_url`` (option) when set: to the sandbox
+WordPress's tenant named like the host (``/t/<host>``) when that tenant exists, else to its
+default site.
 """
 
 import base64
@@ -1517,8 +1519,10 @@ class CoolifyEdge:
     """WSGI app: the proxy in front of deployed resources, routing by ``Host``.
 
     A running WordPress resource is reverse-proxied to the emulator's ``wordpress_url``
-    (a placeholder page while that is unset); another running resource answers 200 with a
-    page naming it; a stopped or not yet deployed one 503; an unknown host 404.
+    (a placeholder page while that is unset): when that is the sandbox WordPress and it has a
+    tenant named like the host (``/t/<host>/``, see ``wordpress_front.py``), to that tenant, else
+    to its default site.  Another running resource answers 200 with a page naming it; a stopped
+    or not yet deployed one 503; an unknown host 404.
     """
 
     def __init__(self, emulator):
@@ -1543,9 +1547,14 @@ class CoolifyEdge:
             return text_response(f"<h1>503</h1><p>{name} is not running.</p>", 503)
         upstream = self.emulator.config["wordpress_url"]
         if wordpress and upstream:
-            return self.proxy(request, upstream, host)
+            return self.proxy(request, self.tenant_upstream(upstream, host) or upstream, host)
         kind = "WordPress (sandbox placeholder)" if wordpress else "sandbox resource"
         return text_response(f"<!doctype html><title>{name}</title><h1>{name}</h1><p>{kind} on {host}</p>")
+
+    def tenant_upstream(self, upstream, host):
+        """The URL of the sandbox WordPress's tenant ``host`` when ``upstream`` is that WordPress and has it."""
+        tenant_url = getattr(self.emulator.shared.get("wordpress"), "existing_tenant_url", None)
+        return tenant_url(host, upstream) if tenant_url is not None else None
 
     def proxy(self, request, upstream, host):
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP and k.lower() != "host"}

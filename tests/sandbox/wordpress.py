@@ -14,6 +14,13 @@ A fresh start (or :meth:`WordPressSandbox.reset`) gives an un-installed WordPres
 :meth:`~WordPressSandbox.install` and :meth:`~WordPressSandbox.create_application_password`
 drive the same HTTP forms a person would use.
 
+Tenants: besides the default site at ``/``, ``/t/<tenant>/`` is another WordPress installed in
+that sub-directory (``<tenant>`` a DNS-like name such as ``fleet-3.test``): the same files and
+database, its own tables (prefix ``wp_t_<first 12 hex digits of sha256(tenant)>_``) and its own
+``wp-content/tenants/<tenant>/plugins`` (the packaged plugins, copied by :meth:`~WordPressSandbox.create_tenant`)
+and ``uploads``.  ``router.php`` and ``wp-config.php.in`` do the PHP side.  A tenant starts
+un-installed, like the default site after a reset; a reset drops every tenant with the rest.
+
 Manual use::
 
     python -m tests.sandbox.wordpress start|stop|reset|status \\
@@ -21,6 +28,7 @@ Manual use::
 """
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -29,6 +37,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -54,6 +63,12 @@ STOP_TIMEOUT = 15.0
 HTTP_TIMEOUT = 60.0
 UNIX_SOCKET_PATH_MAX = 107
 
+TENANT_PREFIX = "/t/"
+# Same rule as FABRIK_SANDBOX_TENANT_PATTERN in router.php (which adds the 253-character limit).
+TENANT_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+TENANT_NAME = re.compile(r"%s(?:\.%s)*" % (TENANT_LABEL, TENANT_LABEL))
+TENANT_NAME_MAX = 253
+
 
 class SandboxError(RuntimeError):
     """The sandbox WordPress could not be started, stopped or driven."""
@@ -65,6 +80,28 @@ def missing_requirements():
     if not (WORDPRESS_SOURCE / "wp-settings.php").is_file():
         missing.append(str(WORDPRESS_SOURCE))
     return missing
+
+
+def tenant_name_problem(name):
+    """Why ``name`` is no valid tenant name (a DNS-like name such as ``fleet-3.test``), or None."""
+    if not isinstance(name, str) or not name:
+        return "a tenant name is required"
+    if len(name) > TENANT_NAME_MAX or not TENANT_NAME.fullmatch(name):
+        return ("tenant %r: a DNS-like name expected (dot-separated labels of 1-63 lower-case letters, digits "
+                "and inner hyphens, at most %d characters)" % (name[:300], TENANT_NAME_MAX))
+    return None
+
+
+def tenant_of_path(path):
+    """The tenant a request path addresses (``/t/<tenant>`` or ``/t/<tenant>/...``), not validated; else None."""
+    if not path.startswith(TENANT_PREFIX):
+        return None
+    return path[len(TENANT_PREFIX):].split("/", 1)[0]
+
+
+def tenant_table_prefix(name):
+    """The table prefix of a tenant's WordPress (as ``wp-config.php.in`` computes it)."""
+    return "wp_t_%s_" % hashlib.sha256(name.encode()).hexdigest()[:12]
 
 
 def _find_program(name):
@@ -232,6 +269,7 @@ class WordPressSandbox:
         self.db_socket = self.state_dir / "mariadbd.sock"
         self.mariadb = _Service("mariadbd", self.db_port, self.state_dir)
         self.php = _Service("php", self.port, self.state_dir)
+        self._tenant_lock = threading.Lock()
 
     @property
     def url(self):
@@ -245,6 +283,56 @@ class WordPressSandbox:
     def mu_plugins_dir(self):
         """``wp-content/mu-plugins`` of the sandbox's WordPress: PHP files dropped there load on every request."""
         return self.docroot / "wp-content" / "mu-plugins"
+
+    @property
+    def tenants_dir(self):
+        """``wp-content/tenants``: one directory per tenant (its plugins and uploads)."""
+        return self.docroot / "wp-content" / "tenants"
+
+    def site_url(self, tenant=None):
+        """The URL of the default site, or of ``tenant``'s site (``<url>/t/<tenant>``)."""
+        if tenant is None:
+            return self.url
+        problem = tenant_name_problem(tenant)
+        if problem:
+            raise SandboxError(problem)
+        return self.url + TENANT_PREFIX + tenant
+
+    def tenant_dir(self, tenant):
+        problem = tenant_name_problem(tenant)
+        if problem:
+            raise SandboxError(problem)
+        return self.tenants_dir / tenant
+
+    def has_tenant(self, tenant):
+        """True once ``tenant`` was created (and no reset came since)."""
+        return tenant_name_problem(tenant) is None and (self.tenants_dir / tenant).is_dir()
+
+    def tenants(self):
+        """Names of the tenants created since the last reset, sorted."""
+        try:
+            return sorted(entry.name for entry in self.tenants_dir.iterdir()
+                          if entry.is_dir() and tenant_name_problem(entry.name) is None)
+        except FileNotFoundError:
+            return []
+
+    def create_tenant(self, tenant):
+        """Give ``tenant`` its directories (the packaged plugins, an empty uploads); no-op when it exists.
+
+        Its tables need no creating: WordPress finds none with the tenant's prefix, so the site shows
+        its installer, exactly like the default site after a reset.  The directory appears at once
+        (built aside, then renamed), so concurrent first requests never see half a tenant.
+        """
+        directory = self.tenant_dir(tenant)
+        with self._tenant_lock:
+            if directory.is_dir():
+                return False
+            building = self.tenants_dir / (".building-" + tenant)
+            _remove_tree(building)
+            shutil.copytree(WORDPRESS_SOURCE / "wp-content" / "plugins", building / "plugins")
+            (building / "uploads").mkdir()
+            building.rename(directory)
+            return True
 
     def is_running(self):
         return self.mariadb.is_running() and self.php.is_running()
@@ -269,7 +357,7 @@ class WordPressSandbox:
         self.mariadb.stop(graceful)
 
     def reset(self):
-        """Back to a fresh, un-installed WordPress: new data directory, pristine WordPress tree."""
+        """Back to a fresh, un-installed WordPress: new data directory, pristine WordPress tree, no tenants."""
         self.stop(graceful=False)  # the data is thrown away, so no clean shutdown is needed
         _remove_tree(self.datadir)
         _mirror_wordpress(self.docroot)
@@ -353,17 +441,20 @@ class WordPressSandbox:
         config = config.replace("@SITE_URL@", self.url).replace("@DB_PORT@", str(self.db_port))
         (self.docroot / "wp-config.php").write_text(config)
 
-    def is_installed(self):
+    def is_installed(self, tenant=None):
         """True once WordPress is installed (before that, every front-end request redirects to the installer)."""
-        response = requests.get(self.url + "/", params={"rest_route": "/"}, allow_redirects=False, timeout=HTTP_TIMEOUT)
+        response = requests.get(self.site_url(tenant) + "/", params={"rest_route": "/"}, allow_redirects=False,
+                                timeout=HTTP_TIMEOUT)
         return response.status_code == 200
 
-    def install(self, title, admin_user, admin_password, admin_email):
-        """Run WordPress's installer form (``/wp-admin/install.php?step=2``) on the un-installed site."""
-        if self.is_installed():
+    def install(self, title, admin_user, admin_password, admin_email, tenant=None):
+        """Run WordPress's installer form (``/wp-admin/install.php?step=2``) on the un-installed site (or tenant)."""
+        if tenant is not None:
+            self.create_tenant(tenant)  # the front does it at the first request; PHP's server alone does not
+        if self.is_installed(tenant):
             raise SandboxError("WordPress is already installed; reset() first")
         response = requests.post(
-            self.url + "/wp-admin/install.php",
+            self.site_url(tenant) + "/wp-admin/install.php",
             params={"step": "2"},
             data={
                 "weblog_title": title,
@@ -377,30 +468,31 @@ class WordPressSandbox:
             },
             timeout=HTTP_TIMEOUT,
         )
-        if response.status_code != 200 or not self.is_installed():
+        if response.status_code != 200 or not self.is_installed(tenant):
             raise SandboxError(
                 "WordPress install failed: HTTP %d: %s" % (response.status_code, _page_message(response.text))
             )
 
-    def create_application_password(self, user, password, name):
+    def create_application_password(self, user, password, name, tenant=None):
         """Log in with ``user``/``password`` (cookie + REST nonce) and create an application password; returns it."""
+        site = self.site_url(tenant)
         session = requests.Session()
         session.cookies.set("wordpress_test_cookie", "WP Cookie check")
         login = session.post(
-            self.url + "/wp-login.php",
-            data={"log": user, "pwd": password, "testcookie": "1", "redirect_to": self.admin_url},
+            site + "/wp-login.php",
+            data={"log": user, "pwd": password, "testcookie": "1", "redirect_to": site + "/wp-admin/"},
             allow_redirects=False,
             timeout=HTTP_TIMEOUT,
         )
         if not any(cookie.startswith("wordpress_logged_in_") for cookie in session.cookies.keys()):
             raise SandboxError("WordPress login as %r failed: HTTP %d" % (user, login.status_code))
         nonce = session.get(
-            self.url + "/wp-admin/admin-ajax.php", params={"action": "rest-nonce"}, timeout=HTTP_TIMEOUT
+            site + "/wp-admin/admin-ajax.php", params={"action": "rest-nonce"}, timeout=HTTP_TIMEOUT
         )
         if nonce.status_code != 200 or not nonce.text.strip():
             raise SandboxError("WordPress REST nonce request failed: HTTP %d" % nonce.status_code)
         created = session.post(
-            self.url + "/",
+            site + "/",
             params={"rest_route": "/wp/v2/users/me/application-passwords"},
             json={"name": name},
             headers={"X-WP-Nonce": nonce.text.strip()},
@@ -425,6 +517,8 @@ class WordPressSandbox:
             "state_dir": str(self.state_dir),
             "docroot": str(self.docroot),
             "mu_plugins_dir": str(self.mu_plugins_dir),
+            "tenants": [{"name": name, "url": self.site_url(name), "table_prefix": tenant_table_prefix(name),
+                         "dir": str(self.tenants_dir / name)} for name in self.tenants()],
             "php_log": str(self.php.log_file),
             "mariadb_log": str(self.mariadb.log_file),
         }

@@ -12,20 +12,29 @@ answers the fault: "applied, response lost"), latency and reset.  ``POST /_sandb
 fresh, un-installed WordPress with the fabrik connector in ``wp-content/mu-plugins`` (as a real
 deployment's compose template installs it); so does the launcher's start.
 
+Tenants: ``/t/<tenant>/...`` (``<tenant>`` a DNS-like name such as ``fleet-3.test``) reaches
+another, independent WordPress in that sub-directory (own tables, plugins and uploads; see
+:mod:`tests.sandbox.wordpress`), created un-installed by its first request; an invalid name
+is answered 400 here.  Log entries of tenant requests carry ``tenant`` (faults may match on
+it too); reset drops every tenant.  Coolify's edge proxies a host to the tenant of that name
+when it exists (:meth:`WordPressFront.existing_tenant_url`).
+
 State lives in ``$FABRIK_SANDBOX_DIR/wordpress`` (default ``<repo>/.sandbox/wordpress``).
 """
 
 import atexit
 import http.client
 import os
+import re
 import shutil
 import socket
+import threading
 from pathlib import Path
 
 from werkzeug.wrappers import Response
 
 from .base import Emulator
-from .wordpress import WordPressSandbox, missing_requirements
+from .wordpress import PHP_WORKERS, WordPressSandbox, missing_requirements, tenant_name_problem, tenant_of_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONNECTOR = REPO_ROOT / "files" / "connector" / "fabrik-connector.php"
@@ -43,6 +52,13 @@ ADMIN_EMAIL = "admin@sandbox.invalid"
 # recomputed for the body as forwarded.
 HOP_HEADERS = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                "transfer-encoding", "upgrade", "content-length"}
+
+# The installer's form submission (default site or tenant).  While it runs, WordPress tests pretty
+# permalinks by requesting one of its own pages (through this front, 5 s timeout): that needs a second
+# PHP worker.  More installs at once than half the workers (a fleet installing its tenants) would leave
+# the tests no worker, time out, and give the sites plain permalinks, where /wp-json/ does not route.
+INSTALL_PATH = re.compile(r"^(/t/[^/]+)?/wp-admin/install\.php$")
+CONCURRENT_INSTALLS = max(1, PHP_WORKERS // 2)
 
 
 def connection(root_url):
@@ -84,13 +100,18 @@ class WordPressFront(Emulator):
     name = "wordpress"
 
     def __init__(self, shared=None, **options):
+        """Options (all optional; by default from the launcher's environment): ``port`` (where the front is
+        served: WordPress's URLs name it), ``db_port`` and ``state_dir`` (the WordPress state directory)."""
         super().__init__(shared, **options)
         self.lock = _NoLock()
+        self._installs = threading.BoundedSemaphore(CONCURRENT_INSTALLS)
         base = int(os.environ.get("FABRIK_SANDBOX_PORT_BASE", "18400"))
         state_root = Path(os.environ.get("FABRIK_SANDBOX_DIR") or REPO_ROOT / ".sandbox")
+        port = int(options.get("port") or base + PORT_OFFSET)
+        db_port = int(options.get("db_port") or base + DB_PORT_OFFSET)
+        state_dir = Path(options.get("state_dir") or state_root / "wordpress")
         self.unavailable = ", ".join(missing_requirements())
-        self.wordpress = _PublicWordPress(state_root / "wordpress", _free_port(), base + DB_PORT_OFFSET,
-                                          "http://127.0.0.1:%d" % (base + PORT_OFFSET))
+        self.wordpress = _PublicWordPress(state_dir, _free_port(), db_port, "http://127.0.0.1:%d" % port)
         if not self.unavailable:
             atexit.register(self.wordpress.stop)  # the launcher returns from run() on SIGTERM/SIGINT
             self.reset()
@@ -103,10 +124,34 @@ class WordPressFront(Emulator):
         self.wordpress.reset()
         shutil.copyfile(CONNECTOR, self.wordpress.mu_plugins_dir / CONNECTOR.name)
 
+    def existing_tenant_url(self, tenant, base_url):
+        """``<base_url>/t/<tenant>`` when ``base_url`` is this front's URL and that tenant exists (created
+        since the last reset), else None."""
+        if self.unavailable or base_url.rstrip("/") != self.wordpress.url or not self.wordpress.has_tenant(tenant):
+            return None
+        return self.wordpress.site_url(tenant)
+
+    def describe(self, request):
+        tenant = tenant_of_path(request.path)
+        return {"tenant": tenant} if tenant is not None and tenant_name_problem(tenant) is None else {}
+
     def dispatch(self, request):
         if self.unavailable:
             return Response("WordPress sandbox unavailable, missing: %s\n" % self.unavailable, status=503,
                             mimetype="text/plain")
+        tenant = tenant_of_path(request.path)
+        if tenant is not None:
+            problem = tenant_name_problem(tenant)
+            if problem:
+                return Response("sandbox: /t/<tenant>/ addresses a tenant WordPress: %s\n" % problem, status=400,
+                                mimetype="text/plain")
+            self.wordpress.create_tenant(tenant)  # lazily, on its first request
+        if request.method == "POST" and INSTALL_PATH.match(request.path):
+            with self._installs:
+                return self._forward(request)
+        return self._forward(request)
+
+    def _forward(self, request):
         body = request.get_data()
         headers = {key: value for key, value in request.headers.items() if key.lower() not in HOP_HEADERS}
         if body or request.method in ("POST", "PUT", "PATCH"):
