@@ -7,11 +7,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: uptime_kuma_notification
-short_description: Manage an Uptime Kuma notification channel
+short_description: Manage Uptime Kuma notification channels
 version_added: 0.1.0
 description:
   - Creates, updates or deletes a notification (a channel such as a webhook, e-mail or chat service that
-    monitors report to).
+    monitors report to), or with O(notifications) several at once, with one login and one read.
   - "Identity: the notification's name (the lowest id when several share it)."
   - The provider settings in O(config) are compared key by key with the stored ones; keys not given are
     kept. Their values are never returned or shown in the diff, which only names the keys that change.
@@ -27,9 +27,38 @@ attributes:
     support: full
 options:
   name:
-    description: The notification's name.
+    description: The notification's name. One of O(name) and O(notifications) is required.
     type: str
-    required: true
+  notifications:
+    description:
+      - Several notifications, each with the options of a single one (O(name), O(type), O(config),
+        O(is_default), O(apply_existing), O(state)). Notifications not listed are left alone.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The notification's name.
+        type: str
+        required: true
+      type:
+        description: Provider id, see O(type).
+        type: str
+      config:
+        description: Provider settings, see O(config). Never logged.
+        type: dict
+        default: {}
+      is_default:
+        description: See O(is_default).
+        type: bool
+      apply_existing:
+        description: See O(apply_existing).
+        type: bool
+        default: false
+      state:
+        description: Whether the notification must exist.
+        type: str
+        choices: [present, absent]
+        default: present
   type:
     description:
       - Provider id as Uptime Kuma names it, for example V(webhook), V(smtp), V(telegram), V(discord),
@@ -61,16 +90,21 @@ EXAMPLES = r"""
     name: ops
     type: webhook
     config:
-      webhookURL: "{{ vault_ops_webhook }}"
+      webhookURL: https://hooks.example.com/uptime-kuma/ops
       webhookContentType: json
 """
 
 RETURN = r"""
+notifications:
+  description: With O(notifications), each notification as RV(notification) describes it, in the order given.
+  returned: with O(notifications)
+  type: list
+  elements: dict
 notification:
   description:
     - The notification after the run (in check mode, as it would be), without provider values;
       empty when absent.
-  returned: always
+  returned: with O(name)
   type: dict
   sample: {id: 1, name: ops, type: webhook, is_default: false, active: true,
            config_keys: [webhookContentType, webhookURL]}
@@ -91,17 +125,17 @@ SET = "(set)"
 CHANGED = "(changed)"
 
 
-def validate(params):
-    name = (params["name"] or "").strip()
+def validate(spec, field=""):
+    name = (spec["name"] or "").strip()
     if not name:
-        raise SpecError("name", "a notification name expected")
+        raise SpecError(field + "name", "a notification name expected")
     known = notification_types()
-    if params["type"] is not None and known and params["type"] not in known:
-        raise SpecError("type", "an Uptime Kuma provider id such as webhook, smtp or telegram expected, got %r"
-                        % params["type"])
-    reserved = sorted(set(params["config"]) & {"name", "type", "isDefault", "applyExisting", "id"})
+    if spec["type"] is not None and known and spec["type"] not in known:
+        raise SpecError(field + "type", "an Uptime Kuma provider id such as webhook, smtp or telegram expected, "
+                                        "got %r" % spec["type"])
+    reserved = sorted(set(spec["config"] or {}) & {"name", "type", "isDefault", "applyExisting", "id"})
     if reserved:
-        raise SpecError("config.%s" % reserved[0], "set with the module's own option, not in config")
+        raise SpecError(field + "config.%s" % reserved[0], "set with the module's own option, not in config")
     return name
 
 
@@ -119,49 +153,79 @@ def diff_view(item, changed_keys=()):
     return {"name": item["name"], "type": item["type"], "is_default": item["isDefault"], "config": config}
 
 
-def apply_notification(module):
+def converge_one(module, client, spec, existing, field=""):
+    """(changed, public view, diff before, diff after) of one notification against the ``existing`` list."""
+    name = spec["name"].strip()
+    config = spec["config"] or {}
+    matches = sorted((item for item in existing if item["name"] == name), key=lambda n: n["id"])
+    current = matches[0] if matches else None
+    if spec["state"] == "absent":
+        if current and not module.check_mode:
+            client.delete_notification(current["id"])
+        return bool(current), {}, diff_view(current), {}
+    if current is None and spec["type"] is None:
+        raise SpecError(field + "type", "required to create the notification %r" % name)
+    base = current or {"id": None, "name": name, "type": spec["type"], "active": True, "isDefault": False,
+                       "config": {}}
+    changed_keys = sorted(key for key, value in config.items() if base["config"].get(key) != value)
+    desired = dict(base, config=dict(base["config"], **config))
+    for key, option in (("type", "type"), ("isDefault", "is_default")):
+        if spec[option] is not None:
+            desired[key] = spec[option]
+    changed = current is None or bool(changed_keys) or any(desired[key] != base[key] for key in ("type", "isDefault"))
+    if changed and not module.check_mode:
+        payload = dict(desired["config"], name=name, type=desired["type"], isDefault=desired["isDefault"],
+                       applyExisting=spec["apply_existing"])
+        desired["id"] = client.save_notification(payload, current["id"] if current else None)
+    return changed, public_view(desired), diff_view(current), diff_view(desired, changed_keys)
+
+
+def apply_notifications(module):
     params = module.params
-    name = validate(params)
+    if params["notifications"] is None:
+        specs, fields = [params], [""]
+    else:
+        specs = params["notifications"]
+        fields = ["notifications[%d]." % index for index in range(len(specs))]
+    names = [validate(spec, field) for spec, field in zip(specs, fields)]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise SpecError("notifications", "listed more than once: %s" % ", ".join(duplicates))
     client = client_from_module(module)
     with connected(client):
-        matches = sorted((item for item in client.notifications() if item["name"] == name), key=lambda n: n["id"])
-        current = matches[0] if matches else None
-        if params["state"] == "absent":
-            if current and not module.check_mode:
-                client.delete_notification(current["id"])
-            return dict(changed=bool(current), notification={},
-                        diff={"before": diff_view(current), "after": {}})
-        if current is None and params["type"] is None:
-            raise SpecError("type", "required to create the notification %r" % name)
-        base = current or {"id": None, "name": name, "type": params["type"], "active": True, "isDefault": False,
-                           "config": {}}
-        changed_keys = sorted(key for key, value in params["config"].items() if base["config"].get(key) != value)
-        desired = dict(base, config=dict(base["config"], **params["config"]))
-        for key, option in (("type", "type"), ("isDefault", "is_default")):
-            if params[option] is not None:
-                desired[key] = params[option]
-        changed = current is None or bool(changed_keys) or any(desired[key] != base[key] for key in ("type", "isDefault"))
-        if changed and not module.check_mode:
-            payload = dict(desired["config"], name=name, type=desired["type"], isDefault=desired["isDefault"],
-                           applyExisting=params["apply_existing"])
-            desired["id"] = client.save_notification(payload, current["id"] if current else None)
-        return dict(changed=changed, notification=public_view(desired),
-                    diff={"before": diff_view(current), "after": diff_view(desired, changed_keys)})
+        existing = client.notifications()
+        outcomes = [converge_one(module, client, spec, existing, field) for spec, field in zip(specs, fields)]
+    changed = any(outcome[0] for outcome in outcomes)
+    if params["notifications"] is None:
+        changed, view, before, after = outcomes[0]
+        return dict(changed=changed, notification=view, diff={"before": before, "after": after})
+    return dict(changed=changed, notifications=[outcome[1] for outcome in outcomes],
+                diff={"before": {"notifications": [outcome[2] for outcome in outcomes if outcome[2]]},
+                      "after": {"notifications": [outcome[3] for outcome in outcomes if outcome[3]]}})
 
 
 def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
-        name=dict(type="str", required=True),
+        name=dict(type="str"),
+        notifications=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            type=dict(type="str"),
+            config=dict(type="dict", default={}, no_log=True),
+            is_default=dict(type="bool"),
+            apply_existing=dict(type="bool", default=False),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+        )),
         type=dict(type="str"),
         config=dict(type="dict", default={}, no_log=True),
         is_default=dict(type="bool"),
         apply_existing=dict(type="bool", default=False),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           required_one_of=[("name", "notifications")], mutually_exclusive=[("name", "notifications")])
     require_library(module)
-    module.exit_json(**run(module, lambda: apply_notification(module)))
+    module.exit_json(**run(module, lambda: apply_notifications(module)))
 
 
 if __name__ == "__main__":
