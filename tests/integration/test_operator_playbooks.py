@@ -143,14 +143,15 @@ def new_site(sandbox, directory, **answers):
 def test_new_site_writes_an_inventory_that_passes_the_preflight_of_a_check_run(sandbox, kuma, tmp_path):
     directory = tmp_path / "inventories"
     directory.mkdir()
-    run = new_site(sandbox, directory, server_ip="192.0.2.20")
+    run = new_site(sandbox, directory, server_ip="192.0.2.20", address="1 Main Street", country="France")
     assert run.rc == 0, run.explain()
     inventory = directory / "new-site-test"
     assert yaml.safe_load((inventory / "hosts.yml").read_text()) == {"sites": {"hosts": {"new-site-test": None}}}
     spec = yaml.safe_load((inventory / "host_vars" / "new-site-test.yml").read_text())
     assert spec["site_domain"] == "new-site.test" and spec["site_server_ip"] == "192.0.2.20"
     assert spec["wordpress_preset"] == "landing" and spec["domain_register"] is False
-    assert spec["wordpress_company"] == {"name": 'Nova "Widgets": Ltd', "email": "hello@new-site.test"}
+    assert spec["wordpress_company"] == {"name": 'Nova "Widgets": Ltd', "email": "hello@new-site.test",
+                                         "address": "1 Main Street", "country": "France"}
     connection = yaml.safe_load((inventory / "group_vars" / "all" / "connection.yml").read_text())
     assert connection == {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
 
