@@ -259,7 +259,11 @@ class WordPressClient:
                                      expected=(200, 401, 403), raw=True)
         if response.status_code != 200:
             return None
-        return self._json(response, "GET", "/wp/v2/users/me", "check credentials")
+        try:
+            user = response.json()
+        except ValueError:
+            return None  # not the REST API answering (e.g. the installer of a site not installed yet)
+        return user if isinstance(user, dict) and "username" in user else None
 
     # -- installer and login (anonymous client)
 
@@ -288,10 +292,10 @@ class WordPressClient:
 
     def login(self, username, password):
         """Log in through ``wp-login.php`` and set the REST nonce: later REST calls act as that user."""
-        self.http.session.cookies.set("wordpress_test_cookie", "WP Cookie check")
+        self.http.set_cookie("wordpress_test_cookie", "WP Cookie check")
         response = self.http.request("POST", "/wp-login.php", operation="log in",
                                      data={"log": username, "pwd": password, "testcookie": "1"})
-        if not any(name.startswith(LOGGED_IN_COOKIE_PREFIX) for name in self.http.session.cookies.keys()):
+        if not any(cookie.name.startswith(LOGGED_IN_COOKIE_PREFIX) for cookie in self.http.cookies):
             raise ApiError(SERVICE, "log in", "POST", "/wp-login.php", status=response.status_code,
                            message=self.http.redact(page_message(response.text) or "no session cookie was set"))
         nonce = self.http.request("GET", "/wp-admin/admin-ajax.php", operation="read REST nonce",
@@ -299,7 +303,7 @@ class WordPressClient:
         if not re.match(r"^[0-9a-f]{6,32}$", nonce):
             raise ApiError(SERVICE, "read REST nonce", "GET", "/wp-admin/admin-ajax.php", status=200,
                            message="no REST nonce in the answer")
-        self.http.session.headers["X-WP-Nonce"] = nonce
+        self.http.headers["X-WP-Nonce"] = nonce
 
 
 # ----------------------------------------------------------------- helpers

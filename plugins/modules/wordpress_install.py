@@ -67,15 +67,23 @@ notes:
 """
 
 EXAMPLES = r"""
+# The site's URL comes from WORDPRESS_URL. The administrator's password is generated at the
+# first run and kept beside the playbook, in credentials/, as is the new application password.
 - name: Install WordPress and get the API credentials
   fabrik.deploy.wordpress_install:
-    url: https://example.com
     title: Example
     admin_user: admin
-    admin_password: "{{ wordpress_admin_password }}"
+    admin_password: "{{ lookup('ansible.builtin.password', 'credentials/wordpress-admin length=32') }}"
     admin_email: admin@example.com
-    app_password: "{{ wordpress_app_password | default(omit) }}"
   register: wordpress_install
+  no_log: true
+
+- name: Keep the new application password for the other modules (WORDPRESS_APP_PASSWORD)
+  ansible.builtin.copy:
+    content: "{{ wordpress_install.app_password }}"
+    dest: "{{ playbook_dir }}/credentials/wordpress-app-password"
+    mode: "0600"
+  when: wordpress_install.app_password is defined
   no_log: true
 """
 
@@ -147,11 +155,13 @@ def ensure_installed(module):
     params = module.params
     validate(params)
     anonymous = _client(module, secrets=[params["admin_password"]])
-    needs_install = anonymous.installer_shown()
+    # A working application password proves the site is installed: one request on a converged site.
+    password_works = app_password_works(module)
+    needs_install = not password_works and anonymous.installer_shown()
     if needs_install and not module.check_mode:
         anonymous.install(params["title"], params["admin_user"], params["admin_password"], params["admin_email"],
                           public=params["search_engine_visibility"])
-    needs_password = needs_install or not app_password_works(module)
+    needs_password = not password_works
     result = {"installed": needs_install, "app_password_created": needs_password}
     if needs_password and not module.check_mode:
         created = create_app_password(module, anonymous)
