@@ -75,16 +75,21 @@ notes:
 """
 
 EXAMPLES = r"""
-- name: Ensure the zone exists and tell the registrar its nameservers
+# The account id and the API token come from CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN
+# (or module_defaults for group/fabrik.deploy.cloudflare).
+- name: Ensure the zone exists
   fabrik.deploy.cloudflare_zone:
     name: example.com
-    account_id: "{{ cloudflare_account_id }}"
   register: zone
+
+- name: Tell the registrar the zone's nameservers
+  fabrik.deploy.namecheap_nameservers:
+    domain: example.com
+    nameservers: "{{ zone.zone.name_servers }}"
 
 - name: Wait until Cloudflare sees the delegation
   fabrik.deploy.cloudflare_zone:
     name: example.com
-    account_id: "{{ cloudflare_account_id }}"
     activation_check: true
     wait_active: true
     wait_timeout: 1800
@@ -93,7 +98,6 @@ EXAMPLES = r"""
 - name: Delete the zone
   fabrik.deploy.cloudflare_zone:
     name: example.com
-    account_id: "{{ cloudflare_account_id }}"
     state: absent
 """
 

@@ -47,9 +47,8 @@ EXAMPLES = r"""
     msg: "{{ info.zone.name_servers }}"
   when: info.exists
 
-- name: List every zone of the account
+- name: List every zone of the account (CLOUDFLARE_ACCOUNT_ID)
   fabrik.deploy.cloudflare_zone_info:
-    account_id: "{{ cloudflare_account_id }}"
   register: all_zones
 """
 

@@ -77,11 +77,22 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Deploy after a change, or when the site never came up
+- name: An API from a pinned image
+  fabrik.deploy.coolify_application:
+    project: example.com
+    server: main
+    name: example-api
+    kind: dockerimage
+    image: ghcr.io/example/api
+    image_tag: "1.4.2"
+    ports_exposes: "8000"
+  register: api
+
+- name: Deploy after a change, or when the API never came up
   fabrik.deploy.coolify_deploy:
-    kind: service
-    uuid: "{{ service.service.uuid }}"
-    only_if_not_running: "{{ not (service.changed or envs.changed) }}"
+    kind: application
+    uuid: "{{ api.application.uuid }}"
+    only_if_not_running: "{{ not api.changed }}"
     wait_timeout: 600
 """
 

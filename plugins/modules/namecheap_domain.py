@@ -92,7 +92,7 @@ EXAMPLES = r"""
 - name: Is the name free, and at what price?
   fabrik.deploy.namecheap_domain:
     domain: example.com
-  register: lookup
+  register: availability
 
 - name: Register it (charges the account)
   fabrik.deploy.namecheap_domain:

@@ -147,11 +147,9 @@ notes:
 """
 
 EXAMPLES = r"""
+# The server and the login come from UPTIME_KUMA_URL, UPTIME_KUMA_USERNAME and UPTIME_KUMA_PASSWORD.
 - name: Monitors of a site
   fabrik.deploy.uptime_kuma_monitors:
-    url: https://status.example.com
-    username: admin
-    password: "{{ vault_kuma_password }}"
     tag: fabrik:example.com
     prune: true
     monitors:

@@ -30,10 +30,10 @@ EXAMPLES = r"""
   fabrik.deploy.wordpress_info:
   register: wordpress_info
 
-- name: Install when needed
+- name: Show the version and the active theme
   ansible.builtin.debug:
     msg: "WordPress {{ wordpress_info.version }} with {{ wordpress_info.theme.stylesheet }}"
-  when: wordpress_info.installed
+  when: wordpress_info.authenticated
 """
 
 RETURN = r"""

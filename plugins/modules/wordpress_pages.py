@@ -134,11 +134,9 @@ notes:
 """
 
 EXAMPLES = r"""
+# The site and the credentials come from WORDPRESS_URL, WORDPRESS_USERNAME and WORDPRESS_APP_PASSWORD.
 - name: Pages of the site from sections
   fabrik.deploy.wordpress_pages:
-    url: https://example.com
-    username: deploy
-    app_password: "{{ vault_wordpress_app_password }}"
     placeholders:
       company: {name: Acme, email: hello@example.com}
     pages:
@@ -158,10 +156,13 @@ EXAMPLES = r"""
         parent: home
         content: "Write to hello@example.com.\n\nWe answer within a day."
 
-- name: Exactly these pages, nothing else
+- name: A one-page site, every other page moved to the trash
   fabrik.deploy.wordpress_pages:
-    pages: "{{ site_pages }}"
     prune: true
+    pages:
+      - slug: home
+        title: Acme
+        content: Our new site opens soon. Write to hello@example.com meanwhile.
 """
 
 RETURN = r"""

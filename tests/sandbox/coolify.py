@@ -233,7 +233,7 @@ ROUTES = Map([
     Rule("/team", endpoint="team", methods=["GET"]),
     Rule("/tags", endpoint="tags", methods=["GET"]),
     Rule("/servers", endpoint="servers", methods=["GET"]),
-    Rule("/servers/<uuid>", endpoint="server", methods=["GET"]),
+    Rule("/servers/<uuid>", endpoint="server", methods=["GET", "PATCH"]),
     Rule("/servers/<uuid>/destinations", endpoint="destinations", methods=["GET"]),
     Rule("/projects", endpoint="projects", methods=["GET", "POST"]),
     Rule("/projects/<uuid>", endpoint="project", methods=["GET", "PATCH", "DELETE"]),
@@ -537,6 +537,7 @@ class CoolifyEmulator(Emulator):
         ("tags", "GET"): "_list_tags",
         ("servers", "GET"): "_list_servers",
         ("server", "GET"): "_get_server",
+        ("server", "PATCH"): "_update_server",
         ("destinations", "GET"): "_list_destinations",
         ("projects", "GET"): "_list_projects",
         ("projects", "POST"): "_create_project",
@@ -755,6 +756,17 @@ class CoolifyEmulator(Emulator):
         if uuid != SERVER_UUID:
             raise not_found("Server")
         return json_response(copy.deepcopy(self.server))
+
+    def _update_server(self, call, uuid):
+        """Only the name and description are kept (e.g. a test naming the server as a real one is named)."""
+        if uuid != SERVER_UUID:
+            raise not_found("Server")
+        body = call.json()
+        check_fields(body, ("name", "description"))
+        if "name" in body and not str(body["name"]).strip():
+            raise validation_failed({"name": ["The name field is required."]})
+        self.server.update(body)
+        return json_response(copy.deepcopy(self.server), 201)
 
     def _list_destinations(self, _call, uuid):
         if uuid != SERVER_UUID:
