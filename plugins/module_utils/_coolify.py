@@ -259,11 +259,10 @@ def compose_input_errors(document, urls, env_keys):
 
 
 def generated_keys(document, provided):
-    """The secrets to generate: C(SERVICE_PASSWORD_*) and the like the compose file references, not ``provided``."""
+    """The secrets to generate: ``SERVICE_PASSWORD_*`` and the like the compose file references, not ``provided``."""
     provided = set(provided or [])
     return [name for name in sorted(_compose.references(document))
             if GENERATED_VARIABLES.match(name) and name not in provided]
-
 
 
 class CoolifyClient:
