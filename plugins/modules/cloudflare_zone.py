@@ -176,12 +176,15 @@ def ensure_present(module, client, name, zone):
 
 
 def request_activation_check(module, client, zone):
+    """Ask Cloudflare to check the delegation now; True when it accepted."""
     if not module.params["activation_check"] or module.check_mode or zone.get("status") != "pending":
-        return
+        return False
     try:
         client.activation_check(zone["id"])
     except ApiError as err:
         module.warn("Activation check not accepted (Cloudflare rate-limits it): %s" % err)
+        return False
+    return True
 
 
 def wait_until_active(module, client, zone):
@@ -210,8 +213,10 @@ def converge(module):
             client.delete_zone(existing["id"])
         return dict(changed=existing is not None, zone=None, diff=dict(before=before, after=None))
     changed, zone = ensure_present(module, client, name, existing)
-    request_activation_check(module, client, zone)
+    checked = request_activation_check(module, client, zone)
     if params["wait_active"] and not module.check_mode:
+        if checked:
+            zone = client.get_zone(zone["id"])  # the check may have been quick: look before the first wait
         zone = wait_until_active(module, client, zone)
     return dict(changed=changed, zone=zone_view(zone), diff=dict(before=before, after=zone_view(zone)))
 
