@@ -36,8 +36,6 @@ options:
       - Read timeout of each request, in seconds (connect timeout is at most 10 s).
     type: int
     default: 30
-requirements:
-  - requests
 notes:
   - The modules belong to the C(fabrik.deploy.coolify) action group, so the connection options can be set
     once with C(module_defaults).

@@ -53,7 +53,6 @@ options:
     type: int
     default: 30
 requirements:
-  - requests
   - defusedxml
 notes:
   - API access must be enabled in the Namecheap account and the controller's public IPv4 address whitelisted

@@ -37,8 +37,6 @@ options:
       - Read timeout of each request, in seconds.
     type: int
     default: 30
-requirements:
-  - requests
 notes:
   - WordPress offers application passwords only over HTTPS, unless the site declares itself a local
     environment (C(WP_ENVIRONMENT_TYPE=local)).

@@ -9,13 +9,7 @@ import copy
 import json
 import re
 
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.fabrik.deploy.plugins.module_utils._http import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    ApiError,
-)
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
 MAX_DOMAIN_LENGTH = 253
 DOMAIN_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -32,15 +26,8 @@ class SpecError(ValueError):
         self.message = message
 
 
-def ensure_requests(module):
-    """Fail the module cleanly when the requests library is missing."""
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-
-
 def run(module, fn):
     """Return ``fn()``; an ApiError or SpecError becomes ``fail_json`` with its text and fields."""
-    ensure_requests(module)
     try:
         return fn()
     except SpecError as err:

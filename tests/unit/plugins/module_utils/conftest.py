@@ -1,10 +1,12 @@
 """A real HTTP server on 127.0.0.1 whose answers the tests program.
 
 ``server.enqueue(...)`` queues behaviours consumed in order by matching requests:
-a status with headers and body, a hang longer than the client's timeout, or an
-abrupt reset of the connection. Without a queued behaviour the server answers
-200 with a JSON echo of the request. Every request received is recorded in
-``server.requests`` before the behaviour runs.
+a status with headers and body, a hang longer than the client's timeout, an
+abrupt reset of the connection, or a silent close after the answer. Without a
+queued behaviour the server answers 200 with a JSON echo of the request. Every
+request received is recorded in ``server.requests`` (with the client's port,
+``peer``, which tells connections apart) before the behaviour runs. With
+``keep_alive=True`` the server speaks HTTP/1.1 and keeps connections open.
 """
 
 import json
@@ -28,6 +30,8 @@ class Received:
     query: str
     headers: dict
     body: bytes
+    peer: int = 0
+    target: str = ""
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Behaviour:
     times: int = 1
     hang: float = 0.0
     reset: bool = False
+    close: bool = False
     method: str = None
 
 
@@ -51,7 +56,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
-        received = Received(self.command, url.path, url.query, {k.lower(): v for k, v in self.headers.items()}, body)
+        received = Received(self.command, url.path, url.query, {k.lower(): v for k, v in self.headers.items()}, body,
+                            peer=self.client_address[1], target=self.path)
         behaviour = self.server.programmable.record_and_pick(received)
         if behaviour.reset:
             self._reset_connection()
@@ -62,6 +68,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._respond(behaviour, received)
         except OSError:
             pass  # the client gave up while we hung
+        if behaviour.close:
+            self.close_connection = True  # without saying so: the client finds out on its next request
 
     def _respond(self, behaviour, received):
         payload = behaviour.body
@@ -76,11 +84,15 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(payload, (dict, list)):
             data = json.dumps(payload).encode()
             content_type = "application/json"
+        elif isinstance(payload, bytes):
+            data = payload
+            content_type = "application/octet-stream"
         else:
             data = str(payload).encode()
             content_type = "text/plain"
         self.send_response(behaviour.status)
-        self.send_header("Content-Type", content_type)
+        if "Content-Type" not in behaviour.headers:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for name, value in behaviour.headers.items():
             self.send_header(name, str(value))
@@ -100,12 +112,15 @@ class _Handler(BaseHTTPRequestHandler):
 class ProgrammableServer:
     """ThreadingHTTPServer in a background thread, optionally over TLS, with a behaviour queue."""
 
-    def __init__(self, port=0, certfile=None, keyfile=None):
+    def __init__(self, port=0, certfile=None, keyfile=None, keep_alive=False):
         self.requests = []
         self.released = threading.Event()
         self._queue = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        handler = type("_KeepAliveHandler", (_Handler,), {"protocol_version": "HTTP/1.1"}) if keep_alive else _Handler
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        # a kept-alive connection holds its handler thread until the client closes it: do not wait for those
+        self._httpd.block_on_close = not keep_alive
         self._httpd.programmable = self
         scheme = "http"
         if certfile:
