@@ -124,8 +124,8 @@ def playbook(path, inventory, label, forks=None):
     MACHINE_CPU[label] = round(machine_cpu() - busy, 2)
     (WORK / ("%s.log" % label)).write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
-        raise SystemExit("bench: the %s run failed (rc %d), see %s\n%s" % (label, proc.returncode,
-                                                                         WORK / ("%s.log" % label), proc.stdout[-3000:]))
+        raise SystemExit("bench: the %s run failed (rc %d), see %s\n%s"
+                         % (label, proc.returncode, WORK / ("%s.log" % label), proc.stdout[-3000:]))
     return seconds, json.loads(counts_file.read_text()), proc.stdout
 
 
@@ -175,7 +175,7 @@ def measure():
         seconds, counts, output = playbook(REPO / "site.yml", inventory, label)
         logs = logs_since(start)
         runs[label] = {"seconds": seconds, "counts": counts, "logs": logs, "output": output}
-    floor_s, floor_counts, _ = playbook(floor_playbook(runs["noop"]["counts"]["tasks"], "site"), inventory, "floor")
+    floor_s, floor_counts = playbook(floor_playbook(runs["noop"]["counts"]["tasks"], "site"), inventory, "floor")[:2]
     results.update({
         "fresh_s": runs["fresh"]["seconds"],
         "noop_s": runs["noop"]["seconds"],
@@ -200,10 +200,10 @@ def measure():
                          timeout=120)
         results["fleet_size"] = FLEET_SIZE
         results["fleet_forks"] = FORKS
-        results["fleet_fresh_s"], _, _ = playbook(REPO / "site.yml", fleet, "fleet-fresh", forks=FORKS)
-        results["fleet_s"], fleet_counts, _ = playbook(REPO / "site.yml", fleet, "fleet-noop", forks=FORKS)
+        results["fleet_fresh_s"] = playbook(REPO / "site.yml", fleet, "fleet-fresh", forks=FORKS)[0]
+        results["fleet_s"], fleet_counts = playbook(REPO / "site.yml", fleet, "fleet-noop", forks=FORKS)[:2]
         per_host = fleet_counts["tasks"] // FLEET_SIZE
-        results["fleet_floor_s"], _, _ = playbook(floor_playbook(per_host, "fleet"), fleet, "fleet-floor", forks=FORKS)
+        results["fleet_floor_s"] = playbook(floor_playbook(per_host, "fleet"), fleet, "fleet-floor", forks=FORKS)[0]
     return results
 
 

@@ -75,8 +75,8 @@ def write_entries(logs):
 # Reads a no-op rerun may repeat, with the reason: handshakes, like logins, not collections.
 HANDSHAKES = {
     ("coolify", "GET /version"): "each Coolify module checks the version it talks to",
-    ("wordpress", "GET /wp-json/fabrik/v1/status"): "connector handshake (version, active theme, SEO plugin) "
-                                                   "of the theme and head modules",
+    ("wordpress", "GET /wp-json/fabrik/v1/status"):
+        "connector handshake (version, active theme, SEO plugin) of the theme and head modules",
     ("uptime_kuma", "EVENT connect"): "Socket.IO connection",
     ("uptime_kuma", "EVENT login"): "login",
 }
