@@ -5,20 +5,22 @@ The active theme is forced by a must-use plugin filtering ``stylesheet``/``templ
 need nothing from other modules; pages are created once through the REST API.
 """
 
-import json
-import socket
+import functools
 
 import pytest
 import requests
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _http
 from ansible_collections.fabrik.deploy.plugins.modules import wordpress_menus
-from tests.sandbox.wordpress import WordPressSandbox, missing_requirements
+from tests.unit.plugins.modules.wordpress_harness import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    NEEDS_WORDPRESS,
+    module_runner,
+    new_sandbox,
+    record_requests,
+    writes,
+)
 
-ADMIN = "admin"
-ADMIN_PASSWORD = "sandbox-admin-password"
 PAGES = (("home", "Home", None), ("about", "About us", None), ("team", "Team", "about"),
          ("contact", "Contact", None), ("terms", "Terms", None))
 THEME_PLUGIN = """<?php
@@ -27,14 +29,7 @@ add_filter('template', function () { return '%(theme)s'; });
 """
 HOSTILE = '<script>alert("menu")</script>'
 
-pytestmark = pytest.mark.skipif(bool(missing_requirements()), reason="WordPress sandbox needs Debian packages: %s"
-                                % ", ".join(missing_requirements()))
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = NEEDS_WORDPRESS
 
 
 class Site:
@@ -63,8 +58,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    wordpress = WordPressSandbox(tmp_path_factory.mktemp("wordpress"), _free_port(), _free_port())
-    wordpress.start()
+    wordpress = new_sandbox(tmp_path_factory)
     try:
         wordpress.install("Fabrik Menus", ADMIN, ADMIN_PASSWORD, "admin@example.com")
         created = Site(wordpress, wordpress.create_application_password(ADMIN, ADMIN_PASSWORD, "tests"))
@@ -78,46 +72,16 @@ def site(tmp_path_factory):
         wordpress.stop()
 
 
-class ModuleExit(Exception):
-    def __init__(self, result):
-        super().__init__(result.get("msg", ""))
-        self.result = result
-
-
 @pytest.fixture
 def sent(monkeypatch):
-    requests_sent = []
-    original = _http.HttpClient.send
-
-    def recording_send(self, method, path, send_args):
-        requests_sent.append((method, path))
-        return original(self, method, path, send_args)
-
-    monkeypatch.setattr(_http.HttpClient, "send", recording_send)
-    return requests_sent
+    return record_requests(monkeypatch)
 
 
 @pytest.fixture
 def run(site, monkeypatch):
-    def exit_json(_module, **result):
-        raise ModuleExit(dict(result, failed=False))
-
-    def fail_json(_module, msg, **result):
-        raise ModuleExit(dict(result, msg=msg, failed=True))
-
-    monkeypatch.setattr(AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(AnsibleModule, "fail_json", fail_json)
-
-    def run_module(check_mode=False, **args):
-        args = dict({"url": site.wordpress.url, "username": ADMIN, "app_password": site.app_password}, **args)
-        args.update(_ansible_check_mode=check_mode, _ansible_diff=True)
-        with patch_module_args(args), pytest.raises(ModuleExit) as caught:
-            wordpress_menus.main()
-        result = caught.value.result
-        assert site.app_password not in json.dumps(result, default=str)
-        return result
-
-    return run_module
+    runner = module_runner(monkeypatch, lambda: {"url": site.wordpress.url, "username": ADMIN,
+                                                 "app_password": site.app_password}, lambda: (site.app_password,))
+    return functools.partial(runner, wordpress_menus)
 
 
 def _menus():
@@ -129,10 +93,6 @@ def _menus():
         ]},
         {"name": "Footer", "location": "footer", "items": [{"page": "terms"}]},
     ]
-
-
-def _writes(sent):
-    return [request for request in sent if request[0] not in ("GET", "HEAD")]
 
 
 # ------------------------------------------------------------------ classic theme
@@ -166,7 +126,7 @@ def test_classic_menus_are_created_at_their_locations_then_rerun_changes_nothing
     sent.clear()
     again = run(menus=_menus())
     assert again["changed"] is False
-    assert _writes(sent) == []
+    assert writes(sent) == []
     assert again["diff"]["before"] == again["diff"]["after"]
 
 
@@ -177,14 +137,13 @@ def test_classic_menu_changes_touch_only_what_differs(run, classic, sent):
 
     preview = run(check_mode=True, menus=menus)
     assert preview["changed"] is True
-    assert _writes(sent) == []
+    assert writes(sent) == []
     after = next(menu for menu in preview["diff"]["after"] if menu["name"] == "Primary")
     assert after["items"] == ["Start -> page home", "Contact -> page contact"]
 
     sent.clear()
     result = run(menus=menus)
-    writes = _writes(sent)
-    assert [request[0] for request in writes] == ["POST", "POST", "DELETE", "DELETE", "DELETE"]
+    assert [request[0] for request in writes(sent)] == ["POST", "POST", "DELETE", "DELETE", "DELETE"]
     primary = next(menu for menu in result["menus"] if menu["name"] == "Primary")
     items = classic.rest("GET", "/wp/v2/menu-items", params={"menus": primary["id"], "context": "edit"})
     assert sorted((item["menu_order"], item["title"]["raw"]) for item in items) == [(1, "Start"), (2, "Contact")]
@@ -213,7 +172,7 @@ def test_bad_menus_fail_without_writing(run, classic, sent, menus, message):
     result = run(menus=menus)
     assert result["failed"] is True
     assert result["msg"].startswith(message)
-    assert _writes(sent) == []
+    assert writes(sent) == []
 
 
 def test_check_mode_warns_about_a_page_not_created_yet(run, classic, sent, monkeypatch):
@@ -222,7 +181,7 @@ def test_check_mode_warns_about_a_page_not_created_yet(run, classic, sent, monke
     result = run(check_mode=True, menus=[{"name": "Later", "items": [{"page": "coming-soon"}]}])
     assert result["failed"] is False and result["changed"] is True
     assert any("coming-soon" in warning for warning in warned)
-    assert _writes(sent) == []
+    assert writes(sent) == []
 
 
 def test_prune_and_absent_delete_menus(run, classic):
@@ -257,7 +216,7 @@ def test_block_theme_menus_are_navigation_posts(run, site, sent):
 
     sent.clear()
     assert run(menus=menus)["changed"] is False
-    assert _writes(sent) == []
+    assert writes(sent) == []
 
     menus[0]["items"] = [{"page": "home", "title": HOSTILE}]
     changed = run(menus=menus)

@@ -9,18 +9,13 @@ is recorded (``requests_log``) to prove check mode and reruns write nothing.
 import json
 import re
 import shutil
-import socket
 import struct
 import zipfile
 import zlib
-from pathlib import Path
 
 import pytest
 import requests
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._http import HttpClient
 from ansible_collections.fabrik.deploy.plugins.modules import (
     wordpress_head,
     wordpress_info,
@@ -31,28 +26,23 @@ from ansible_collections.fabrik.deploy.plugins.modules import (
     wordpress_theme,
     wordpress_users,
 )
-from tests.sandbox.wordpress import WordPressSandbox, missing_requirements
+from tests.unit.plugins.modules.wordpress_harness import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    CONNECTOR,
+    HTTP_TIMEOUT,
+    NEEDS_WORDPRESS,
+    module_runner,
+    new_sandbox,
+    record_requests,
+    writes,
+)
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
-CONNECTOR = REPO_ROOT / "files" / "connector" / "fabrik-connector.php"
-ADMIN = "admin"
-ADMIN_PASSWORD = "sandbox-admin-password"
 EDITOR = "editor-ed"
 EDITOR_PASSWORD = "sandbox-editor-password"
 TITLE = "Fabrik Test Site"
-HTTP_TIMEOUT = 30
 
-pytestmark = pytest.mark.skipif(
-    bool(missing_requirements()),
-    reason="WordPress sandbox needs php, MariaDB and Debian's wordpress (make setup installs them from bindep.txt); "
-           "missing: %s" % ", ".join(missing_requirements()),
-)
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = NEEDS_WORDPRESS
 
 
 def png(width, height, rgb):
@@ -114,8 +104,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
-    wordpress = WordPressSandbox(tmp_path_factory.mktemp("wordpress"), _free_port(), _free_port())
-    wordpress.start()
+    wordpress = new_sandbox(tmp_path_factory)
     yield wordpress
     wordpress.stop()
 
@@ -135,53 +124,19 @@ def site(shared_site):
 @pytest.fixture
 def requests_log(monkeypatch):
     """Every (method, path) the modules' HTTP layer sends during the test."""
-    sent = []
-    original = HttpClient.send
-
-    def recording(client, method, path, send_args):
-        sent.append((method, path.split("?", 1)[0]))
-        return original(client, method, path, send_args)
-
-    monkeypatch.setattr(HttpClient, "send", recording)
-    return sent
-
-
-def writes(log):
-    return [entry for entry in log if entry[0] not in ("GET", "HEAD")]
-
-
-class ModuleExit(Exception):
-    def __init__(self, result):
-        super().__init__(result.get("msg", ""))
-        self.result = result
+    return record_requests(monkeypatch, keep_query=False)
 
 
 @pytest.fixture
 def run(monkeypatch, shared_site, requests_log):
     """``run(module, check_mode=False, credentials=True, **args)`` -> the result (``failed`` set on failure)."""
-
-    def exit_json(_module, **result):
-        raise ModuleExit(dict(result, failed=False))
-
-    def fail_json(_module, msg, **result):
-        raise ModuleExit(dict(result, msg=msg, failed=True))
-
-    monkeypatch.setattr(AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(AnsibleModule, "fail_json", fail_json)
+    runner = module_runner(monkeypatch, lambda: {"url": shared_site.url},
+                           lambda: (ADMIN_PASSWORD, shared_site.admin_app_password), log=requests_log)
 
     def run_module(module, check_mode=False, credentials=True, **args):
-        base = {"url": shared_site.url}
         if credentials:
-            base.update(username=ADMIN, app_password=shared_site.admin_app_password)
-        args = dict(base, **args, _ansible_check_mode=check_mode, _ansible_diff=True)
-        requests_log.clear()
-        with patch_module_args(args), pytest.raises(ModuleExit) as caught:
-            module.main()
-        result = caught.value.result
-        text = json.dumps(result, default=str)
-        for secret in (ADMIN_PASSWORD, shared_site.admin_app_password):
-            assert not secret or secret not in text
-        return result
+            args = dict({"username": ADMIN, "app_password": shared_site.admin_app_password}, **args)
+        return runner(module, check_mode=check_mode, **args)
 
     return run_module
 

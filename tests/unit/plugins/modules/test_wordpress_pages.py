@@ -4,99 +4,54 @@ One WordPress serves the whole module (start, install and application password o
 build on each other's pages in file order where noted, and each reads the site to assert.
 """
 
-import json
+import functools
 import shutil
-import socket
 import time
-from pathlib import Path
 
 import pytest
 import requests
 import yaml
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _http
 from ansible_collections.fabrik.deploy.plugins.modules import wordpress_pages
-from tests.sandbox.wordpress import WordPressSandbox, missing_requirements
+from tests.unit.plugins.modules.wordpress_harness import (
+    ADMIN,
+    CONNECTOR,
+    NEEDS_WORDPRESS,
+    REPO,
+    installed_wordpress,
+    module_runner,
+    record_requests,
+    writes,
+)
 
-REPO = Path(__file__).resolve().parents[4]
-ADMIN = "admin"
-ADMIN_PASSWORD = "sandbox-admin-password"
 PLACEHOLDERS = {
     "company": {"name": "Acme & Söhne", "email": "hello@acme.example", "address": "1 Main St", "country": "Germany"},
     "site": {"title": "Acme", "domain": "acme.example"},
 }
-CONNECTOR = REPO / "files" / "connector" / "fabrik-connector.php"
 
-pytestmark = pytest.mark.skipif(bool(missing_requirements()), reason="WordPress sandbox needs Debian packages: %s"
-                                % ", ".join(missing_requirements()))
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = NEEDS_WORDPRESS
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """An installed sandbox WordPress and its admin's application password."""
-    wordpress = WordPressSandbox(tmp_path_factory.mktemp("wordpress"), _free_port(), _free_port())
-    wordpress.start()
-    try:
-        wordpress.install("Fabrik Pages", ADMIN, ADMIN_PASSWORD, "admin@example.com")
-        app_password = wordpress.create_application_password(ADMIN, ADMIN_PASSWORD, "tests")
-        yield wordpress, app_password
-    finally:
-        wordpress.stop()
-
-
-class ModuleExit(Exception):
-    def __init__(self, result):
-        super().__init__(result.get("msg", ""))
-        self.result = result
+    with installed_wordpress(tmp_path_factory, "Fabrik Pages") as installed:
+        yield installed
 
 
 @pytest.fixture
 def sent(monkeypatch):
     """Every (method, path) the HTTP layer sends during the test."""
-    requests_sent = []
-    original = _http.HttpClient.send
-
-    def recording_send(self, method, path, send_args):
-        requests_sent.append((method, path))
-        return original(self, method, path, send_args)
-
-    monkeypatch.setattr(_http.HttpClient, "send", recording_send)
-    return requests_sent
+    return record_requests(monkeypatch)
 
 
 @pytest.fixture
 def run(site, monkeypatch):
     """``run(check_mode=False, **args)`` -> the module's result (``failed`` set on failure)."""
     wordpress, app_password = site
-
-    def exit_json(_module, **result):
-        raise ModuleExit(dict(result, failed=False))
-
-    def fail_json(_module, msg, **result):
-        raise ModuleExit(dict(result, msg=msg, failed=True))
-
-    monkeypatch.setattr(AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(AnsibleModule, "fail_json", fail_json)
-
-    def run_module(check_mode=False, **args):
-        args = dict({"url": wordpress.url, "username": ADMIN, "app_password": app_password,
-                     "placeholders": PLACEHOLDERS}, **args)
-        args.update(_ansible_check_mode=check_mode, _ansible_diff=True)
-        with patch_module_args(args), pytest.raises(ModuleExit) as caught:
-            wordpress_pages.main()
-        result = caught.value.result
-        assert app_password not in json.dumps(result, default=str)
-        return result
-
-    return run_module
+    runner = module_runner(monkeypatch, lambda: {"url": wordpress.url, "username": ADMIN, "app_password": app_password,
+                                                 "placeholders": PLACEHOLDERS}, lambda: (app_password,))
+    return functools.partial(runner, wordpress_pages)
 
 
 def _rest(site, method, route, **kwargs):
@@ -122,10 +77,6 @@ def _preset_pages():
     return pages
 
 
-def _writes(sent):
-    return [request for request in sent if request[0] not in ("GET", "HEAD")]
-
-
 def test_company_preset_creates_pages_then_rerun_changes_nothing(run, site, sent):
     pages = _preset_pages()
     started = time.monotonic()
@@ -148,7 +99,7 @@ def test_company_preset_creates_pages_then_rerun_changes_nothing(run, site, sent
     sent.clear()
     second = run(pages=pages)
     assert (second["changed"], second["created"], second["updated"]) == (False, [], [])
-    assert _writes(sent) == []
+    assert writes(sent) == []
     assert second["diff"] == []
     assert [page["id"] for page in second["pages"]] == [page["id"] for page in first["pages"]]
     assert time.monotonic() - started < 30
@@ -162,7 +113,7 @@ def test_changing_one_section_updates_only_that_page(run, site, sent):
 
     preview = run(check_mode=True, pages=pages)
     assert preview["changed"] is True and preview["updated"] == ["about"]
-    assert _writes(sent) == []
+    assert writes(sent) == []
     assert "Our story" in _site_page(site, "about")["content"]["raw"]
     [diff] = preview["diff"]
     assert "<h2>Our new story</h2>" in diff["after"] and "<h2>Our story</h2>" in diff["before"]
@@ -171,7 +122,7 @@ def test_changing_one_section_updates_only_that_page(run, site, sent):
     sent.clear()
     result = run(pages=pages)
     assert (result["changed"], result["updated"], result["created"]) == (True, ["about"], [])
-    assert [request[0] for request in _writes(sent)] == ["POST"]
+    assert [request[0] for request in writes(sent)] == ["POST"]
     assert "Our new story" in _site_page(site, "about")["content"]["raw"]
     assert run(pages=pages)["changed"] is False
 
@@ -266,10 +217,10 @@ def test_absent_and_prune_trash_pages(run, site, sent):
     preview = run(check_mode=True, pages=[pages[0]], prune=True)
     assert sorted(preview["deleted"]) == sorted(existing - {"keep-me"})
     assert "sample-page" in preview["deleted"]
-    assert _writes(sent) == []
+    assert writes(sent) == []
     pruned = run(pages=[pages[0]], prune=True)
     assert sorted(pruned["deleted"]) == sorted(preview["deleted"])
-    assert all(request[0] == "DELETE" for request in _writes(sent))
+    assert all(request[0] == "DELETE" for request in writes(sent))
     remaining = _rest(site, "GET", "/wp/v2/pages", params={"per_page": 100, "status": "publish,draft,private"})
     assert [page["slug"] for page in remaining] == ["keep-me"]
     assert run(pages=[pages[0]], prune=True)["changed"] is False

@@ -7,28 +7,24 @@ through ``wordpress_plugins``. A stand-in prints nothing: the tests prove where 
 own; what the real plugin prints from those fields is the plugin's business.
 """
 
-import json
 import re
-import shutil
-import socket
 import zipfile
-from pathlib import Path
 
 import pytest
 import requests
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._http import HttpClient
 from ansible_collections.fabrik.deploy.plugins.modules import wordpress_head, wordpress_pages, wordpress_plugins
-from tests.sandbox.wordpress import WordPressSandbox, missing_requirements
+from tests.unit.plugins.modules.wordpress_harness import (
+    ADMIN,
+    HTTP_TIMEOUT,
+    NEEDS_WORDPRESS,
+    installed_wordpress,
+    module_runner,
+    record_requests,
+    writes,
+)
 
-REPO = Path(__file__).resolve().parents[4]
-CONNECTOR = REPO / "files" / "connector" / "fabrik-connector.php"
-ADMIN = "admin"
-ADMIN_PASSWORD = "sandbox-admin-password"
 SITE_TITLE = "Fabrik SEO"
-HTTP_TIMEOUT = 30
 DESCRIPTION_TAG = re.compile(r'<meta name="description"')
 
 # name -> (slug, main file, page meta for title and description, settings option)
@@ -48,14 +44,7 @@ EXPECTED_SETTINGS = {
                  "homepage_description": "Acme builds sites.", "pt_page_description": "Acme builds sites."},
 }
 
-pytestmark = pytest.mark.skipif(bool(missing_requirements()), reason="WordPress sandbox needs Debian packages: %s"
-                                % ", ".join(missing_requirements()))
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = NEEDS_WORDPRESS
 
 
 def stand_in_zip(directory, name):
@@ -71,66 +60,22 @@ def stand_in_zip(directory, name):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """An installed sandbox WordPress with the connector, and the admin's application password."""
-    wordpress = WordPressSandbox(tmp_path_factory.mktemp("wordpress"), _free_port(), _free_port())
-    wordpress.start()
-    try:
-        wordpress.install(SITE_TITLE, ADMIN, ADMIN_PASSWORD, "admin@example.com")
-        shutil.copy(CONNECTOR, wordpress.mu_plugins_dir / CONNECTOR.name)
-        app_password = wordpress.create_application_password(ADMIN, ADMIN_PASSWORD, "tests")
-        yield wordpress, app_password
-    finally:
-        wordpress.stop()
-
-
-class ModuleExit(Exception):
-    def __init__(self, result):
-        super().__init__(result.get("msg", ""))
-        self.result = result
+    with installed_wordpress(tmp_path_factory, SITE_TITLE, connector=True) as installed:
+        yield installed
 
 
 @pytest.fixture
 def sent(monkeypatch):
     """Every (method, path) the modules' HTTP layer sends during the test."""
-    log = []
-    original = HttpClient.send
-
-    def recording(client, method, path, send_args):
-        log.append((method, path.split("?", 1)[0]))
-        return original(client, method, path, send_args)
-
-    monkeypatch.setattr(HttpClient, "send", recording)
-    return log
-
-
-def writes(log):
-    return [entry for entry in log if entry[0] not in ("GET", "HEAD")]
+    return record_requests(monkeypatch, keep_query=False)
 
 
 @pytest.fixture
 def run(site, monkeypatch, sent):
     """``run(module, check_mode=False, **args)`` -> the module's result (``failed`` set on failure)."""
     wordpress, app_password = site
-
-    def exit_json(_module, **result):
-        raise ModuleExit(dict(result, failed=False))
-
-    def fail_json(_module, msg, **result):
-        raise ModuleExit(dict(result, msg=msg, failed=True))
-
-    monkeypatch.setattr(AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(AnsibleModule, "fail_json", fail_json)
-
-    def run_module(module, check_mode=False, **args):
-        args = dict({"url": wordpress.url, "username": ADMIN, "app_password": app_password}, **args,
-                    _ansible_check_mode=check_mode, _ansible_diff=True)
-        sent.clear()
-        with patch_module_args(args), pytest.raises(ModuleExit) as caught:
-            module.main()
-        result = caught.value.result
-        assert app_password not in json.dumps(result, default=str)
-        return result
-
-    return run_module
+    return module_runner(monkeypatch, lambda: {"url": wordpress.url, "username": ADMIN, "app_password": app_password},
+                         lambda: (app_password,), log=sent)
 
 
 def rest(site, method, route, **kwargs):
