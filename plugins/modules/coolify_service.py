@@ -211,6 +211,25 @@ EXAMPLES = r"""
         urls: [https://example.com, https://www.example.com]
   register: service
 
+- name: A whole site in one task - project, environment, service, domains and variables, deployable
+  fabrik.deploy.coolify_service:
+    project: example.org
+    project_description: Website example.org
+    create_scope: true
+    environment: production
+    server: main
+    name: example-org
+    compose: "{{ lookup('ansible.builtin.template', 'compose.yml.j2') }}"
+    urls:
+      - name: web
+        urls: [https://example.org]
+    envs:
+      - key: WORDPRESS_TABLE_PREFIX
+        value: wp_
+    generate_referenced: {length: 32}  # SERVICE_PASSWORD_* the compose file uses, generated once
+    house_rules: true
+    require_abilities: [write, deploy]
+
 - name: Delete the service but keep its data volumes
   fabrik.deploy.coolify_service:
     project: example.com

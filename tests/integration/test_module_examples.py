@@ -406,10 +406,12 @@ def test_coolify_examples(sandbox, tmp_path):
     converge_group(sandbox, tmp_path, "coolify", env)
 
     projects = {project["name"]: project for project in sandbox.state("coolify")["projects"]}
-    assert set(projects) == {"example.com"}
+    assert set(projects) == {"example.com", "example.org"}
     environments = {env_["name"]: {r["name"] for r in env_["resources"]} for env_ in projects["example.com"]["environments"]}
     assert environments == {"production": {"example-api", "example-site", "example-db", "example-com"},
                             "staging": set()}, environments
+    site = {env_["name"]: {r["name"] for r in env_["resources"]} for env_ in projects["example.org"]["environments"]}
+    assert site == {"production": {"example-org"}}, site
 
 
 def test_uptime_kuma_examples(sandbox, tmp_path):
