@@ -92,6 +92,21 @@ EXAMPLES = r"""
     config:
       webhookURL: https://hooks.example.com/uptime-kuma/ops
       webhookContentType: json
+
+- name: Several channels in one task (one login, one read)
+  fabrik.deploy.uptime_kuma_notification:
+    notifications:
+      - name: ops
+        type: webhook
+        config:
+          webhookURL: https://hooks.example.com/uptime-kuma/ops
+          webhookContentType: json
+      - name: on-call
+        type: webhook
+        is_default: true
+        config:
+          webhookURL: https://hooks.example.com/uptime-kuma/on-call
+          webhookContentType: json
 """
 
 RETURN = r"""
