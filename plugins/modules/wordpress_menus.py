@@ -14,8 +14,10 @@ description:
   - With a classic theme (for example Twenty Twenty-One) a menu is a nav menu (C(/wp/v2/menus),
     C(/wp/v2/menu-items)) assigned to the theme's O(menus[].location).
   - With a block theme (for example Twenty Twenty-Three) a menu is a C(wp_navigation) post (C(/wp/v2/navigation))
-    made of navigation link and submenu blocks. A navigation block of the theme that references no menu shows
-    the most recently published one; locations do not exist there and O(menus[].location) is ignored.
+    made of navigation link and submenu blocks. Block themes have no locations; a navigation block of the theme
+    that references no menu (the header of Twenty Twenty-Three, for example) shows the most recently published
+    one, so the first menu with a O(menus[].location) is made the most recently published (its date is moved
+    one second past the newest other menu's when needed).
   - "Identity: a menu is found by its name. Its items are exactly O(menus[].items): the existing items are
     reused in order, updated where they differ, missing ones created and extra ones deleted."
 author:
@@ -101,6 +103,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+shown_by_theme:
+  description:
+    - With a block theme, the name of the menu made the most recently published, which the theme's navigation
+      blocks without a menu of their own show; V(null) otherwise.
+  returned: always
+  type: str
+  sample: Primary
 mode:
   description: The kind of menus managed, V(classic) or V(block).
   returned: always
@@ -133,6 +142,8 @@ deleted:
   elements: str
 """
 
+from datetime import datetime, timedelta
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import navigation, validate_url
@@ -143,6 +154,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
 )
 
 PAGE_STATUSES = "publish,future,draft,pending,private"
+WP_DATE = "%Y-%m-%dT%H:%M:%S"  # WordPress's date_gmt in the REST API
 ITEM_KEYS = frozenset(("title", "page", "url", "children"))
 MAX_DEPTH = 8
 
@@ -380,10 +392,12 @@ class BlockMenus:
         self.pages = pages
         self.check_mode = check_mode
         self.changed = False
+        self.published = {}  # id -> date_gmt of the published navigation menus
 
     def current(self):
         posts = self.client.list_all(self.ROUTE, "list navigation menus",
                                      params={"context": "edit", "status": "publish,draft"})
+        self.published = {post["id"]: post["date_gmt"] for post in posts if post["status"] == "publish"}
         found = {}
         for post in sorted(posts, key=lambda post: post["id"]):
             found.setdefault(post["title"]["raw"], post)
@@ -391,6 +405,25 @@ class BlockMenus:
 
     def check_locations(self, menus):
         """Block themes have no menu locations: nothing to check."""
+
+    def show_in_theme(self, menu, menu_id, deleted_ids):
+        """Make ``menu`` the most recently published navigation, the one a theme's navigation block without a
+        menu of its own shows (the header of Twenty Twenty-Three, for example): its date is set one second
+        after the newest other menu's when it is not the newest already. True when that was (or would be)
+        needed; a menu still to be created in check mode would be the newest anyway."""
+        if menu_id is None or menu_id not in self.published:
+            return False
+        others = [date for post_id, date in self.published.items() if post_id != menu_id and post_id not in deleted_ids]
+        if not others or self.published[menu_id] > max(others):
+            return False
+        newest = datetime.strptime(max(others), WP_DATE) + timedelta(seconds=1)
+        self.changed = True
+        if not self.check_mode:
+            # Less than a minute ahead of the server's clock: WordPress keeps the post published.
+            saved = self.client.rest("POST", "%s/%d" % (self.ROUTE, menu_id), "show navigation %s" % menu["name"],
+                                     json={"date_gmt": newest.strftime(WP_DATE), "status": "publish"})
+            self.published[menu_id] = saved["date_gmt"]
+        return True
 
     def content(self, menu):
         links = [self.link(item) for item in menu["items"]]
@@ -416,7 +449,9 @@ class BlockMenus:
             if not self.check_mode:
                 route = "%s/%d" % (self.ROUTE, menu_id) if menu_id else self.ROUTE
                 body = {"title": menu["name"], "content": content, "status": "publish"}
-                menu_id = self.client.rest("POST", route, "save navigation %s" % menu["name"], json=body)["id"]
+                saved = self.client.rest("POST", route, "save navigation %s" % menu["name"], json=body)
+                menu_id = saved["id"]
+                self.published[menu_id] = saved["date_gmt"]
         return before, after, menu_id
 
     def delete(self, menu):
@@ -455,7 +490,16 @@ def apply_menus(module):
         doomed += sorted(name for name in current if name not in listed and name not in doomed)
     for name in doomed:
         kind.delete(current[name])
+    shown = None
+    if mode == "block":
+        # Block themes have no locations: the menu given one (the first) is the one the theme shows.
+        located = [(menu, result["id"]) for menu, result in zip(present, results) if menu["location"]]
+        if located:
+            shown = located[0][0]["name"]
+            if kind.show_in_theme(located[0][0], located[0][1], {current[name]["id"] for name in doomed}):
+                after = [dict(item, shown_by_theme=True) if item["name"] == shown else item for item in after]
     return {
+        "shown_by_theme": shown,
         "warnings": warnings,
         "changed": kind.changed,
         "mode": mode,

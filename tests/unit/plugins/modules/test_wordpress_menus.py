@@ -224,3 +224,33 @@ def test_block_theme_menus_are_navigation_posts(run, site, sent):
     front = site.front_page()
     assert "<script>alert(\"menu\")" not in front
     assert run(menus=menus)["changed"] is False
+
+
+def test_block_theme_header_shows_the_menu_with_a_location(run, site, sent):
+    """The header's navigation block of a block theme shows the most recently published menu: the first menu
+    given a location is made that one, even when another menu is created after it."""
+    site.use_theme("twentytwentythree")
+    menus = [{"name": "Header menu", "location": "primary", "items": [{"page": "about", "title": "About (header)"}]},
+             {"name": "Footer menu", "items": [{"page": "terms", "title": "Terms (footer)"}]}]
+    result = run(menus=menus, prune=True)
+    assert result["failed"] is False, result.get("msg")
+    assert result["shown_by_theme"] == "Header menu"
+    newest = site.rest("GET", "/wp/v2/navigation", params={"orderby": "date", "order": "desc", "per_page": 1,
+                                                           "context": "edit"})[0]
+    assert newest["title"]["raw"] == "Header menu" and newest["status"] == "publish"
+    front = site.front_page()
+    assert "About (header)" in front and "Terms (footer)" not in front
+
+    sent.clear()
+    again = run(menus=menus, prune=True)
+    assert again["changed"] is False and writes(sent) == []
+
+    # When another menu is newer (here the header menu is moved back in time), the next run takes it back.
+    site.rest("POST", "/wp/v2/navigation/%d" % newest["id"], json={"date_gmt": "2001-01-01T00:00:00"})
+    assert "About (header)" not in site.front_page()
+    planned = run(check_mode=True, menus=menus, prune=True)
+    assert planned["changed"] is True
+    assert [item for item in planned["diff"]["after"] if item.get("shown_by_theme")]
+    assert run(menus=menus, prune=True)["changed"] is True
+    assert "About (header)" in site.front_page()
+    assert run(menus=menus, prune=True)["changed"] is False
