@@ -149,3 +149,11 @@ def attempt(call, errors):
         return call(), None
     except errors as err:
         return None, err
+
+
+def run_and_exit(module, fn):
+    """:func:`run` ``fn`` and exit with its result, whose ``diff`` is kept only in diff mode."""
+    result = run(module, fn)
+    if not module._diff:
+        result.pop("diff", None)
+    module.exit_json(**result)

@@ -202,7 +202,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import (
     record_view,
     validate_records,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run, sorted_for_diff, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import run_and_exit, sorted_for_diff, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
 DIFF_SORT_KEYS = ("type", "name", "content", "data")
@@ -287,10 +287,7 @@ def main():
         supports_check_mode=True,
         required_one_of=[("zone", "zone_id")],
     )
-    result = run(module, lambda: converge(module))
-    if not module._diff:
-        result.pop("diff")
-    module.exit_json(**result)
+    run_and_exit(module, lambda: converge(module))
 
 
 if __name__ == "__main__":

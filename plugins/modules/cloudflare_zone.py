@@ -154,7 +154,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import (
     cloudflare_argument_spec,
     zone_view,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run_and_exit, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
 
@@ -233,10 +233,7 @@ def main():
         wait_interval=dict(type="int", default=10),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    result = run(module, lambda: converge(module))
-    if not module._diff:
-        result.pop("diff")
-    module.exit_json(**result)
+    run_and_exit(module, lambda: converge(module))
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import (
     normalize_settings,
     settings_changes,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import run_and_exit, validate_domain_name
 
 
 def zone_id_of(module, client):
@@ -117,10 +117,7 @@ def main():
         supports_check_mode=True,
         required_one_of=[("zone", "zone_id")],
     )
-    result = run(module, lambda: converge(module))
-    if not module._diff:
-        result.pop("diff")
-    module.exit_json(**result)
+    run_and_exit(module, lambda: converge(module))
 
 
 if __name__ == "__main__":

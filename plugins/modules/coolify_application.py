@@ -154,7 +154,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run_and_exit
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     Scope,
     b64,
@@ -305,10 +305,7 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            required_one_of=[("project", "project_uuid", "uuid")])
-    result = run(module, lambda: converge(module))
-    if not module._diff:
-        result.pop("diff")
-    module.exit_json(**result)
+    run_and_exit(module, lambda: converge(module))
 
 
 if __name__ == "__main__":

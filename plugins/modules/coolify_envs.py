@@ -185,7 +185,7 @@ version:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _coolify_envs
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run_and_exit
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import client_from_module, coolify_argument_spec
 
 
@@ -219,10 +219,7 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     _coolify_envs.unmask_short_values(module, module.params["envs"])
-    result = run(module, lambda: converge(module))
-    if not module._diff:
-        result.pop("diff")
-    module.exit_json(**result)
+    run_and_exit(module, lambda: converge(module))
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     compact,
     coolify_argument_spec,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, changed_fields, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, changed_fields, run_and_exit
 
 MIN_NAME = 3
 MAX_NAME = 255
@@ -142,10 +142,7 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    result = run(module, lambda: converge(module))
-    if not module._diff:
-        result.pop("diff")
-    module.exit_json(**result)
+    run_and_exit(module, lambda: converge(module))
 
 
 if __name__ == "__main__":

@@ -314,7 +314,7 @@ version:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _compose, _coolify_envs
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel, run_and_exit
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     Scope,
     b64,
@@ -548,10 +548,7 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            required_one_of=[("project", "project_uuid", "uuid")])
     _coolify_envs.unmask_short_values(module, module.params["envs"])
-    result = run(module, lambda: converge(module))
-    if not module._diff:
-        result.pop("diff")
-    module.exit_json(**result)
+    run_and_exit(module, lambda: converge(module))
 
 
 if __name__ == "__main__":

@@ -153,7 +153,7 @@ deleted_objects:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, attempt, parallel, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, attempt, parallel, run_and_exit
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
     JURISDICTIONS,
@@ -285,10 +285,7 @@ def main():
         force=dict(type="bool", default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    result = run(module, lambda: converge(module))
-    if not module._diff:
-        result.pop("diff")
-    module.exit_json(**result)
+    run_and_exit(module, lambda: converge(module))
 
 
 if __name__ == "__main__":

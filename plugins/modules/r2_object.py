@@ -135,7 +135,7 @@ uploaded:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import run_and_exit
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
     HASH_METADATA,
@@ -232,10 +232,7 @@ def main():
         required_by={"src": "key", "content": "key"},
     )
     ensure_boto3(module)
-    result = run(module, lambda: converge(module))
-    if not module._diff:
-        result.pop("diff")
-    module.exit_json(**result)
+    run_and_exit(module, lambda: converge(module))
 
 
 if __name__ == "__main__":
