@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import traceback
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
@@ -157,3 +158,27 @@ def run_and_exit(module, fn):
     if not module._diff:
         result.pop("diff", None)
     module.exit_json(**result)
+
+
+class LazyImport:
+    """Third-party libraries imported on first use, so that modules which never talk through them (a
+    validator, a REST-only module) do not pay their import time.
+
+    ``loader()`` imports and returns a namespace of what the client needs; :meth:`load` returns it, or None
+    when an import failed (:attr:`error` then holds the traceback for ``missing_required_lib``).
+    """
+
+    def __init__(self, loader):
+        self._loader = loader
+        self._loaded = False
+        self._value = None
+        self.error = None
+
+    def load(self):
+        if not self._loaded:
+            self._loaded = True
+            try:
+                self._value = self._loader()
+            except ImportError:
+                self.error = traceback.format_exc()
+        return self._value

@@ -16,13 +16,13 @@ import json
 import mimetypes
 import os
 import re
-import traceback
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import DEFAULT_API_URL, CloudflareClient
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import LazyImport, SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, CheckModeViolation
 
 SERVICE = "R2"
@@ -65,32 +65,20 @@ def r2_argument_spec():
     )
 
 
-class _Boto:
-    """boto3 and botocore, imported on first use: they take a fifth of a second, which modules that only
-    validate (site_spec) or only talk to the Cloudflare REST API (r2_bucket) would otherwise pay."""
+def _import_boto():
+    """boto3 and botocore: a fifth of a second to import, not paid by site_spec or r2_bucket's REST calls."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+    return SimpleNamespace(boto3=boto3, config=Config, boto_error=BotoCoreError, client_error=ClientError)
 
-    loaded = False
-    error = None
-    boto3 = config = boto_error = client_error = None
 
-    @classmethod
-    def load(cls):
-        if not cls.loaded:
-            cls.loaded = True
-            try:
-                import boto3
-                from botocore.config import Config
-                from botocore.exceptions import BotoCoreError, ClientError
-            except ImportError:
-                cls.error = traceback.format_exc()
-            else:
-                cls.boto3, cls.config, cls.boto_error, cls.client_error = boto3, Config, BotoCoreError, ClientError
-        return cls if cls.error is None else None
+BOTO = LazyImport(_import_boto)
 
 
 def ensure_boto3(module):
-    if _Boto.load() is None:
-        module.fail_json(msg=missing_required_lib("boto3"), exception=_Boto.error)
+    if BOTO.load() is None:
+        module.fail_json(msg=missing_required_lib("boto3"), exception=BOTO.error)
 
 
 def rest_client_from_module(module):
@@ -141,7 +129,7 @@ class R2Client:
         self.endpoint_url = (endpoint_url or endpoint_for(account_id, jurisdiction)).rstrip("/")
         self.check_mode = check_mode
         self._secrets = [secret for secret in (secret_access_key,) if secret]
-        boto = _Boto.load()
+        boto = BOTO.load()
         self._errors = (boto.client_error, boto.boto_error)
         self.s3 = boto.boto3.client(
             "s3", endpoint_url=self.endpoint_url, region_name=REGION, aws_access_key_id=access_key_id,

@@ -32,13 +32,13 @@ import re
 import secrets
 import struct
 import time
-import traceback
 from contextlib import contextmanager
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import LazyImport, SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
 SERVICE = "Uptime Kuma"
@@ -138,37 +138,22 @@ DNS_PORT = 53
 TIMEOUT_SHARE = 0.8
 
 
-class _Library:
-    """uptime-kuma-api2 and its transports, imported on first use.
+def _import_library():
+    """uptime-kuma-api2 and its transports: a quarter of a second to import, not paid by site_spec."""
+    import requests
+    import socketio
+    from uptime_kuma_api import NotificationType, UptimeKumaApi, UptimeKumaException
+    return SimpleNamespace(requests=requests, socketio=socketio, api_class=UptimeKumaApi,
+                           exception=UptimeKumaException, notification_type=NotificationType)
 
-    They take a quarter of a second to import, which every module importing this file (e.g. site_spec,
-    which only validates) would otherwise pay on each run.
-    """
 
-    loaded = False
-    error = None
-    requests = socketio = api_class = exception = notification_type = None
-
-    @classmethod
-    def load(cls):
-        if not cls.loaded:
-            cls.loaded = True
-            try:
-                import requests
-                import socketio
-                from uptime_kuma_api import NotificationType, UptimeKumaApi, UptimeKumaException
-            except ImportError:
-                cls.error = traceback.format_exc()
-            else:
-                cls.requests, cls.socketio = requests, socketio
-                cls.api_class, cls.exception, cls.notification_type = UptimeKumaApi, UptimeKumaException, NotificationType
-        return cls if cls.error is None else None
+KUMA_LIBRARY = LazyImport(_import_library)
 
 
 def require_library(module):
     """Fail the module cleanly when uptime-kuma-api2 is not installed."""
-    if _Library.load() is None:
-        module.fail_json(msg=missing_required_lib(LIBRARY), exception=_Library.error)
+    if KUMA_LIBRARY.load() is None:
+        module.fail_json(msg=missing_required_lib(LIBRARY), exception=KUMA_LIBRARY.error)
 
 
 def connection_argument_spec():
@@ -330,7 +315,7 @@ class UptimeKumaClient:
         """Connect and authenticate once; read the server version."""
         if self._api is not None:
             return
-        library = _Library.load()
+        library = KUMA_LIBRARY.load()
         api_class = self._api_class or library.api_class
         try:
             self._api = api_class(self.url, timeout=self.timeout, ssl_verify=self.validate_certs,
@@ -393,7 +378,7 @@ class UptimeKumaClient:
 
     def _library(self, operation, fn, *args):
         """Call the library; its exceptions become :class:`UptimeKumaError`."""
-        library = _Library.load()
+        library = KUMA_LIBRARY.load()
         try:
             return fn(*args)
         except (library.exception, library.socketio.exceptions.SocketIOError, library.requests.RequestException) as err:
@@ -407,7 +392,7 @@ class UptimeKumaClient:
         payload = None if not args else args[0] if len(args) == 1 else tuple(args)
         try:
             reply = self._api.sio.call(event, payload, timeout=self.timeout)
-        except _Library.load().socketio.exceptions.SocketIOError as err:
+        except KUMA_LIBRARY.load().socketio.exceptions.SocketIOError as err:
             hint = "; it may have been applied, rerun to converge" if writes else ""
             raise self._error(operation, "no answer within %d s (%s)%s" % (self.timeout, type(err).__name__, hint),
                               event, maybe_applied=writes) from None
@@ -572,7 +557,7 @@ def _split_notification(item):
 
 def notification_types():
     """Provider ids the library knows (empty when it is missing)."""
-    library = _Library.load()
+    library = KUMA_LIBRARY.load()
     if library is None:
         return frozenset()
     return frozenset(item.value for item in library.notification_type)
