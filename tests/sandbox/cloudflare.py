@@ -1,6 +1,6 @@
 """Emulator of Cloudflare's API v4 (``/client/v4``) for the local sandbox.
 
-Wire contract: ``contracts/cloudflare/NOTES.md`` and ``openapi-subset.json``
+Wire contract: ``tests/contracts/cloudflare/NOTES.md`` and ``openapi-subset.json``
 (zones, DNS records, the DNS batch endpoint, zone settings).  Every request
 and response of a path in the subset is validated against it (see
 ``openapi.py`` and ``SPEC_CORRECTIONS`` below); the batch endpoint, which the

@@ -1,6 +1,6 @@
 """Emulator of the Coolify v4 API (``/api/v1``) for the local sandbox, plus its HTTP edge.
 
-Wire contract: ``contracts/coolify/NOTES.md`` and ``openapi.yaml`` (Coolify 4.3.11).
+Wire contract: ``tests/contracts/coolify/NOTES.md`` and ``openapi.yaml`` (Coolify 4.3.11).
 Every request and response is validated against the spec (``openapi.py``), with the
 corrections in ``SPEC_CORRECTIONS`` below (each one cites NOTES.md or says why).
 

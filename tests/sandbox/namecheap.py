@@ -1,6 +1,6 @@
 """Emulator of the Namecheap XML API (``/xml.response``) for the local sandbox.
 
-Wire format and error numbers follow ``contracts/namecheap/NOTES.md``: form or
+Wire format and error numbers follow ``tests/contracts/namecheap/NOTES.md``: form or
 query parameters in (names case-insensitive, query and body merged, the body
 wins on a clash), an ``ApiResponse`` document in the
 ``http://api.namecheap.com/xml.response`` namespace out, always HTTP 200 except

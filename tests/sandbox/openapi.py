@@ -1,8 +1,8 @@
 """Contract validation of emulator traffic against the vendor's OpenAPI document.
 
 ``ContractValidator`` checks every request/response pair an emulator handles
-against the vendor's published spec (``<repo>/../shared/contracts/<vendor>/``,
-or ``$FABRIK_CONTRACTS_DIR/<vendor>/``) with openapi-core, and reports each
+against the vendor's published spec (``tests/contracts/<vendor>/``, kept in the
+repository with its source: ``tests/contracts/README.md``) with openapi-core, and reports each
 mismatch through a callback (``Emulator.record_violation``).
 
 * The spec is parsed and the validator built once, in a background thread that
@@ -27,7 +27,6 @@ should not wait for.
 """
 
 import json
-import os
 import queue
 import re
 import threading
@@ -39,14 +38,13 @@ from urllib.parse import urlsplit
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CONTRACTS_ENV = "FABRIK_CONTRACTS_DIR"
+CONTRACTS_DIR = REPO_ROOT / "tests" / "contracts"
 RANGE_KEY = re.compile(r"^[1-5]xx$")
 
 
 def contract_path(vendor, filename):
-    """Where a vendor's contract file lives: ``$FABRIK_CONTRACTS_DIR`` or ``<repo>/../shared/contracts``."""
-    base = os.environ.get(CONTRACTS_ENV) or REPO_ROOT.parent / "shared" / "contracts"
-    return Path(base) / vendor / filename
+    """Where a vendor's contract file lives: ``tests/contracts/<vendor>/`` in this repository."""
+    return CONTRACTS_DIR / vendor / filename
 
 
 def operations(spec):
@@ -196,8 +194,7 @@ class ContractValidator:
         self.spec_path = Path(spec_path)
         if not self.spec_path.is_file():
             raise FileNotFoundError(
-                f"contract {self.spec_path} not found: put the shared contracts beside the repository "
-                f"or point {CONTRACTS_ENV} at them")
+                f"contract {self.spec_path} not found (the vendor contracts live in tests/contracts/)")
         self.on_violation = on_violation
         self.corrections = (uppercase_status_ranges, *corrections)
         self.extra_routes = list(extra_routes)

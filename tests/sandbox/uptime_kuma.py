@@ -2,7 +2,7 @@
 
 Uptime Kuma has no CRUD REST API: clients talk to the web UI's Socket.IO channel
 (``/socket.io/``), every call is an event whose last argument is an ack
-callback.  The wire contract is ``contracts/uptime-kuma/NOTES.md``; this module
+callback.  The wire contract is ``tests/contracts/uptime-kuma/NOTES.md``; this module
 follows it for both release lines, chosen by the version string
 (``UptimeKumaEmulator(version="1.23.16")`` or the default ``"2.5.3"``).
 
