@@ -44,6 +44,13 @@ def sorted_for_diff(items, keys):
     return sorted(copies, key=lambda item: tuple(_sort_token(item.get(key)) for key in keys))
 
 
+def keyed_for_diff(items, key):
+    """A diff side for a list of dicts: a dict of the items by their ``key`` field (Ansible's callbacks render
+    dicts and strings as diffs, not lists), each item a sorted deep copy without that field."""
+    return {str(item[key]): {name: value for name, value in item.items() if name != key}
+            for item in sorted_for_diff(items, key)}
+
+
 def diff_lists(before, after, key):
     """The ``diff`` result entry for two lists of dicts, each sorted by ``key``."""
     return {"before": sorted_for_diff(before, key), "after": sorted_for_diff(after, key)}

@@ -200,7 +200,7 @@ server_version:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run, sorted_for_diff
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, run, sorted_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import (
     MONITOR_FIELDS,
     check_interval_bounds,
@@ -398,7 +398,8 @@ class Plan:
 
 
 def diff_view(views):
-    return sorted_for_diff([{key: value for key, value in view.items() if key != "id"} for view in views], "name")
+    """Monitors by name, without their ids: a diff side Ansible's callbacks can render."""
+    return keyed_for_diff([{key: value for key, value in view.items() if key != "id"} for view in views], "name")
 
 
 def apply_monitors(module):

@@ -147,7 +147,7 @@ from datetime import datetime, timedelta
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import navigation, validate_url
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, run
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_from_module,
     connection_argument_spec,
@@ -505,8 +505,9 @@ def apply_menus(module):
         "mode": mode,
         "menus": results,
         "deleted": doomed,
-        "diff": {"before": sorted(before + [{"name": name} for name in doomed], key=lambda menu: menu["name"]),
-                 "after": sorted(after, key=lambda menu: menu["name"])},
+        # Menus by name (a diff side Ansible's callbacks can render); a deleted menu is absent after.
+        "diff": {"before": keyed_for_diff(before + [{"name": name} for name in doomed], "name"),
+                 "after": keyed_for_diff(after, "name")},
     }
 
 

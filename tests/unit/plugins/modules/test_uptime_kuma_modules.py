@@ -165,8 +165,8 @@ def test_monitors_check_mode_reports_and_writes_nothing(run, kuma):
     assert (result["failed"], result["changed"]) == (False, True), result
     assert kuma.writes() == []
     assert kuma.monitors() == [] and kuma.state()["tags"] == []
-    assert [view["name"] for view in result["diff"]["after"]] == ["site-one", "site-one content"]
-    assert result["diff"]["before"] == []
+    assert list(result["diff"]["after"]) == ["site-one", "site-one content"]
+    assert result["diff"]["before"] == {}
     assert result["monitors"][0]["interval"] == 60
 
 
@@ -185,8 +185,8 @@ def test_monitors_edit_only_what_differs_and_keep_the_rest(run, kuma):
     http = kuma.monitors()[0]
     assert (http["interval"], http["body"], http["url"]) == (120, "kept by the merge", "https://site-one.test")
     assert http["notificationIDList"] == {"2": True}
-    assert result["diff"]["before"][0]["notifications"] == ["ops"]
-    assert result["diff"]["after"][0]["notifications"] == ["pager"]
+    assert result["diff"]["before"]["site-one"]["notifications"] == ["ops"]
+    assert result["diff"]["after"]["site-one"]["notifications"] == ["pager"]
 
 
 def test_monitors_prune_only_deletes_owned_unlisted(run, kuma):
@@ -475,7 +475,7 @@ def test_monitors_check_mode_only_warns_about_a_notification_still_to_create(run
     monkeypatch.setattr(AnsibleModule, "warn", lambda _module, text: warnings.append(text))
     result = run(uptime_kuma_monitors, check_mode=True, tag=TAG, monitors=site_monitors())
     assert (result["failed"], result["changed"]) == (False, True), result
-    assert result["diff"]["after"][0]["notifications"] == ["ops"]
+    assert result["diff"]["after"]["site-one"]["notifications"] == ["ops"]
     assert warnings == ["monitors[0].notifications: no notification called 'ops' on the server yet; check mode "
                         "assumes an earlier task creates it"]
     assert kuma.writes() == []
