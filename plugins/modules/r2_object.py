@@ -135,7 +135,7 @@ uploaded:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run_and_exit
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import keyed_for_diff, run_and_exit
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
     HASH_METADATA,
@@ -203,11 +203,10 @@ def converge(module):
     views = [{"key": obj["key"], "action": "uploaded" if obj["key"] in uploaded else "unchanged",
               "etag": obj["md5"] if obj["key"] in uploaded else remote[obj["key"]]["etag"],
               "size": obj["size"], "content_type": obj["content_type"]} for obj in objects]
-    before = sorted(({"key": obj["key"], "etag": remote[obj["key"]]["etag"]}
-                     for obj in objects if obj["key"] in remote), key=lambda item: item["key"])
-    after = sorted(({"key": view["key"], "etag": view["etag"]} for view in views), key=lambda item: item["key"])
+    before = [{"key": obj["key"], "etag": remote[obj["key"]]["etag"]} for obj in objects if obj["key"] in remote]
+    after = [{"key": view["key"], "etag": view["etag"]} for view in views]
     return dict(changed=bool(stale), objects=views, uploaded=[obj["key"] for obj in stale],
-                diff=dict(before=before, after=after))
+                diff=dict(before=keyed_for_diff(before, "key"), after=keyed_for_diff(after, "key")))
 
 
 def main():

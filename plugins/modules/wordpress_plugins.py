@@ -94,7 +94,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run, sorted_for_diff
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, run, sorted_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_from_module,
     connection_argument_spec,
@@ -203,7 +203,7 @@ def apply_plugins(module):
     changed = before != after
     after = sorted_for_diff(after, "slug")
     return {"changed": changed, "plugins": after,
-            "diff": {"before": sorted_for_diff(before, "slug"), "after": after}}
+            "diff": {"before": keyed_for_diff(before, "slug"), "after": keyed_for_diff(after, "slug")}}
 
 
 def main():

@@ -100,7 +100,7 @@ import secrets
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run, sorted_for_diff
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, run, sorted_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_from_module,
     connection_argument_spec,
@@ -209,7 +209,8 @@ def apply_users(module):
             after.append(converge(client, item, user, current, wanted, api_user))
     after = sorted_for_diff(after, "username")
     before = sorted_for_diff(before, "username")
-    return {"changed": before != after, "users": after, "diff": {"before": before, "after": after}}
+    return {"changed": before != after, "users": after,
+            "diff": {"before": keyed_for_diff(before, "username"), "after": keyed_for_diff(after, "username")}}
 
 
 def main():

@@ -273,7 +273,9 @@ def run_examples(directory, modules, env):
                    ANSIBLE_LOCAL_TEMP=str(REPO / "tests" / "output" / "tmp"),
                    PATH="%s:%s" % (BIN, os.environ.get("PATH", "")))
     started = time.monotonic()
-    proc = subprocess.run([str(BIN / "ansible-playbook"), "examples.yml", "-i", "inventory.yml"], cwd=str(directory),
+    # --diff: every module's diff must render in Ansible's default callback.
+    proc = subprocess.run([str(BIN / "ansible-playbook"), "examples.yml", "-i", "inventory.yml", "--diff"],
+                          cwd=str(directory),
                           env=run_env, capture_output=True, text=True, timeout=600, check=False)
     return ExampleRun(modules, proc, time.monotonic() - started)
 
@@ -285,6 +287,7 @@ def check_run(sandbox, run, env, secrets=()):
     assert run.recap is not None, run.explain()
     assert run.recap == {"ok": tasks, "changed": run.recap["changed"], "unreachable": 0, "failed": 0, "skipped": 0}, \
         "expected all %d example tasks of %s to run\n%s" % (tasks, ", ".join(run.modules), run.explain())
+    assert "Callback dispatch" not in run.output, "a diff the default callback cannot render\n" + run.explain()
     shown = [secret for secret in secrets_of(env) + list(secrets) if secret in run.output]
     assert not shown, "secrets in the output of the examples of %s" % ", ".join(run.modules)
     violations = sandbox.violations()

@@ -177,6 +177,43 @@ def test_plan_on_a_fresh_and_on_a_converged_sandbox_sends_no_write(sandbox, tmp_
     assert box.writes() == []
 
 
+def test_the_plan_shows_one_change_in_every_stage_without_a_callback_warning(sandbox, tmp_path):
+    """After a converged run, one thing changes per stage; ``--check --diff`` must show each of them,
+    render every diff in Ansible's default callback (no warning of a diff it could not print) and
+    write nothing."""
+    box = whole(sandbox)
+    inventory = sandbox.inventory(tmp_path / "inv", {"whole": site_vars(tmp_path)})
+    converge(sandbox, inventory)
+    # domain: the registrar's name servers were changed by hand since the last run
+    sld, tld = DOMAIN.split(".", 1)
+    observe.namecheap_call(sandbox, "namecheap.domains.dns.setCustom", SLD=sld, TLD=tld,
+                           Nameservers="ns1.elsewhere-plan.example,ns2.elsewhere-plan.example")
+    changes = {
+        "dns_extra_records": [{"type": "TXT", "name": "@", "content": "plan-check-dns-token"}],
+        "app_envs": [{"key": "PLAN_CHECK_APP", "value": "on"}],
+        "wordpress_menus": [{"name": "Plan check menu", "items": [{"page": "home", "title": "Plan check item"}]}],
+        "monitoring_interval": 123,
+        "storage_cors_max_age": 4321,
+    }
+    box.reset_log()
+    plan = sandbox.playbook("site.yml", inventory, check=True, diff=True, extra_vars=changes)
+    assert plan.rc == 0, plan.explain()
+    assert box.writes() == []
+    assert "[WARNING]" not in plan.output, plan.explain()
+    expected = {
+        "domain": "ns1.elsewhere-plan.example",
+        "dns": "plan-check-dns-token",
+        "app": "PLAN_CHECK_APP",
+        "wordpress": "Plan check item",
+        "monitoring": "interval: 123",
+        "storage": "4321",
+    }
+    missing = {stage: text for stage, text in expected.items() if text not in plan.stdout}
+    assert not missing, "changes not shown in the plan: %s\n%s" % (missing, plan.stdout[-8000:])
+    for stage in expected:
+        assert re.search(r"^  %s +[1-9]\d* would change" % stage, plan.stdout, re.M), (stage, plan.stdout[-3000:])
+
+
 def _fault_point(entry):
     """service, method and target of a write: the path with ids as wildcards, the command or the event."""
     if "event" in entry:

@@ -225,7 +225,7 @@ def test_objects_upload_once_with_one_listing_then_rerun_only_lists(run, sandbox
     assert stored["brand/logo.svg"]["cache_control"] == "public, max-age=60"
     assert stored["brand/notes.txt"]["metadata"] == {"owner": "ops", "sha256": hashlib.sha256(b"hello").hexdigest()}
     assert stored["brand/favicon.ico"]["etag"] == hashlib.md5(bytes(range(256))).hexdigest()
-    assert result["diff"]["before"] == []
+    assert result["diff"]["before"] == {}
 
     sandbox.forget()
     again = ok(run(r2_object, bucket=BUCKET, objects=assets))

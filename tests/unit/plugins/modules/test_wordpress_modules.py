@@ -425,7 +425,7 @@ def test_plugin_zip_install_activate_deactivate_remove(site, run, requests_log, 
 
     removed = run(wordpress_plugins, plugins=[{"slug": "fabrik-probe", "state": "absent"}])
     assert removed["changed"] is True
-    assert removed["diff"]["before"][0]["status"] == "active"
+    assert removed["diff"]["before"]["fabrik-probe"]["status"] == "active"
     assert removed["plugins"] == [{"slug": "fabrik-probe", "plugin": None, "status": "absent"}]
     assert plugin_status(site, "fabrik-probe") == "absent"
     assert run(wordpress_plugins, plugins=[{"slug": "fabrik-probe", "state": "absent"}])["changed"] is False
