@@ -199,11 +199,13 @@ def connection_rows(play):
 
 
 def site_spec(markup):
-    plays = load_yaml(ROOT / "site.yml")
-    play = plays[0]
-    stages = play.get("vars", {}).get("fabrik_stage_roles")
+    play = load_yaml(ROOT / "playbooks" / "site.yml")[0]
+    stages = (load_yaml(ROOT / "roles" / "preflight" / "defaults" / "main.yml") or {}).get("preflight_stage_roles")
     if not stages:
-        raise DocsError("site.yml: the first play has no fabrik_stage_roles (the stages, their roles and entry points)")
+        raise DocsError("roles/preflight/defaults/main.yml: no preflight_stage_roles (the stages, their roles and "
+                        "entry points)")
+    # The preflight runs first in every run (tagged always): its own variables head the page.
+    stages = [{"tag": "preflight", "role": "preflight", "entry": "main", "run_tag": "always"}] + stages
     specs, defaults, documented = {}, {}, {}
     for role_dir in sorted((ROOT / "roles").iterdir()):
         spec_file = role_dir / "meta" / "argument_specs.yml"
@@ -213,11 +215,12 @@ def site_spec(markup):
             documented[role_dir.name] = set()
 
     out = ["# Site spec reference", "",
-           GENERATED.format(sources="`site.yml`, `roles/*/meta/argument_specs.yml` and `roles/*/defaults/main.yml`"),
+           GENERATED.format(sources="`playbooks/site.yml`, `roles/*/meta/argument_specs.yml` and "
+                                    "`roles/*/defaults/main.yml`"),
            "A site is one inventory host and its variables are the site spec. `site.yml` runs the stages below",
            "in this order, each under its tag (for example `ansible-playbook site.yml --tags dns,gate`), and",
-           "before the first API call it validates the variables of every selected stage against these argument",
-           "specs (a missing required variable or a wrong type stops the run).",
+           "before the first API call its first role, `fabrik.deploy.preflight`, validates the variables of every",
+           "selected stage against these argument specs (a missing required variable or a wrong type stops the run).",
            "",
            "**Default** is the argument spec's default, otherwise the value in the role's `defaults/main.yml`",
            "(what applies when the variable is not set; `{{ ... }}` values are computed from other variables).",
@@ -242,7 +245,7 @@ def site_spec(markup):
         documented[role].update(spec.get("options", {}))
         out += ["", "## %s" % tag, "",
                 "Tag `%s`: role `%s.%s`, entry point `%s` (`roles/%s/meta/argument_specs.yml`)."
-                % (tag, COLLECTION, role, entry, role), "",
+                % (stage.get("run_tag", tag), COLLECTION, role, entry, role), "",
                 "**%s**" % markup.render(spec.get("short_description", "")), ""]
         if spec.get("description"):
             out += [markup.render(spec["description"], plugin, entry), ""]
@@ -257,7 +260,7 @@ def site_spec(markup):
         raise DocsError("roles with argument specs that no stage of site.yml runs: %s" % ", ".join(unstaged))
 
     out += ["", "## Service connections", "",
-            "`site.yml` passes the connection options of every module through `module_defaults`, one action",
+            "`playbooks/site.yml` passes the connection options of every module through `module_defaults`, one action",
             "group per service, from these variables (keep the secrets in a vault or in AWX/Semaphore credentials;",
             "each module option also has an environment variable fallback, see the module pages in",
             "[collection/](collection/index.rst)):", "",

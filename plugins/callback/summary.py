@@ -47,7 +47,7 @@ OTHER = "other"
 
 
 def _parts(result):
-    """(host name, task, result dict) of a task result on ansible-core 2.18 and later."""
+    """(host name, task, result dict) of a task result on ansible-core 2.19 and later."""
     if hasattr(result, "task"):
         return result.host.get_name(), result.task, result.result
     return result._host.get_name(), result._task, result._result

@@ -378,6 +378,7 @@ class WordPressSandbox:
                 "--no-defaults",
                 *self._run_as_root_option(),
                 "--datadir=%s" % self.datadir,
+                "--tmpdir=%s" % self._db_tmpdir(),
                 "--socket=%s" % self.db_socket,
                 "--port=%d" % self.db_port,
                 "--bind-address=127.0.0.1",
@@ -409,6 +410,7 @@ class WordPressSandbox:
                 "--no-defaults",
                 *self._run_as_root_option(),
                 "--datadir=%s" % building,
+                "--tmpdir=%s" % self._db_tmpdir(),
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
                 "--extra-file=%s" % init_sql,
@@ -422,6 +424,12 @@ class WordPressSandbox:
         if result.returncode != 0:
             raise SandboxError("mariadb-install-db failed: %s" % (result.stdout + result.stderr).strip()[-2000:])
         building.rename(self.db_template)
+
+    def _db_tmpdir(self):
+        """MariaDB's temporary files in the state directory: not in /tmp, shared with every other process."""
+        tmpdir = self.state_dir / "db-tmp"
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        return tmpdir
 
     @staticmethod
     def _run_as_root_option():

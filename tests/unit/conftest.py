@@ -1,9 +1,33 @@
-"""Make ``ansible_collections.fabrik.deploy`` importable from a plain checkout."""
+"""Make ``ansible_collections.fabrik.deploy`` importable from a plain checkout; settings that hold under
+``make unit`` and ``ansible-test units`` alike."""
 
 import sys
 from pathlib import Path
+
+import pytest
 
 COLLECTIONS_ROOT = Path(__file__).resolve().parents[2] / "collections"
 
 if str(COLLECTIONS_ROOT) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS_ROOT))
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (``ansible-test units`` runs ``pytest -n auto``) keep each test file on one worker.
+
+    The WordPress module tests share one real WordPress per file (module-scoped fixtures), and their
+    tests build on each other's state in file order; xdist's default ``load`` scheduling would spread a
+    file's tests over workers, each with a WordPress of its own that missed the earlier tests.
+    """
+    if getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") in ("no", "load"):
+        config.option.dist = "loadfile"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test gets pytest-timeout's bound even when pytest runs with another configuration file than
+    ours (``ansible-test units`` passes its own ``-c``, without our ``timeout``): a hung test fails."""
+    if config.getini("timeout"):
+        return
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(600))
