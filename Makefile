@@ -31,7 +31,7 @@ VENV_PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.
 
 .PHONY: help setup system-packages venv venv-compat demo resume-walk sandbox sandbox-stop bench docs \
 	test lint ansible-lint changelog-lint shell-lint sanity unit integration molecule docs-lint compat \
-	build-copy build-check clean
+	build-copy build-check ee clean
 
 help:
 	@echo "make demo    set up, start the sandbox and run site.yml (every stage) against it"
@@ -147,9 +147,13 @@ build-copy: system-packages
 
 # The artifact ships no local state, and the execution environment definition
 # is accepted by ansible-builder.
+# The execution environment's build context in build/ee (ansible-builder create; `ansible-builder build`
+# with a container engine builds the image): the collection from its tarball, its requirements introspected.
+ee: build-check
+
 build-check: venv build-copy
 	tools/build-check $(BIN)/ansible-galaxy build/dist
-	tools/ee-check $(BIN)/ansible-builder $(BUILD_COPY) build/ee
+	tools/ee-check $(BIN)/ansible-builder build/ee
 
 clean:
 	rm -rf build .ansible tests/output

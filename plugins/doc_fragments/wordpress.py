@@ -26,6 +26,16 @@ options:
       - An application password of O(username) (Users, Profile, Application Passwords), not the login
         password. Never logged.
       - If not set, the value of the E(WORDPRESS_APP_PASSWORD) environment variable is used.
+      - One of O(app_password) and O(password) is needed; with both, O(app_password) is used.
+    type: str
+  password:
+    description:
+      - The login password of O(username), used only when there is no O(app_password): the module then
+        logs in through C(wp-login.php) and uses the session's cookie and REST nonce (two more requests per
+        task). Nothing needs to be kept between runs, so it suits job runners without persistent storage
+        (AWX). Never logged.
+      - The login opens a session only and changes no content, so it is also sent in check mode.
+      - If not set, the value of the E(WORDPRESS_PASSWORD) environment variable is used.
     type: str
   validate_certs:
     description:

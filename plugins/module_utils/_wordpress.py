@@ -73,6 +73,7 @@ def connection_argument_spec():
         url=dict(type="str", required=True, fallback=(env_fallback, ["WORDPRESS_URL"])),
         username=dict(type="str", fallback=(env_fallback, ["WORDPRESS_USERNAME"])),
         app_password=dict(type="str", no_log=True, fallback=(env_fallback, ["WORDPRESS_APP_PASSWORD"])),
+        password=dict(type="str", no_log=True, fallback=(env_fallback, ["WORDPRESS_PASSWORD"])),
         validate_certs=dict(type="bool", default=True),
         timeout=dict(type="int", default=30),
     )
@@ -84,13 +85,16 @@ def client_from_module(module, require_credentials=True):
     if params["timeout"] < 1:
         raise SpecError("timeout", "a positive number of seconds expected, got %d" % params["timeout"])
     if require_credentials:
-        for name in ("username", "app_password"):
-            if not params[name]:
-                raise SpecError(name, "required (or set WORDPRESS_%s)" % name.upper())
+        if not params["username"]:
+            raise SpecError("username", "required (or set WORDPRESS_USERNAME)")
+        if not params["app_password"] and not params.get("password"):
+            raise SpecError("app_password", "an application password (or WORDPRESS_APP_PASSWORD) or the user's "
+                                            "login password (password, or WORDPRESS_PASSWORD) is required")
     return WordPressClient(
         url=params["url"],
         username=params["username"],
         app_password=params["app_password"],
+        password=params.get("password"),
         validate_certs=params["validate_certs"],
         timeout=params["timeout"],
         check_mode=module.check_mode,
@@ -144,17 +148,21 @@ def version_tuple(text):
 
 
 class WordPressClient:
-    """WordPress over :class:`HttpClient`: Basic authentication with an application password.
+    """WordPress over :class:`HttpClient`: Basic authentication with an application password, or else a login
+    session of ``username`` with its login ``password`` (cookie and REST nonce, opened before the first REST
+    call: two requests per client).
 
-    Without ``username``/``app_password`` the client is anonymous (installer, login form).
+    Without ``username`` and either password the client is anonymous (installer, login form).
     ``secrets``: further values to redact from every message (e.g. a login password).
     """
 
     def __init__(self, url, username=None, app_password=None, validate_certs=True, timeout=30,
-                 check_mode=False, secrets=()):
+                 check_mode=False, secrets=(), password=None):
         self.url = validate_site_url(url)
         self.username = username
-        headers, hidden = {}, [app_password, *secrets]
+        headers, hidden = {}, [app_password, password, *secrets]
+        # A session login is used only without an application password.
+        self._login_password = password if username and password and not app_password else None
         if username and app_password:
             token = base64.b64encode(("%s:%s" % (username, app_password)).encode()).decode()
             headers["Authorization"] = "Basic " + token
@@ -173,7 +181,14 @@ class WordPressClient:
     # -- REST
 
     def _rest_response(self, method, route, operation, **kwargs):
+        self._ensure_session()
         return self.http.request(method, REST_PREFIX + route, operation=operation, **kwargs)
+
+    def _ensure_session(self):
+        """Log in once, before the first authenticated request, when the client uses the login password."""
+        if self._login_password is not None:
+            password, self._login_password = self._login_password, None
+            self.login(self.username, password)
 
     def _json(self, response, method, route, operation):
         if response.status_code == 204 or not response.content:
@@ -254,6 +269,7 @@ class WordPressClient:
 
     def current_user(self):
         """The authenticated user (``context=edit``), or None when the credentials are refused."""
+        self._ensure_session()
         response = self.http.request("GET", REST_PREFIX + "/wp/v2/users/me", operation="check credentials",
                                      params={"context": "edit", "_fields": "id,username"},
                                      expected=(200, 401, 403), raw=True)
@@ -293,8 +309,9 @@ class WordPressClient:
     def login(self, username, password):
         """Log in through ``wp-login.php`` and set the REST nonce: later REST calls act as that user."""
         self.http.set_cookie("wordpress_test_cookie", "WP Cookie check")
+        # A login opens a session and changes no content: allowed in check mode.
         response = self.http.request("POST", "/wp-login.php", operation="log in",
-                                     data={"log": username, "pwd": password, "testcookie": "1"})
+                                     data={"log": username, "pwd": password, "testcookie": "1"}, mutates=False)
         if not any(cookie.name.startswith(LOGGED_IN_COOKIE_PREFIX) for cookie in self.http.cookies):
             raise ApiError(SERVICE, "log in", "POST", "/wp-login.php", status=response.status_code,
                            message=self.http.redact(page_message(response.text) or "no session cookie was set"))

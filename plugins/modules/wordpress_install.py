@@ -12,11 +12,15 @@ version_added: 0.1.0
 description:
   - Runs WordPress's installer when the site still shows it (C(/wp-admin/install.php)), creating the
     site with its title and administrator.
-  - Then makes sure the administrator has a working application password for the other modules. When
-    O(app_password) is given and authenticates O(admin_user), nothing is done. Otherwise the module logs
-    in with O(admin_password), removes any application password named O(app_password_name) and creates
-    a new one, returned as RV(app_password).
-  - An installed site with a working O(app_password) reports no change.
+  - Then, with O(create_app_password=true), makes sure the administrator has a working application password
+    for the other modules. When O(app_password) is given and authenticates O(admin_user), nothing is done.
+    Otherwise the module logs in with O(admin_password), removes any application password named
+    O(app_password_name) and creates a new one, returned as RV(app_password).
+  - With O(create_app_password=false) no application password is created: a given O(app_password) must
+    authenticate O(admin_user), and without one the other modules log in with the administrator's password
+    (their O(password) option). Nothing needs to be kept between runs.
+  - An installed site with a working O(app_password), or installed and with O(create_app_password=false) and no
+    O(app_password), reports no change.
 author:
   - fabrik.deploy contributors (@fabrik)
 extends_documentation_fragment:
@@ -61,6 +65,13 @@ options:
       - Name of the application password the module creates.
     type: str
     default: fabrik.deploy
+  create_app_password:
+    description:
+      - Whether to create an application password when O(app_password) is not given or does not work.
+      - Set it to V(false) where the new password could not be kept for the next run (a job runner without
+        persistent storage): each run would otherwise replace the password and report a change.
+    type: bool
+    default: true
 notes:
   - The new application password is returned in the result. Ansible prints results, so a task using this
     module must set C(no_log=true) (the collection's C(wordpress) role does and registers the result).
@@ -131,6 +142,25 @@ def app_password_works(module):
     return user is not None and user["username"] == params["admin_user"]
 
 
+def ensure_installed_without_app_password(module, anonymous):
+    """``create_app_password=false``: install when needed; a given application password must work."""
+    params = module.params
+    if params["app_password"]:
+        if app_password_works(module):
+            return dict(changed=False, installed=False, app_password_created=False,
+                        diff={"before": {"installed": True}, "after": {"installed": True}})
+        if not anonymous.installer_shown():
+            raise SpecError("app_password", "does not authenticate %s on %s (create_app_password is false: "
+                                            "give a working one, or none to log in with the administrator's password)"
+                                            % (params["admin_user"], params["url"]))
+    needs_install = anonymous.installer_shown()
+    if needs_install and not module.check_mode:
+        anonymous.install(params["title"], params["admin_user"], params["admin_password"], params["admin_email"],
+                          public=params["search_engine_visibility"])
+    return dict(changed=needs_install, installed=needs_install, app_password_created=False,
+                diff={"before": {"installed": not needs_install}, "after": {"installed": True}})
+
+
 def create_app_password(module, client):
     """Log in, drop any application password with our name, create a new one; return it."""
     params = module.params
@@ -154,7 +184,9 @@ def validate(params):
 def ensure_installed(module):
     params = module.params
     validate(params)
-    anonymous = _client(module, secrets=[params["admin_password"]])
+    anonymous = _client(module, secrets=[params["admin_password"], params["password"]])
+    if not params["create_app_password"]:
+        return ensure_installed_without_app_password(module, anonymous)
     # A working application password proves the site is installed: one request on a converged site.
     password_works = app_password_works(module)
     needs_install = not password_works and anonymous.installer_shown()
@@ -180,6 +212,7 @@ def main():
         admin_email=dict(type="str", required=True),
         search_engine_visibility=dict(type="bool", default=True),
         app_password_name=dict(type="str", default="fabrik.deploy", no_log=False),
+        create_app_password=dict(type="bool", default=True),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     module.exit_json(**run(module, lambda: ensure_installed(module)))

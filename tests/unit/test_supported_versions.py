@@ -25,7 +25,7 @@ def test_roles_and_the_execution_environment_agree_with_requires_ansible():
     for meta in sorted(REPO.glob("roles/*/meta/main.yml")):
         assert yaml.safe_load(meta.read_text())["galaxy_info"]["min_ansible_version"] == oldest, meta
     newest = "%s.%s" % _pinned_core("requirements-dev.txt")
-    ee = yaml.safe_load((REPO / "meta" / "execution-environment.yml").read_text())
+    ee = yaml.safe_load((REPO / "execution-environment" / "execution-environment.yml").read_text())
     spec = ee["dependencies"]["ansible_core"]["package_pip"]
     low, high = re.match(r"ansible-core>=(\d+\.\d+),<(\d+\.\d+)$", spec).groups()
     assert low == oldest

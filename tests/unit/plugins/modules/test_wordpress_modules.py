@@ -178,6 +178,38 @@ def test_install_flow_check_mode_install_and_idempotence(shared_site, run, reque
     assert writes(requests_log) == []
 
 
+def test_without_an_app_password_to_keep_the_modules_log_in_and_reruns_change_nothing(shared_site, run, requests_log):
+    """create_app_password=false (a job runner that keeps no file): no application password is made; the
+    other modules log in with the administrator's password, and a rerun changes nothing."""
+    sandbox = shared_site.sandbox
+    sandbox.reset()
+    args = install_args(create_app_password=False)
+    planned = run(wordpress_install, check_mode=True, credentials=False, **args)
+    assert (planned["changed"], planned["installed"], planned["app_password_created"]) == (True, True, False)
+    assert writes(requests_log) == []
+    done = run(wordpress_install, credentials=False, **args)
+    assert (done["failed"], done["changed"], done["installed"], "app_password" in done) == (False, True, True, False)
+    again = run(wordpress_install, credentials=False, **args)
+    assert (again["changed"], writes(requests_log)) == (False, [])
+
+    login = dict(username=ADMIN, password=ADMIN_PASSWORD)
+    changed = run(wordpress_settings, credentials=False, title="Logged in", **login)
+    assert (changed["failed"], changed["changed"]) == (False, True), changed
+    assert ("POST", "/wp-login.php") in requests_log
+    plan = run(wordpress_settings, check_mode=True, credentials=False, title="Logged in", **login)
+    assert plan["changed"] is False
+    # The login opens a session only: the one POST a check-mode run sends.
+    assert writes(requests_log) == [("POST", "/wp-login.php")]
+
+    refused = run(wordpress_install, credentials=False, app_password="not a working password", **args)
+    assert (refused["failed"], refused["field"]) == (True, "app_password"), refused
+    missing = run(wordpress_settings, credentials=False, username=ADMIN, title="Logged in")
+    assert missing["failed"] is True and "WORDPRESS_PASSWORD" in missing["msg"]
+    wrong = run(wordpress_settings, credentials=False, username=ADMIN, password="definitely-wrong-password")
+    assert wrong["failed"] is True and "log in" in wrong["msg"]
+    assert "definitely-wrong-password" not in json.dumps(wrong)
+
+
 def test_install_replaces_a_broken_app_password_of_the_same_name(site, run):
     first = run(wordpress_install, credentials=False, app_password_name="deploy", **install_args())
     assert first["changed"] is True and first["installed"] is False
