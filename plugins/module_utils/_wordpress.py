@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import threading
 from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.basic import env_fallback
@@ -163,6 +164,7 @@ class WordPressClient:
         headers, hidden = {}, [app_password, password, *secrets]
         # A session login is used only without an application password.
         self._login_password = password if username and password and not app_password else None
+        self._session_lock = threading.Lock()  # reads may run in parallel: one login, before any of them
         if username and app_password:
             token = base64.b64encode(("%s:%s" % (username, app_password)).encode()).decode()
             headers["Authorization"] = "Basic " + token
@@ -186,9 +188,10 @@ class WordPressClient:
 
     def _ensure_session(self):
         """Log in once, before the first authenticated request, when the client uses the login password."""
-        if self._login_password is not None:
-            password, self._login_password = self._login_password, None
-            self.login(self.username, password)
+        with self._session_lock:
+            if self._login_password is not None:
+                self.login(self.username, self._login_password)
+                self._login_password = None
 
     def _json(self, response, method, route, operation):
         if response.status_code == 204 or not response.content:
