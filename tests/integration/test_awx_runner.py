@@ -199,9 +199,14 @@ def test_all_stages_as_an_awx_job_then_the_same_job_changes_nothing(sandbox, wor
     for stage in ("preflight", "domain", "dns", "gate", "app", "verify", "wordpress", "monitoring", "storage"):
         assert "fabrik.deploy.%s" % ("dns" if stage == "gate" else "app" if stage == "verify" else stage) in stdout
     services = {entry["service"] for entry in sandbox.writes()}
-    assert services == {"cloudflare", "namecheap", "coolify", "uptime_kuma", "r2"}, services
+    # The bucket is made through Cloudflare's API; the demo site uploads no asset to R2.
+    assert services == {"cloudflare", "namecheap", "coolify", "uptime_kuma"}, services
     domain = spec["site_domain"]
     assert observe.cloudflare(sandbox)[domain]["status"] == "active"
+    assert [bucket["name"] for bucket in sandbox.state("r2")["buckets"]] == [domain.replace(".", "-")]
+    resources = [resource for project in sandbox.state("coolify")["projects"]
+                 for environment in project["environments"] for resource in environment["resources"]]
+    assert [(resource["kind"], resource["name"]) for resource in resources] == [("service", domain.replace(".", "-"))]
     pages = requests.get(credentials["wordpress"]["url"] + "/", params={"rest_route": "/wp/v2/pages"}, timeout=30).json()
     assert len(pages) >= 3, pages
     # No application password was made: the job logged in with the administrator's password.
