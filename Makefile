@@ -117,8 +117,12 @@ sanity: venv build-copy
 	cd $(BUILD_COPY) && env -u ANSIBLE_COLLECTIONS_PATH \
 		$(BIN)/ansible-test sanity --local --python $(VENV_PYTHON_VERSION) --color no
 
-unit: venv
+# pytest on every unit test, then ansible-test units on the clean copy as a collection's users and
+# reviewers run it (each test in a fork of its own, on the controller's and the modules' Python path).
+unit: venv build-copy
 	FABRIK_NO_SKIP=1 tools/pytest-stage $(BIN)/pytest tests/unit
+	cd $(BUILD_COPY) && env -u ANSIBLE_COLLECTIONS_PATH \
+		$(BIN)/ansible-test units --local --python $(VENV_PYTHON_VERSION) --color no
 
 # The integration tests start and stop their own sandbox (tests/integration/conftest.py).
 integration: venv
@@ -138,7 +142,7 @@ docs-lint: venv build-copy
 # tests of the collection's code (tests/unit/sandbox tests the test harness,
 # which runs in .venv) and a playbook against the sandbox.
 compat: venv venv-compat
-	tools/pytest-stage $(COMPAT_BIN)/pytest tests/unit/plugins
+	tools/pytest-stage $(COMPAT_BIN)/pytest tests/unit/plugins tests/integration/modules
 	tools/with-sandbox $(BIN)/python \
 		$(COMPAT_BIN)/ansible-playbook -i inventories/sandbox tests/compat/playbook.yml
 

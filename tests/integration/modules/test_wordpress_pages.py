@@ -13,7 +13,7 @@ import requests
 import yaml
 
 from ansible_collections.fabrik.deploy.plugins.modules import wordpress_pages
-from tests.unit.plugins.modules.wordpress_harness import (
+from tests.integration.modules.wordpress_harness import (
     ADMIN,
     CONNECTOR,
     NEEDS_WORDPRESS,

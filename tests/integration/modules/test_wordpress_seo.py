@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from ansible_collections.fabrik.deploy.plugins.modules import wordpress_head, wordpress_pages, wordpress_plugins
-from tests.unit.plugins.modules.wordpress_harness import (
+from tests.integration.modules.wordpress_harness import (
     ADMIN,
     HTTP_TIMEOUT,
     NEEDS_WORDPRESS,

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from ansible_collections.fabrik.deploy.plugins.modules import wordpress_menus
-from tests.unit.plugins.modules.wordpress_harness import (
+from tests.integration.modules.wordpress_harness import (
     ADMIN,
     ADMIN_PASSWORD,
     NEEDS_WORDPRESS,

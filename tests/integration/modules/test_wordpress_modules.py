@@ -26,7 +26,7 @@ from ansible_collections.fabrik.deploy.plugins.modules import (
     wordpress_theme,
     wordpress_users,
 )
-from tests.unit.plugins.modules.wordpress_harness import (
+from tests.integration.modules.wordpress_harness import (
     ADMIN,
     ADMIN_PASSWORD,
     CONNECTOR,
