@@ -46,7 +46,7 @@ def rewrite_target(text, target, guides, base):
     """The reStructuredText of the link ``text`` -> ``target`` (a path relative to docs/)."""
     if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # an address of its own
         return "`%s <%s>`__" % (text, target)
-    path, _, _anchor = target.partition("#")
+    path = target.partition("#")[0]
     if not path:  # a section of the same page: plain text (the docsite has no stable anchors for them)
         return text
     resolved = (DOCS / path).resolve()

@@ -30,7 +30,7 @@ options:
     type: str
   password:
     description:
-      - The login password of O(username), used only when there is no O(app_password): the module then
+      - The login password of O(username), used only when there is no O(app_password). The module then
         logs in through C(wp-login.php) and uses the session's cookie and REST nonce (two more requests per
         task). Nothing needs to be kept between runs, so it suits job runners without persistent storage
         (AWX). Never logged.

@@ -16,7 +16,7 @@ description:
     for the other modules. When O(app_password) is given and authenticates O(admin_user), nothing is done.
     Otherwise the module logs in with O(admin_password), removes any application password named
     O(app_password_name) and creates a new one, returned as RV(app_password).
-  - With O(create_app_password=false) no application password is created: a given O(app_password) must
+  - With O(create_app_password=false) no application password is created. A given O(app_password) must
     authenticate O(admin_user), and without one the other modules log in with the administrator's password
     (their O(password) option). Nothing needs to be kept between runs.
   - An installed site with a working O(app_password), or installed and with O(create_app_password=false) and no
@@ -69,7 +69,7 @@ options:
     description:
       - Whether to create an application password when O(app_password) is not given or does not work.
       - Set it to V(false) where the new password could not be kept for the next run (a job runner without
-        persistent storage): each run would otherwise replace the password and report a change.
+        persistent storage), where each run would otherwise replace the password and report a change.
     type: bool
     default: true
 notes:
