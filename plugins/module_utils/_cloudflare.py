@@ -73,8 +73,8 @@ def cloudflare_argument_spec():
     )
 
 
-def client_from_module(module):
-    params = module.params
+def client_for(ctx):
+    params = ctx.params
     if not params["api_token"].strip():
         raise SpecError("api_token", "a Cloudflare API token is required (or CLOUDFLARE_API_TOKEN in the environment)")
     return CloudflareClient(
@@ -83,7 +83,7 @@ def client_from_module(module):
         account_id=params["account_id"],
         validate_certs=params["validate_certs"],
         timeout=params["timeout"],
-        check_mode=module.check_mode,
+        check_mode=ctx.check_mode,
     )
 
 

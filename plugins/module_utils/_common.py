@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, fabrik.deploy contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Helpers shared by the modules: error handling, diff structures, change detection, names."""
+"""Helpers shared by the modules: their error types, diff structures, change detection, names, libraries."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import copy
 import json
 import re
 import traceback
-
-from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
 MAX_DOMAIN_LENGTH = 253
 DOMAIN_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -27,14 +25,14 @@ class SpecError(ValueError):
         self.message = message
 
 
-def run(module, fn):
-    """Return ``fn()``; an ApiError or SpecError becomes ``fail_json`` with its text and fields."""
-    try:
-        return fn()
-    except SpecError as err:
-        module.fail_json(msg=str(err), field=err.field)
-    except ApiError as err:
-        module.fail_json(msg=str(err), **err.details())
+class Failure(Exception):
+    """The module fails with ``msg``; ``fields`` go into the failed result as they are (e.g. what was read
+    before the failure, or ``exception``: a traceback to report)."""
+
+    def __init__(self, msg, **fields):
+        super().__init__(msg)
+        self.msg = msg
+        self.fields = fields
 
 
 def sorted_for_diff(items, keys):
@@ -159,27 +157,30 @@ def attempt(call, errors):
         return None, err
 
 
-def run_and_exit(module, fn):
-    """:func:`run` ``fn`` and exit with its result, whose ``diff`` is kept only in diff mode."""
-    result = run(module, fn)
-    if not module._diff:
-        result.pop("diff", None)
-    module.exit_json(**result)
-
-
 class LazyImport:
-    """Third-party libraries imported on first use, so that modules which never talk through them (a
-    validator, a REST-only module) do not pay their import time.
+    """A third-party library a client needs, imported on its first use: a module process that never talks
+    through it (a validator, a REST-only module) does not pay its import time.
 
     ``loader()`` imports and returns a namespace of what the client needs; :meth:`load` returns it, or None
     when an import failed (:attr:`error` then holds the traceback for ``missing_required_lib``).
+
+    In the controller the opposite is wanted: modules run in Ansible's worker processes, forked for each task
+    from the parent process that loaded their action plugins. :meth:`preload_all`, called when the in-process
+    runner is imported (in the parent), imports every library declared so far and any declared later, so
+    that no worker imports one again.
     """
+
+    eager = False
+    declared = []
 
     def __init__(self, loader):
         self._loader = loader
         self._loaded = False
         self._value = None
         self.error = None
+        LazyImport.declared.append(self)
+        if LazyImport.eager:
+            self.load()
 
     def load(self):
         if not self._loaded:
@@ -189,3 +190,9 @@ class LazyImport:
             except ImportError:
                 self.error = traceback.format_exc()
         return self._value
+
+    @classmethod
+    def preload_all(cls):
+        cls.eager = True
+        for library in cls.declared:
+            library.load()

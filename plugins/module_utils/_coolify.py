@@ -88,12 +88,12 @@ def scope_argument_spec():
     )
 
 
-def client_from_module(module):
-    params = module.params
+def client_for(ctx):
+    params = ctx.params
     if not (params["api_token"] or "").strip():
         raise SpecError("api_token", "a Coolify API token is required (or COOLIFY_API_TOKEN in the environment)")
     return CoolifyClient(params["api_url"], params["api_token"], validate_certs=params["validate_certs"],
-                         timeout=params["timeout"], check_mode=module.check_mode)
+                         timeout=params["timeout"], check_mode=ctx.check_mode)
 
 
 def api_root(api_url):
@@ -541,13 +541,13 @@ class Scope:
             return self.client.get_resource(kind, uuid)
         return find_in_environment(self.environment, kind, name)
 
-    def require_for_create(self, module):
+    def require_for_create(self, ctx):
         """Before creating: fail when project/environment are missing; check mode plans without them."""
         if self.environment is not None:
             return
-        if not module.check_mode:
+        if not ctx.check_mode:
             self.require()
-        module.warn("%s does not exist yet; planning against an empty environment." % self.describe())
+        ctx.warn("%s does not exist yet; planning against an empty environment." % self.describe())
 
     def lookup(self, kind, name):
         """A callable re-reading the environment and finding ``name`` (after a lost create answer)."""

@@ -68,13 +68,13 @@ class EnvPlan:
         self.after = []
 
 
-def plan_entry(plan, entry, current, module):
+def plan_entry(plan, entry, current, ctx):
     """Add one desired present entry to the plan."""
     if entry["generate"] is not None and current is not None:
         value = current.get("value")
     elif entry["generate"] is not None:
         value = generate_secret(entry["generate"], "envs")
-        module.no_log_values.add(value)
+        ctx.no_log_values.add(value)
         plan.generated.append(entry["key"])
     else:
         value = entry["value"]
@@ -118,7 +118,7 @@ def view(item, changed=False):
     return shown
 
 
-def plan_envs(module, envs, existing, prune=False):
+def plan_envs(ctx, envs, existing, prune=False):
     by_identity = {identity(item): item for item in existing}
     plan = EnvPlan()
     for entry in envs:
@@ -128,7 +128,7 @@ def plan_envs(module, envs, existing, prune=False):
                 plan.deletes.append(current)
                 plan.before.append(view(current))
             continue
-        plan_entry(plan, entry, current, module)
+        plan_entry(plan, entry, current, ctx)
     if prune:
         for item in by_identity.values():
             if not COOLIFY_MANAGED_ENV.match(item.get("key", "")):
@@ -137,7 +137,7 @@ def plan_envs(module, envs, existing, prune=False):
     return plan
 
 
-def read_current(module, client, kind, uuid):
+def read_current(ctx, client, kind, uuid):
     """The resource's variables (none when it does not exist yet); values found are masked in the output."""
     if not uuid:
         return []
@@ -147,7 +147,7 @@ def read_current(module, client, kind, uuid):
             raise SpecError("api_token", "cannot compare environment variables: Coolify omitted their values "
                                          "(%s)" % SENSITIVE_HINT)
         if item.get("value") and len(item["value"]) >= MIN_MASKED_LENGTH:
-            module.no_log_values.add(item["value"])
+            ctx.no_log_values.add(item["value"])
     return existing
 
 
@@ -159,7 +159,7 @@ def apply(client, kind, uuid, plan):
         client.delete_env(kind, uuid, item["uuid"])
 
 
-def summary(module, plan, return_values):
+def summary(ctx, plan, return_values):
     """The result fields describing the variables (values only when asked for)."""
     result = dict(
         envs=sorted_for_diff([dict(item, value=None) for item in plan.after], ("key", "is_preview")),
@@ -171,7 +171,7 @@ def summary(module, plan, return_values):
     for item in result["envs"]:
         item.pop("value")
     if return_values:
-        module.no_log_values.difference_update(plan.values.values())
+        ctx.no_log_values.difference_update(plan.values.values())
         result["env_values"] = plan.values
     return result
 
@@ -181,9 +181,9 @@ def diff_sides(plan):
             {"envs": sorted_for_diff(plan.after, ("key", "is_preview"))})
 
 
-def unmask_short_values(module, envs):
+def unmask_short_values(ctx, envs):
     """Stop masking values too short to be secrets (``0``, ``true``): Ansible would garble every message."""
-    module.no_log_values.difference_update(
+    ctx.no_log_values.difference_update(
         entry["value"] for entry in envs or [] if entry["value"] and len(entry["value"]) < MIN_MASKED_LENGTH)
 
 

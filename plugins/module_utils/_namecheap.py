@@ -32,7 +32,7 @@ else:
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient
 
 SERVICE = "Namecheap"
@@ -108,10 +108,10 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CAA_RE = re.compile(r"^\d{1,3} (issue|issuewild|iodef) \S.*$", re.IGNORECASE)
 
 
-def require_defusedxml(module):
+def require_defusedxml():
     """Fail the module cleanly when defusedxml is not installed."""
     if not HAS_DEFUSEDXML:
-        module.fail_json(msg=missing_required_lib("defusedxml"), exception=DEFUSEDXML_IMPORT_ERROR)
+        raise Failure(missing_required_lib("defusedxml"), exception=DEFUSEDXML_IMPORT_ERROR)
 
 
 def connection_argument_spec():
@@ -127,9 +127,9 @@ def connection_argument_spec():
     )
 
 
-def client_from_module(module):
+def client_for(ctx):
     """Build a :class:`NamecheapClient` from a module's connection options (validated)."""
-    params = module.params
+    params = ctx.params
     if params["timeout"] < 1:
         raise SpecError("timeout", "a positive number of seconds expected, got %d" % params["timeout"])
     return NamecheapClient(
@@ -140,7 +140,7 @@ def client_from_module(module):
         api_url=params["api_url"],
         validate_certs=params["validate_certs"],
         timeout=params["timeout"],
-        check_mode=module.check_mode,
+        check_mode=ctx.check_mode,
     )
 
 

@@ -22,7 +22,7 @@ from types import SimpleNamespace
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import DEFAULT_API_URL, CloudflareClient
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import LazyImport, SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, LazyImport, SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, CheckModeViolation
 
 SERVICE = "R2"
@@ -76,14 +76,15 @@ def _import_boto():
 BOTO = LazyImport(_import_boto)
 
 
-def ensure_boto3(module):
+def require_boto3():
+    """Fail the module cleanly when boto3 is not installed."""
     if BOTO.load() is None:
-        module.fail_json(msg=missing_required_lib("boto3"), exception=BOTO.error)
+        raise Failure(missing_required_lib("boto3"), exception=BOTO.error)
 
 
-def rest_client_from_module(module):
+def rest_client_for(ctx):
     """The Cloudflare client for bucket management; requires ``api_token`` and ``account_id``."""
-    params = module.params
+    params = ctx.params
     if not (params["api_token"] or "").strip():
         raise SpecError("api_token", "a Cloudflare API token with R2 permissions is required "
                         "(or CLOUDFLARE_API_TOKEN in the environment)")
@@ -91,12 +92,12 @@ def rest_client_from_module(module):
         raise SpecError("account_id", "the Cloudflare account id is required (or R2_ACCOUNT_ID in the environment)")
     return CloudflareClient(api_token=params["api_token"], api_url=params["api_url"],
                             account_id=params["account_id"].strip(), validate_certs=params["validate_certs"],
-                            timeout=params["timeout"], check_mode=module.check_mode)
+                            timeout=params["timeout"], check_mode=ctx.check_mode)
 
 
-def s3_client_from_module(module, jurisdiction=None):
+def s3_client_for(ctx, jurisdiction=None):
     """The S3 client for objects; requires the R2 access key pair and an account id or ``endpoint_url``."""
-    params = module.params
+    params = ctx.params
     for name in ("access_key_id", "secret_access_key"):
         if not (params[name] or "").strip():
             raise SpecError(name, "an R2 API token's %s is required (or R2_%s in the environment)"
@@ -106,7 +107,7 @@ def s3_client_from_module(module, jurisdiction=None):
     return R2Client(account_id=params["account_id"], access_key_id=params["access_key_id"],
                     secret_access_key=params["secret_access_key"], endpoint_url=params["endpoint_url"],
                     jurisdiction=jurisdiction, validate_certs=params["validate_certs"],
-                    timeout=params["timeout"], check_mode=module.check_mode)
+                    timeout=params["timeout"], check_mode=ctx.check_mode)
 
 
 def endpoint_for(account_id, jurisdiction=None):

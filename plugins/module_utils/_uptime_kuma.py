@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import LazyImport, SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, LazyImport, SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
 SERVICE = "Uptime Kuma"
@@ -150,10 +150,10 @@ def _import_library():
 KUMA_LIBRARY = LazyImport(_import_library)
 
 
-def require_library(module):
+def require_library():
     """Fail the module cleanly when uptime-kuma-api2 is not installed."""
     if KUMA_LIBRARY.load() is None:
-        module.fail_json(msg=missing_required_lib(LIBRARY), exception=KUMA_LIBRARY.error)
+        raise Failure(missing_required_lib(LIBRARY), exception=KUMA_LIBRARY.error)
 
 
 def connection_argument_spec():
@@ -170,9 +170,9 @@ def connection_argument_spec():
     )
 
 
-def client_from_module(module):
+def client_for(ctx):
     """A :class:`UptimeKumaClient` from a module's connection options (validated, not yet logged in)."""
-    params = module.params
+    params = ctx.params
     return UptimeKumaClient(
         url=params["url"],
         username=params["username"],
@@ -182,7 +182,7 @@ def client_from_module(module):
         totp_secret=params["totp_secret"],
         timeout=params["timeout"],
         validate_certs=params["validate_certs"],
-        check_mode=module.check_mode,
+        check_mode=ctx.check_mode,
     )
 
 

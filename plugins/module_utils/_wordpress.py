@@ -80,9 +80,9 @@ def connection_argument_spec():
     )
 
 
-def client_from_module(module, require_credentials=True):
+def client_for(ctx, require_credentials=True):
     """A :class:`WordPressClient` from a module's connection options (validated)."""
-    params = module.params
+    params = ctx.params
     if params["timeout"] < 1:
         raise SpecError("timeout", "a positive number of seconds expected, got %d" % params["timeout"])
     if require_credentials:
@@ -98,7 +98,7 @@ def client_from_module(module, require_credentials=True):
         password=params.get("password"),
         validate_certs=params["validate_certs"],
         timeout=params["timeout"],
-        check_mode=module.check_mode,
+        check_mode=ctx.check_mode,
     )
 
 

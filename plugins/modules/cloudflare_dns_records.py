@@ -195,57 +195,82 @@ deleted:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import (
-    client_from_module,
+    client_for,
     cloudflare_argument_spec,
     plan_records,
     record_identity,
     record_view,
     validate_records,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run_and_exit, sorted_for_diff, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import sorted_for_diff, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
 DIFF_SORT_KEYS = ("type", "name", "content", "data")
 
+SPEC = dict(
+    argument_spec=dict(
+        cloudflare_argument_spec(),
+        zone=dict(type="str"),
+        zone_id=dict(type="str"),
+        records=dict(type="list", elements="dict", required=True, options=dict(
+            type=dict(type="str", required=True),
+            name=dict(type="str", required=True),
+            content=dict(type="str"),
+            data=dict(type="dict"),
+            ttl=dict(type="int"),
+            proxied=dict(type="bool"),
+            priority=dict(type="int"),
+            comment=dict(type="str"),
+            tags=dict(type="list", elements="str"),
+            exclusive=dict(type="bool", default=False),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+        )),
+        prune=dict(type="bool", default=False),
+    ),
+    required_one_of=[("zone", "zone_id")],
+    supports_check_mode=True,
+)
 
-def resolve_zone(module, client):
+
+def resolve_zone(ctx, client):
     """(zone, desired records): validation happens before any request when the zone is named."""
-    params = module.params
+    params = ctx.params
     if params["zone"]:
         name = validate_domain_name(params["zone"], "zone")
         desired = validate_records(params["records"], name)
         if params["zone_id"]:
             # Both known (e.g. from cloudflare_zone's result): no lookup.
             return {"id": params["zone_id"], "name": name}, desired
-        zone = client.find_zone_or_placeholder(name, module.check_mode)
+        zone = client.find_zone_or_placeholder(name, ctx.check_mode)
         if zone["id"] is None:
-            module.warn("Zone %s does not exist yet; planning against an empty zone." % name)
+            ctx.warn("Zone %s does not exist yet; planning against an empty zone." % name)
         return zone, desired
     zone = client.get_zone(params["zone_id"])
     return zone, validate_records(params["records"], zone["name"])
 
 
-def apply_plan(module, client, zone, desired):
+def apply_plan(ctx, client, zone, desired):
     """Apply the plan; a batch whose response was lost is re-read and only the remainder is sent."""
     existing = client.list_records(zone["id"]) if zone["id"] else []
-    plan = plan_records(desired, existing, zone["name"], module.params["prune"])
-    if not plan.changed or module.check_mode:
+    plan = plan_records(desired, existing, zone["name"], ctx.params["prune"])
+    if not plan.changed or ctx.check_mode:
         return plan, plan, None
     try:
         return plan, plan, client.apply_batch(zone["id"], *plan.batch_arguments())
     except ApiError as err:
         if not err.maybe_applied:
             raise
-    remaining = plan_records(desired, client.list_records(zone["id"]), zone["name"], module.params["prune"])
+    remaining = plan_records(desired, client.list_records(zone["id"]), zone["name"], ctx.params["prune"])
     if not remaining.changed:
         return plan, remaining, None
     return plan, remaining, client.apply_batch(zone["id"], *remaining.batch_arguments())
 
 
-def converge(module):
-    client = client_from_module(module)
-    zone, desired = resolve_zone(module, client)
-    plan, last_plan, applied = apply_plan(module, client, zone, desired)
+def run(ctx):
+    client = client_for(ctx)
+    zone, desired = resolve_zone(ctx, client)
+    plan, last_plan, applied = apply_plan(ctx, client, zone, desired)
     records = last_plan.final_records(applied)
     return dict(
         changed=plan.changed,
@@ -262,32 +287,7 @@ def converge(module):
 
 
 def main():
-    record_options = dict(
-        type=dict(type="str", required=True),
-        name=dict(type="str", required=True),
-        content=dict(type="str"),
-        data=dict(type="dict"),
-        ttl=dict(type="int"),
-        proxied=dict(type="bool"),
-        priority=dict(type="int"),
-        comment=dict(type="str"),
-        tags=dict(type="list", elements="str"),
-        exclusive=dict(type="bool", default=False),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    argument_spec = cloudflare_argument_spec()
-    argument_spec.update(
-        zone=dict(type="str"),
-        zone_id=dict(type="str"),
-        records=dict(type="list", elements="dict", required=True, options=record_options),
-        prune=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        required_one_of=[("zone", "zone_id")],
-    )
-    run_and_exit(module, lambda: converge(module))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

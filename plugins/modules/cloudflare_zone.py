@@ -149,81 +149,18 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import (
-    client_from_module,
+    client_for,
     cloudflare_argument_spec,
     zone_view,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run_and_exit, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
-
-def ensure_present(module, client, name, zone):
-    """(changed, zone after) for state=present, given the zone found by name (or None)."""
-    params = module.params
-    if zone is None:
-        if not params["account_id"]:
-            raise SpecError("account_id", "required to create zone %s" % name)
-        if module.check_mode:
-            return True, {"id": None, "name": name, "status": "pending", "type": params["type"],
-                          "account": {"id": params["account_id"]}, "paused": False}
-        return True, client.create_zone(name, params["type"])
-    if zone.get("type") != params["type"]:
-        if module.check_mode:
-            return True, dict(zone, type=params["type"])
-        return True, client.update_zone(zone["id"], {"type": params["type"]})
-    return False, zone
-
-
-def request_activation_check(module, client, zone):
-    """Ask Cloudflare to check the delegation now; True when it accepted."""
-    if not module.params["activation_check"] or module.check_mode or zone.get("status") != "pending":
-        return False
-    try:
-        client.activation_check(zone["id"])
-    except ApiError as err:
-        module.warn("Activation check not accepted (Cloudflare rate-limits it): %s" % err)
-        return False
-    return True
-
-
-def wait_until_active(module, client, zone):
-    params = module.params
-    deadline = time.monotonic() + params["wait_timeout"]
-    while zone.get("status") != "active":
-        if time.monotonic() + params["wait_interval"] > deadline:
-            module.fail_json(
-                msg="Zone %s is still %s after %d s; Cloudflare expects the nameservers %s"
-                    % (zone["name"], zone.get("status"), params["wait_timeout"],
-                       ", ".join(zone.get("name_servers") or []) or "(none assigned yet)"),
-                zone=zone_view(zone))
-        time.sleep(params["wait_interval"])
-        zone = client.get_zone(zone["id"])
-    return zone
-
-
-def converge(module):
-    params = module.params
-    name = validate_domain_name(params["name"], "name")
-    client = client_from_module(module)
-    existing = client.find_zone(name)
-    before = zone_view(existing) if existing else None
-    if params["state"] == "absent":
-        if existing is not None and not module.check_mode:
-            client.delete_zone(existing["id"])
-        return dict(changed=existing is not None, zone=None, diff=dict(before=before, after=None))
-    changed, zone = ensure_present(module, client, name, existing)
-    checked = request_activation_check(module, client, zone)
-    if params["wait_active"] and not module.check_mode:
-        if checked:
-            zone = client.get_zone(zone["id"])  # the check may have been quick: look before the first wait
-        zone = wait_until_active(module, client, zone)
-    return dict(changed=changed, zone=zone_view(zone), diff=dict(before=before, after=zone_view(zone)))
-
-
-def main():
-    argument_spec = cloudflare_argument_spec()
-    argument_spec.update(
+SPEC = dict(
+    argument_spec=dict(
+        cloudflare_argument_spec(),
         name=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         type=dict(type="str", choices=["full", "partial"], default="full"),
@@ -231,9 +168,75 @@ def main():
         wait_active=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=300),
         wait_interval=dict(type="int", default=10),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_and_exit(module, lambda: converge(module))
+    ),
+    supports_check_mode=True,
+)
+
+
+def ensure_present(ctx, client, name, zone):
+    """(changed, zone after) for state=present, given the zone found by name (or None)."""
+    params = ctx.params
+    if zone is None:
+        if not params["account_id"]:
+            raise SpecError("account_id", "required to create zone %s" % name)
+        if ctx.check_mode:
+            return True, {"id": None, "name": name, "status": "pending", "type": params["type"],
+                          "account": {"id": params["account_id"]}, "paused": False}
+        return True, client.create_zone(name, params["type"])
+    if zone.get("type") != params["type"]:
+        if ctx.check_mode:
+            return True, dict(zone, type=params["type"])
+        return True, client.update_zone(zone["id"], {"type": params["type"]})
+    return False, zone
+
+
+def request_activation_check(ctx, client, zone):
+    """Ask Cloudflare to check the delegation now; True when it accepted."""
+    if not ctx.params["activation_check"] or ctx.check_mode or zone.get("status") != "pending":
+        return False
+    try:
+        client.activation_check(zone["id"])
+    except ApiError as err:
+        ctx.warn("Activation check not accepted (Cloudflare rate-limits it): %s" % err)
+        return False
+    return True
+
+
+def wait_until_active(ctx, client, zone):
+    params = ctx.params
+    deadline = time.monotonic() + params["wait_timeout"]
+    while zone.get("status") != "active":
+        if time.monotonic() + params["wait_interval"] > deadline:
+            raise Failure("Zone %s is still %s after %d s; Cloudflare expects the nameservers %s"
+                          % (zone["name"], zone.get("status"), params["wait_timeout"],
+                             ", ".join(zone.get("name_servers") or []) or "(none assigned yet)"),
+                          zone=zone_view(zone))
+        time.sleep(params["wait_interval"])
+        zone = client.get_zone(zone["id"])
+    return zone
+
+
+def run(ctx):
+    params = ctx.params
+    name = validate_domain_name(params["name"], "name")
+    client = client_for(ctx)
+    existing = client.find_zone(name)
+    before = zone_view(existing) if existing else None
+    if params["state"] == "absent":
+        if existing is not None and not ctx.check_mode:
+            client.delete_zone(existing["id"])
+        return dict(changed=existing is not None, zone=None, diff=dict(before=before, after=None))
+    changed, zone = ensure_present(ctx, client, name, existing)
+    checked = request_activation_check(ctx, client, zone)
+    if params["wait_active"] and not ctx.check_mode:
+        if checked:
+            zone = client.get_zone(zone["id"])  # the check may have been quick: look before the first wait
+        zone = wait_until_active(ctx, client, zone)
+    return dict(changed=changed, zone=zone_view(zone), diff=dict(before=before, after=zone_view(zone)))
+
+
+def main():
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

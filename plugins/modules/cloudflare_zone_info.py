@@ -101,28 +101,31 @@ zones:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import (
-    client_from_module,
+    client_for,
     cloudflare_argument_spec,
     zone_view,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import validate_domain_name
+
+SPEC = dict(
+    argument_spec=dict(cloudflare_argument_spec(), name=dict(type="str")),
+    supports_check_mode=True,
+)
 
 
-def read(module):
-    client = client_from_module(module)
-    if module.params["name"]:
-        zone = client.find_zone(validate_domain_name(module.params["name"], "name"))
+def run(ctx):
+    client = client_for(ctx)
+    if ctx.params["name"]:
+        zone = client.find_zone(validate_domain_name(ctx.params["name"], "name"))
         return dict(changed=False, exists=zone is not None, zone=zone_view(zone) if zone else None)
     zones = sorted(client.list_zones(), key=lambda zone: zone.get("name", ""))
     return dict(changed=False, zones=[zone_view(zone) for zone in zones])
 
 
 def main():
-    argument_spec = cloudflare_argument_spec()
-    argument_spec.update(name=dict(type="str"))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_json(**run(module, lambda: read(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -70,54 +70,55 @@ settings:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import (
-    client_from_module,
+    client_for,
     cloudflare_argument_spec,
     normalize_settings,
     settings_changes,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run_and_exit, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import validate_domain_name
+
+SPEC = dict(
+    argument_spec=dict(
+        cloudflare_argument_spec(),
+        zone=dict(type="str"),
+        zone_id=dict(type="str"),
+        settings=dict(type="dict", required=True),
+    ),
+    required_one_of=[("zone", "zone_id")],
+    supports_check_mode=True,
+)
 
 
-def zone_id_of(module, client):
+def zone_id_of(ctx, client):
     """The zone's id; None in check mode when the zone does not exist yet."""
-    params = module.params
+    params = ctx.params
     if params["zone"]:
         name = validate_domain_name(params["zone"], "zone")
     if params["zone_id"]:
         return params["zone_id"]
-    zone = client.find_zone_or_placeholder(name, module.check_mode)
+    zone = client.find_zone_or_placeholder(name, ctx.check_mode)
     if zone["id"] is None:
-        module.warn("Zone %s does not exist yet; every setting is reported as a change." % name)
+        ctx.warn("Zone %s does not exist yet; every setting is reported as a change." % name)
     return zone["id"]
 
 
-def converge(module):
-    desired = normalize_settings(module.params["settings"])
-    client = client_from_module(module)
-    zone_id = zone_id_of(module, client)
+def run(ctx):
+    desired = normalize_settings(ctx.params["settings"])
+    client = client_for(ctx)
+    zone_id = zone_id_of(ctx, client)
     before = client.get_settings(zone_id, sorted(desired)) if zone_id else {}
     changes = settings_changes(desired, before)
     after = dict(before, **changes)
-    if not module.check_mode:
+    if not ctx.check_mode:
         for setting_id in sorted(changes):
             after[setting_id] = client.patch_setting(zone_id, setting_id, changes[setting_id])
     return dict(changed=bool(changes), settings=after, diff=dict(before=before, after=after))
 
 
 def main():
-    argument_spec = cloudflare_argument_spec()
-    argument_spec.update(
-        zone=dict(type="str"),
-        zone_id=dict(type="str"),
-        settings=dict(type="dict", required=True),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        required_one_of=[("zone", "zone_id")],
-    )
-    run_and_exit(module, lambda: converge(module))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -154,11 +154,12 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run_and_exit
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     Scope,
     b64,
-    client_from_module,
+    client_for,
     compact,
     coolify_argument_spec,
     require_field,
@@ -175,6 +176,31 @@ RESERVED_SETTINGS = ("domains", "fqdn", "project_uuid", "server_uuid", "environm
                      "destination_uuid", "docker_compose_raw")
 VIEW_FIELDS = ("uuid", "name", "description", "build_pack", "git_repository", "git_branch",
                "docker_registry_image_name", "docker_registry_image_tag", "ports_exposes", "fqdn")
+
+SPEC = dict(
+    argument_spec=dict(
+        coolify_argument_spec(),
+        **scope_argument_spec(),
+        name=dict(type="str", required=True),
+        uuid=dict(type="str"),
+        kind=dict(type="str", choices=["git", "dockerfile", "dockerimage"]),
+        git_repository=dict(type="str"),
+        git_branch=dict(type="str", default="main"),
+        build_pack=dict(type="str", choices=["nixpacks", "railpack", "static", "dockerfile", "dockercompose"],
+                        default="nixpacks"),
+        dockerfile=dict(type="str"),
+        image=dict(type="str"),
+        image_tag=dict(type="str"),
+        ports_exposes=dict(type="str"),
+        domains=dict(type="list", elements="str"),
+        description=dict(type="str"),
+        settings=dict(type="dict", default={}),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        delete_volumes=dict(type="bool", default=False),
+    ),
+    required_one_of=[("project", "project_uuid", "uuid")],
+    supports_check_mode=True,
+)
 
 
 def validate(params):
@@ -238,8 +264,8 @@ def diff_side(application, fields):
     return side
 
 
-def present(module, client, scope, existing, fields, domains):
-    kind = module.params["kind"]
+def present(ctx, client, scope, existing, fields, domains):
+    kind = ctx.params["kind"]
     if existing is None:
         body = dict(scope.placement(), **fields)
         if kind == "dockerfile":
@@ -247,10 +273,10 @@ def present(module, client, scope, existing, fields, domains):
         if domains is not None:
             body["domains"] = ",".join(domains)
         predicted = dict(fields, uuid=None, fqdn=",".join(domains or []) or None)
-        if module.check_mode:
+        if ctx.check_mode:
             application = predicted
         else:
-            lookup = scope.lookup("application", module.params["name"])
+            lookup = scope.lookup("application", ctx.params["name"])
             application = client.create_resource("application", CREATE_PATHS[kind], body, lookup)
         return dict(changed=True, application=view(application),
                     diff=dict(before={}, after=diff_side(predicted, fields)))
@@ -260,52 +286,30 @@ def present(module, client, scope, existing, fields, domains):
         predicted = dict(existing, **fields)
         if domains is not None:
             predicted["fqdn"] = ",".join(domains)
-        application = predicted if module.check_mode else client.update_resource("application", existing["uuid"], changes)
+        application = predicted if ctx.check_mode else client.update_resource("application", existing["uuid"], changes)
     return dict(changed=bool(changes), application=view(application),
                 diff=dict(before=diff_side(existing, fields), after=diff_side(application, fields)))
 
 
-def converge(module):
-    params = module.params
+def run(ctx):
+    params = ctx.params
     fields, domains = validate(params) if params["state"] == "present" else ({}, None)
-    client = client_from_module(module)
+    client = client_for(ctx)
     version = client.version()
     scope = Scope(client, params)
     existing = scope.find("application", params["name"], params["uuid"])
     if params["state"] == "absent":
-        if existing is not None and not module.check_mode:
+        if existing is not None and not ctx.check_mode:
             client.delete_resource("application", existing["uuid"], params["delete_volumes"])
         return dict(changed=existing is not None, application=None, version=version,
                     diff=dict(before=view(existing) or {}, after={}))
     if existing is None:
-        scope.require_for_create(module)
-    return dict(present(module, client, scope, existing, fields, domains), version=version)
+        scope.require_for_create(ctx)
+    return dict(present(ctx, client, scope, existing, fields, domains), version=version)
 
 
 def main():
-    argument_spec = coolify_argument_spec()
-    argument_spec.update(scope_argument_spec())
-    argument_spec.update(
-        name=dict(type="str", required=True),
-        uuid=dict(type="str"),
-        kind=dict(type="str", choices=["git", "dockerfile", "dockerimage"]),
-        git_repository=dict(type="str"),
-        git_branch=dict(type="str", default="main"),
-        build_pack=dict(type="str", choices=["nixpacks", "railpack", "static", "dockerfile", "dockercompose"],
-                        default="nixpacks"),
-        dockerfile=dict(type="str"),
-        image=dict(type="str"),
-        image_tag=dict(type="str"),
-        ports_exposes=dict(type="str"),
-        domains=dict(type="list", elements="str"),
-        description=dict(type="str"),
-        settings=dict(type="dict", default={}),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        delete_volumes=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_one_of=[("project", "project_uuid", "uuid")])
-    run_and_exit(module, lambda: converge(module))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -86,32 +86,37 @@ errors:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _compose
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils import _compose, _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import compose_input_errors, generated_keys
 
+SPEC = dict(
+    argument_spec=dict(
+        compose=dict(type="str", required=True),
+        urls=dict(type="list", elements="dict"),
+        env_keys=dict(type="list", elements="str", no_log=False),
+    ),
+    supports_check_mode=True,
+)
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            compose=dict(type="str", required=True),
-            urls=dict(type="list", elements="dict"),
-            env_keys=dict(type="list", elements="str", no_log=False),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
+
+def run(ctx):
+    params = ctx.params
     try:
         document = _compose.parse(params["compose"])
     except SpecError as err:
-        module.fail_json(msg=str(err), errors=[str(err)], services=[], references=[], generated_keys=[])
+        raise Failure(str(err), errors=[str(err)], services=[], references=[], generated_keys=[]) from None
     errors = _compose.lint(document) + compose_input_errors(document, params["urls"], params["env_keys"])
     references = sorted(_compose.references(document))
     result = dict(changed=False, services=sorted(document["services"]), references=references, errors=errors,
                   generated_keys=generated_keys(document, params["env_keys"]))
     if errors:
-        module.fail_json(msg="The compose file breaks %d house rule(s): %s" % (len(errors), "; ".join(errors)), **result)
-    module.exit_json(**result)
+        raise Failure("The compose file breaks %d house rule(s): %s" % (len(errors), "; ".join(errors)), **result)
+    return result
+
+
+def main():
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

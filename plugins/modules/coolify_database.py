@@ -121,11 +121,12 @@ version:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run_and_exit
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     DATABASE_ENGINES,
     Scope,
-    client_from_module,
+    client_for,
     compact,
     coolify_argument_spec,
     require_field,
@@ -140,6 +141,27 @@ PASSWORD_FIELDS = {
 }
 ROOT_PASSWORD_FIELDS = {"mysql": "mysql_root_password", "mariadb": "mariadb_root_password"}
 MASK = "********"
+
+SPEC = dict(
+    argument_spec=dict(
+        coolify_argument_spec(),
+        **scope_argument_spec(),
+        name=dict(type="str", required=True),
+        uuid=dict(type="str"),
+        engine=dict(type="str", choices=list(DATABASE_ENGINES)),
+        image=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        root_password=dict(type="str", no_log=True),
+        is_public=dict(type="bool"),
+        public_port=dict(type="int"),
+        description=dict(type="str"),
+        settings=dict(type="dict", default={}),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        delete_volumes=dict(type="bool", default=False),
+    ),
+    required_one_of=[("project", "project_uuid", "uuid")],
+    supports_check_mode=True,
+)
 
 
 def desired_fields(params, engine):
@@ -183,34 +205,34 @@ def masked(database, fields):
     return shown
 
 
-def present(module, client, scope, existing, engine):
-    fields = desired_fields(module.params, engine)
+def present(ctx, client, scope, existing, engine):
+    fields = desired_fields(ctx.params, engine)
     if existing is None:
         body = dict(scope.placement(), **fields)
-        if module.check_mode:
+        if ctx.check_mode:
             database = dict(fields, uuid=None)
         else:
             database = client.create_resource("database", "/databases/%s" % engine, body,
-                                              scope.lookup("database", module.params["name"]))
+                                              scope.lookup("database", ctx.params["name"]))
         return dict(changed=True, database=masked(database, fields),
                     diff=dict(before={}, after=masked(dict(fields, uuid=None), fields)))
     changes = changes_for(existing, fields)
     database = existing
     if changes:
-        database = dict(existing, **changes) if module.check_mode else \
+        database = dict(existing, **changes) if ctx.check_mode else \
             client.update_resource("database", existing["uuid"], changes)
     return dict(changed=bool(changes), database=masked(database, fields),
                 diff=dict(before=masked(existing, fields), after=masked(dict(existing, **changes), fields)))
 
 
-def converge(module):
-    params = module.params
-    client = client_from_module(module)
+def run(ctx):
+    params = ctx.params
+    client = client_for(ctx)
     version = client.version()
     scope = Scope(client, params)
     existing = scope.find("database", params["name"], params["uuid"])
     if params["state"] == "absent":
-        if existing is not None and not module.check_mode:
+        if existing is not None and not ctx.check_mode:
             client.delete_resource("database", existing["uuid"], params["delete_volumes"])
         return dict(changed=existing is not None, database=None, version=version,
                     diff=dict(before=masked(existing, {}) or {}, after={}))
@@ -221,30 +243,12 @@ def converge(module):
         raise SpecError("engine", "database %s is %s, not %s; an engine cannot be changed"
                         % (existing["uuid"], engine_of(existing), params["engine"]))
     if existing is None:
-        scope.require_for_create(module)
-    return dict(present(module, client, scope, existing, engine), version=version)
+        scope.require_for_create(ctx)
+    return dict(present(ctx, client, scope, existing, engine), version=version)
 
 
 def main():
-    argument_spec = coolify_argument_spec()
-    argument_spec.update(scope_argument_spec())
-    argument_spec.update(
-        name=dict(type="str", required=True),
-        uuid=dict(type="str"),
-        engine=dict(type="str", choices=list(DATABASE_ENGINES)),
-        image=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        root_password=dict(type="str", no_log=True),
-        is_public=dict(type="bool"),
-        public_port=dict(type="int"),
-        description=dict(type="str"),
-        settings=dict(type="dict", default={}),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        delete_volumes=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_one_of=[("project", "project_uuid", "uuid")])
-    run_and_exit(module, lambda: converge(module))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -123,10 +123,11 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     SENSITIVE_HINT,
-    client_from_module,
+    client_for,
     coolify_argument_spec,
     is_running,
     is_starting,
@@ -136,11 +137,27 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiErro
 
 TERMINAL = ("finished", "failed", "cancelled-by-user", "cancelled")
 
+SPEC = dict(
+    argument_spec=dict(
+        coolify_argument_spec(),
+        kind=dict(type="str", choices=["application", "service", "database"], required=True),
+        uuid=dict(type="str", required=True),
+        force=dict(type="bool", default=False),
+        only_if_not_running=dict(type="bool", default=False),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=900),
+        wait_interval=dict(type="float", default=5),
+        log_lines=dict(type="int", default=40),
+    ),
+    supports_check_mode=True,
+)
 
-class DeployFailed(Exception):
+
+class DeployFailed(Failure):
+    """The deployment was started (``changed``) and did not end well."""
+
     def __init__(self, message, **details):
-        super().__init__(message)
-        self.details = details
+        super().__init__(message, changed=True, **details)
 
 
 def log_tail(deployment, lines):
@@ -175,8 +192,8 @@ def trigger(client, params):
     return None
 
 
-def wait_for_deployment(module, client, deployment_uuid, deadline):
-    params = module.params
+def wait_for_deployment(ctx, client, deployment_uuid, deadline):
+    params = ctx.params
     while True:
         deployment = client.get_deployment(deployment_uuid)
         status = deployment.get("status")
@@ -193,8 +210,8 @@ def wait_for_deployment(module, client, deployment_uuid, deadline):
         time.sleep(params["wait_interval"])
 
 
-def wait_until_running(module, client, deadline):
-    params = module.params
+def wait_until_running(ctx, client, deadline):
+    params = ctx.params
     while True:
         resource = client.get_resource(params["kind"], params["uuid"])
         if resource is not None and is_running(resource):
@@ -207,51 +224,35 @@ def wait_until_running(module, client, deadline):
         time.sleep(params["wait_interval"])
 
 
-def converge(module):
-    params = module.params
-    client = client_from_module(module)
+def run(ctx):
+    params = ctx.params
+    client = client_for(ctx)
     client.version()
     if not params["uuid"]:
-        if module.check_mode:
+        if ctx.check_mode:
             return dict(changed=True, deployment_uuid=None, status="queued", resource_status="unknown")
         raise SpecError("uuid", "the uuid of the %s is required" % params["kind"])
     resource = client.get_resource(params["kind"], params["uuid"])
     if resource is None:
         raise SpecError("uuid", "no %s with uuid %s" % (params["kind"], params["uuid"]))
     if params["only_if_not_running"] and (is_running(resource) or is_starting(resource)):
-        if is_starting(resource) and params["wait"] and not module.check_mode:
-            resource = wait_until_running(module, client, time.monotonic() + params["wait_timeout"])
+        if is_starting(resource) and params["wait"] and not ctx.check_mode:
+            resource = wait_until_running(ctx, client, time.monotonic() + params["wait_timeout"])
         return dict(changed=False, deployment_uuid=None, status="skipped", resource_status=resource_status(resource))
-    if module.check_mode:
+    if ctx.check_mode:
         return dict(changed=True, deployment_uuid=None, status="queued", resource_status=resource_status(resource))
     deadline = time.monotonic() + params["wait_timeout"]
     deployment_uuid = trigger(client, params)
     status = "queued" if deployment_uuid else "started"
     if params["wait"]:
         if deployment_uuid:
-            status = wait_for_deployment(module, client, deployment_uuid, deadline)
-        resource = wait_until_running(module, client, deadline)
+            status = wait_for_deployment(ctx, client, deployment_uuid, deadline)
+        resource = wait_until_running(ctx, client, deadline)
     return dict(changed=True, deployment_uuid=deployment_uuid, status=status, resource_status=resource_status(resource))
 
 
 def main():
-    argument_spec = coolify_argument_spec()
-    argument_spec.update(
-        kind=dict(type="str", choices=["application", "service", "database"], required=True),
-        uuid=dict(type="str", required=True),
-        force=dict(type="bool", default=False),
-        only_if_not_running=dict(type="bool", default=False),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=900),
-        wait_interval=dict(type="float", default=5),
-        log_lines=dict(type="int", default=40),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        result = run(module, lambda: converge(module))
-    except DeployFailed as err:
-        module.fail_json(msg=str(err), changed=True, **err.details)
-    module.exit_json(**result)
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -73,8 +73,21 @@ project_uuid:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import client_from_module, coolify_argument_spec
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run_and_exit
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import client_for, coolify_argument_spec
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+
+SPEC = dict(
+    argument_spec=dict(
+        coolify_argument_spec(),
+        name=dict(type="str", required=True),
+        project=dict(type="str"),
+        project_uuid=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    ),
+    required_one_of=[("project", "project_uuid")],
+    supports_check_mode=True,
+)
 
 
 def environment_view(environment):
@@ -83,53 +96,44 @@ def environment_view(environment):
     return {"uuid": environment.get("uuid"), "name": environment.get("name")}
 
 
-def find_project(module, client):
-    params = module.params
+def find_project(ctx, client):
+    params = ctx.params
     project = client.find_project(params["project"], params["project_uuid"])
     if project is None:
         what = params["project_uuid"] or params["project"]
-        if not module.check_mode:
+        if not ctx.check_mode:
             raise SpecError("project", "project %s not found: create it first with fabrik.deploy.coolify_project" % what)
-        module.warn("Project %s does not exist yet; planning against an empty project." % what)
+        ctx.warn("Project %s does not exist yet; planning against an empty project." % what)
     return project
 
 
-def converge(module):
-    params = module.params
+def run(ctx):
+    params = ctx.params
     name = (params["name"] or "").strip()
     if not name:
         raise SpecError("name", "an environment name is required")
-    client = client_from_module(module)
+    client = client_for(ctx)
     client.version()
-    project = find_project(module, client)
+    project = find_project(ctx, client)
     project_uuid = project["uuid"] if project else None
     existing = client.get_environment(project_uuid, name) if project else None
     before = environment_view(existing)
     result = dict(changed=False, project_uuid=project_uuid, environment=before)
     if params["state"] == "absent":
         if existing is not None:
-            if not module.check_mode:
+            if not ctx.check_mode:
                 client.call("DELETE", "/projects/%s/environments/%s" % (project_uuid, existing.get("uuid") or name),
                             "delete environment")
             result.update(changed=True, environment=None)
     elif existing is None:
-        environment = {"uuid": None, "name": name} if module.check_mode else client.create_environment(project_uuid, name)
+        environment = {"uuid": None, "name": name} if ctx.check_mode else client.create_environment(project_uuid, name)
         result.update(changed=True, environment=environment_view(environment))
     result["diff"] = dict(before=before or {}, after=result["environment"] or {})
     return result
 
 
 def main():
-    argument_spec = coolify_argument_spec()
-    argument_spec.update(
-        name=dict(type="str", required=True),
-        project=dict(type="str"),
-        project_uuid=dict(type="str"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_one_of=[("project", "project_uuid")])
-    run_and_exit(module, lambda: converge(module))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

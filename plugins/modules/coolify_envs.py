@@ -184,42 +184,45 @@ version:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _coolify_envs
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run_and_exit
-from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import client_from_module, coolify_argument_spec
+from ansible_collections.fabrik.deploy.plugins.module_utils import _coolify_envs, _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import client_for, coolify_argument_spec
 
-
-def converge(module):
-    params = module.params
-    envs = _coolify_envs.validate(params["envs"])
-    client = client_from_module(module)
-    version = client.version()
-    if not params["uuid"]:
-        if not module.check_mode:
-            raise SpecError("uuid", "the uuid of the %s is required" % params["kind"])
-        module.warn("The %s does not exist yet; planning against no variables." % params["kind"])
-    existing = _coolify_envs.read_current(module, client, params["kind"], params["uuid"])
-    plan = _coolify_envs.plan_envs(module, envs, existing, params["prune"])
-    changed = bool(plan.bulk or plan.deletes)
-    if changed and not module.check_mode:
-        _coolify_envs.apply(client, params["kind"], params["uuid"], plan)
-    before, after = _coolify_envs.diff_sides(plan)
-    return dict(changed=changed, version=version, diff=dict(before=before, after=after),
-                **_coolify_envs.summary(module, plan, params["return_values"]))
-
-
-def main():
-    argument_spec = coolify_argument_spec()
-    argument_spec.update(
+SPEC = dict(
+    argument_spec=dict(
+        coolify_argument_spec(),
         kind=dict(type="str", choices=["application", "service", "database"], required=True),
         uuid=dict(type="str", required=True),
         envs=dict(type="list", elements="dict", required=True, options=_coolify_envs.env_options()),
         prune=dict(type="bool", default=False),
         return_values=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    _coolify_envs.unmask_short_values(module, module.params["envs"])
-    run_and_exit(module, lambda: converge(module))
+    ),
+    supports_check_mode=True,
+)
+
+
+def run(ctx):
+    params = ctx.params
+    _coolify_envs.unmask_short_values(ctx, params["envs"])
+    envs = _coolify_envs.validate(params["envs"])
+    client = client_for(ctx)
+    version = client.version()
+    if not params["uuid"]:
+        if not ctx.check_mode:
+            raise SpecError("uuid", "the uuid of the %s is required" % params["kind"])
+        ctx.warn("The %s does not exist yet; planning against no variables." % params["kind"])
+    existing = _coolify_envs.read_current(ctx, client, params["kind"], params["uuid"])
+    plan = _coolify_envs.plan_envs(ctx, envs, existing, params["prune"])
+    changed = bool(plan.bulk or plan.deletes)
+    if changed and not ctx.check_mode:
+        _coolify_envs.apply(client, params["kind"], params["uuid"], plan)
+    before, after = _coolify_envs.diff_sides(plan)
+    return dict(changed=changed, version=version, diff=dict(before=before, after=after),
+                **_coolify_envs.summary(ctx, plan, params["return_values"]))
+
+
+def main():
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -116,16 +116,33 @@ resource:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     Scope,
-    client_from_module,
+    client_for,
     coolify_argument_spec,
     environment_resources,
     resource_status,
 )
 
 HIDDEN_FIELDS = ("docker_compose_raw", "docker_compose", "dockerfile", "custom_labels", "custom_nginx_configuration")
+
+SPEC = dict(
+    argument_spec=dict(
+        coolify_argument_spec(),
+        project=dict(type="str"),
+        project_uuid=dict(type="str"),
+        environment=dict(type="str", default="production"),
+        server=dict(type="str"),
+        server_uuid=dict(type="str"),
+        kind=dict(type="str", choices=["application", "service", "database"]),
+        uuid=dict(type="str"),
+        require_abilities=dict(type="list", elements="str", choices=["write", "deploy"], default=[]),
+    ),
+    required_together=[("kind", "uuid")],
+    supports_check_mode=True,
+)
 
 
 def summary(resource):
@@ -150,9 +167,9 @@ def resource_view(client, kind, uuid):
     return view
 
 
-def converge(module):
-    params = module.params
-    client = client_from_module(module)
+def run(ctx):
+    params = ctx.params
+    client = client_for(ctx)
     result = dict(changed=False, version=client.version())
     if params["require_abilities"]:
         client.require_abilities(params["require_abilities"])
@@ -171,20 +188,7 @@ def converge(module):
 
 
 def main():
-    argument_spec = coolify_argument_spec()
-    argument_spec.update(
-        project=dict(type="str"),
-        project_uuid=dict(type="str"),
-        environment=dict(type="str", default="production"),
-        server=dict(type="str"),
-        server_uuid=dict(type="str"),
-        kind=dict(type="str", choices=["application", "service", "database"]),
-        uuid=dict(type="str"),
-        require_abilities=dict(type="list", elements="str", choices=["write", "deploy"], default=[]),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_together=[("kind", "uuid")])
-    module.exit_json(**run(module, lambda: converge(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

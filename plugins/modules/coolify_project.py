@@ -80,15 +80,27 @@ version:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
-    client_from_module,
+    client_for,
     compact,
     coolify_argument_spec,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, changed_fields, run_and_exit
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, changed_fields
 
 MIN_NAME = 3
 MAX_NAME = 255
+
+SPEC = dict(
+    argument_spec=dict(
+        coolify_argument_spec(),
+        name=dict(type="str", required=True),
+        uuid=dict(type="str"),
+        description=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    ),
+    supports_check_mode=True,
+)
 
 
 def project_view(project):
@@ -104,28 +116,28 @@ def validate(params):
     return name
 
 
-def converge(module):
-    params = module.params
+def run(ctx):
+    params = ctx.params
     name = validate(params)
-    client = client_from_module(module)
+    client = client_for(ctx)
     version = client.version()
     existing = client.find_project(name, params["uuid"])
     before = project_view(existing)
     result = dict(changed=False, version=version, project=before)
     if params["state"] == "absent":
         if existing is not None:
-            if not module.check_mode:
+            if not ctx.check_mode:
                 client.call("DELETE", "/projects/%s" % existing["uuid"], "delete project")
             result.update(changed=True, project=None)
     elif existing is None:
         desired = compact({"name": name, "description": params["description"]})
-        project = dict(desired, uuid=None) if module.check_mode else client.create_project(name, params["description"])
+        project = dict(desired, uuid=None) if ctx.check_mode else client.create_project(name, params["description"])
         result.update(changed=True, project=project_view(project))
     else:
         changes = changed_fields(existing, compact({"name": name, "description": params["description"]}))
         if changes:
             project = dict(existing, **changes)
-            if not module.check_mode:
+            if not ctx.check_mode:
                 client.call("PATCH", "/projects/%s" % existing["uuid"], "update project", body=changes, idempotent=True)
                 project = client.call("GET", "/projects/%s" % existing["uuid"], "get project")
             result.update(changed=True, project=project_view(project))
@@ -134,15 +146,7 @@ def converge(module):
 
 
 def main():
-    argument_spec = coolify_argument_spec()
-    argument_spec.update(
-        name=dict(type="str", required=True),
-        uuid=dict(type="str"),
-        description=dict(type="str"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_and_exit(module, lambda: converge(module))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

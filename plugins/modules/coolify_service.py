@@ -313,12 +313,12 @@ version:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _compose, _coolify_envs
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel, run_and_exit
+from ansible_collections.fabrik.deploy.plugins.module_utils import _compose, _coolify_envs, _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     Scope,
     b64,
-    client_from_module,
+    client_for,
     compact,
     compose_input_errors,
     coolify_argument_spec,
@@ -328,6 +328,36 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     scope_argument_spec,
     url_set,
     validate_urls,
+)
+
+SPEC = dict(
+    argument_spec=dict(
+        coolify_argument_spec(),
+        **scope_argument_spec(),
+        name=dict(type="str", required=True),
+        uuid=dict(type="str"),
+        compose=dict(type="str"),
+        description=dict(type="str"),
+        urls=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            urls=dict(type="list", elements="str", required=True),
+        )),
+        create_scope=dict(type="bool", default=False),
+        project_description=dict(type="str"),
+        envs=dict(type="list", elements="dict", options=_coolify_envs.env_options()),
+        envs_prune=dict(type="bool", default=False),
+        generate_referenced=dict(type="dict", options=dict(
+            length=dict(type="int", default=32),
+            charset=dict(type="str", choices=["alnum", "hex", "urlsafe"], default="alnum"),
+        )),
+        return_values=dict(type="bool", default=False),
+        house_rules=dict(type="bool", default=False),
+        require_abilities=dict(type="list", elements="str", choices=["write", "deploy"], default=[]),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        delete_volumes=dict(type="bool", default=False),
+    ),
+    required_one_of=[("project", "project_uuid", "uuid")],
+    supports_check_mode=True,
 )
 
 
@@ -413,18 +443,18 @@ class Converge:
     """One service with its project, environment and variables: everything is read and planned first, then the
     preconditions of the writes are checked (server, token abilities), then only the differences are written."""
 
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.params = ctx.params
         self.document, self.urls, self.envs = validate(self.params)
-        self.client = client_from_module(module)
+        self.client = client_for(ctx)
         # The version check and the project lookup are independent reads: sent at once.
         self.version, self.scope = parallel(self.client.version, lambda: Scope(self.client, self.params))
         self.existing = self.scope.find("service", self.params["name"], self.params["uuid"])
 
     def absent(self):
         existing = self.existing
-        if existing is not None and not self.module.check_mode:
+        if existing is not None and not self.ctx.check_mode:
             self.client.delete_resource("service", existing["uuid"], self.params["delete_volumes"])
         before = service_view(existing, {}) if existing else None
         return dict(changed=existing is not None, compose_changed=False, service=None, version=self.version,
@@ -439,11 +469,11 @@ class Converge:
         if scope.environment is None:
             missing.append("environment")
         if missing and self.existing is None and not self.params["create_scope"]:
-            scope.require_for_create(self.module)
+            scope.require_for_create(self.ctx)
         return missing if self.params["create_scope"] else []
 
     def present(self):
-        params, module, client = self.params, self.module, self.client
+        params, ctx, client = self.params, self.ctx, self.client
         creations = self.scope_creations()
         wanted_urls = {item["name"]: set(item["urls"]) for item in self.urls or []}
         existing = self.existing
@@ -453,17 +483,17 @@ class Converge:
             changes, current_urls, current_document = plan_changes(client, params, existing, self.document, self.urls)
         plan = None
         if self.envs is not None:
-            current_envs = _coolify_envs.read_current(module, client, "service", (existing or {}).get("uuid"))
-            plan = _coolify_envs.plan_envs(module, self.envs, current_envs, params["envs_prune"])
+            current_envs = _coolify_envs.read_current(ctx, client, "service", (existing or {}).get("uuid"))
+            plan = _coolify_envs.plan_envs(ctx, self.envs, current_envs, params["envs_prune"])
         envs_changed = bool(plan and (plan.bulk or plan.deletes))
         server = None
         if existing is None:
             server = client.find_server(params.get("server"), params.get("server_uuid"))
         writes = bool(creations) or existing is None or bool(changes) or envs_changed
-        if writes and not module.check_mode:
+        if writes and not ctx.check_mode:
             client.require_abilities(params["require_abilities"])
         service, after_urls = existing, dict(current_urls, **wanted_urls)
-        if module.check_mode:
+        if ctx.check_mode:
             if existing is None:
                 service = {"uuid": None, "name": params["name"], "description": params["description"]}
             elif changes:
@@ -476,7 +506,7 @@ class Converge:
         before = diff_side(existing, current_urls, current_document)
         after = diff_side(service, after_urls, self.document)
         if plan is not None:
-            result.update(envs_changed=envs_changed, envs=_coolify_envs.summary(module, plan, params["return_values"]))
+            result.update(envs_changed=envs_changed, envs=_coolify_envs.summary(ctx, plan, params["return_values"]))
             envs_before, envs_after = _coolify_envs.diff_sides(plan)
             before.update(envs_before)
             after.update(envs_after)
@@ -512,43 +542,16 @@ def _named(item):
     return {"uuid": item.get("uuid"), "name": item.get("name")} if item else None
 
 
-def converge(module):
-    work = Converge(module)
-    if module.params["state"] == "absent":
+def run(ctx):
+    _coolify_envs.unmask_short_values(ctx, ctx.params["envs"])
+    work = Converge(ctx)
+    if ctx.params["state"] == "absent":
         return work.absent()
     return work.present()
 
 
 def main():
-    argument_spec = coolify_argument_spec()
-    argument_spec.update(scope_argument_spec())
-    argument_spec.update(
-        name=dict(type="str", required=True),
-        uuid=dict(type="str"),
-        compose=dict(type="str"),
-        description=dict(type="str"),
-        urls=dict(type="list", elements="dict", options=dict(
-            name=dict(type="str", required=True),
-            urls=dict(type="list", elements="str", required=True),
-        )),
-        create_scope=dict(type="bool", default=False),
-        project_description=dict(type="str"),
-        envs=dict(type="list", elements="dict", options=_coolify_envs.env_options()),
-        envs_prune=dict(type="bool", default=False),
-        generate_referenced=dict(type="dict", options=dict(
-            length=dict(type="int", default=32),
-            charset=dict(type="str", choices=["alnum", "hex", "urlsafe"], default="alnum"),
-        )),
-        return_values=dict(type="bool", default=False),
-        house_rules=dict(type="bool", default=False),
-        require_abilities=dict(type="list", elements="str", choices=["write", "deploy"], default=[]),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        delete_volumes=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_one_of=[("project", "project_uuid", "uuid")])
-    _coolify_envs.unmask_short_values(module, module.params["envs"])
-    run_and_exit(module, lambda: converge(module))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -167,11 +167,12 @@ records:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure
 from ansible_collections.fabrik.deploy.plugins.module_utils._namecheap import (
     EMAIL_TYPES,
     choose_email_type,
-    client_from_module,
+    client_for,
     connection_argument_spec,
     normalise_domain,
     plan_hosts,
@@ -180,38 +181,9 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._namecheap import (
     validate_records,
 )
 
-
-def zone_view(email_type, hosts):
-    return {"email_type": email_type, "records": sort_hosts(hosts)}
-
-
-def apply_hosts(module):
-    params = module.params
-    domain = normalise_domain(params["domain"])
-    present, absent = validate_records(params["records"])
-    client = client_from_module(module)
-    current = client.dns_get_hosts(domain)
-    if not current.is_using_our_dns and not params["force"]:
-        module.fail_json(msg="%s does not use Namecheap's DNS (custom name servers): its host records are not "
-                             "served and Namecheap reports none; set force=true to write them anyway" % domain)
-    hosts = plan_hosts(current.hosts, present, absent, params["prune"])
-    before = zone_view(current.email_type, current.hosts)
-    after = zone_view(choose_email_type(current.email_type, params["email_type"], hosts), hosts)
-    changed = before != after
-    if changed and not hosts and not params["allow_empty"]:
-        module.fail_json(msg="refusing to leave %s without any host record; set allow_empty=true to allow it" % domain)
-    if changed and not module.check_mode:
-        latest = client.dns_get_hosts(domain)
-        if zone_view(latest.email_type, latest.hosts) != before:
-            module.fail_json(msg="concurrent modification: the host records of %s changed since they were read; "
-                                 "nothing was written, run again" % domain)
-        client.dns_set_hosts(domain, after["email_type"], hosts, latest.wire)
-    return dict(after, domain=domain, changed=changed, diff={"before": before, "after": after})
-
-
-def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
         domain=dict(type="str", required=True),
         records=dict(
             type="list",
@@ -230,10 +202,42 @@ def main():
         email_type=dict(type="str", choices=list(EMAIL_TYPES)),
         allow_empty=dict(type="bool", default=False),
         force=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    require_defusedxml(module)
-    module.exit_json(**run(module, lambda: apply_hosts(module)))
+    ),
+    supports_check_mode=True,
+)
+
+
+def zone_view(email_type, hosts):
+    return {"email_type": email_type, "records": sort_hosts(hosts)}
+
+
+def run(ctx):
+    require_defusedxml()
+    params = ctx.params
+    domain = normalise_domain(params["domain"])
+    present, absent = validate_records(params["records"])
+    client = client_for(ctx)
+    current = client.dns_get_hosts(domain)
+    if not current.is_using_our_dns and not params["force"]:
+        raise Failure("%s does not use Namecheap's DNS (custom name servers): its host records are not "
+                      "served and Namecheap reports none; set force=true to write them anyway" % domain)
+    hosts = plan_hosts(current.hosts, present, absent, params["prune"])
+    before = zone_view(current.email_type, current.hosts)
+    after = zone_view(choose_email_type(current.email_type, params["email_type"], hosts), hosts)
+    changed = before != after
+    if changed and not hosts and not params["allow_empty"]:
+        raise Failure("refusing to leave %s without any host record; set allow_empty=true to allow it" % domain)
+    if changed and not ctx.check_mode:
+        latest = client.dns_get_hosts(domain)
+        if zone_view(latest.email_type, latest.hosts) != before:
+            raise Failure("concurrent modification: the host records of %s changed since they were read; "
+                          "nothing was written, run again" % domain)
+        client.dns_set_hosts(domain, after["email_type"], hosts, latest.wire)
+    return dict(after, domain=domain, changed=changed, diff={"before": before, "after": after})
+
+
+def main():
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

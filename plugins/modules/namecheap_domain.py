@@ -151,10 +151,11 @@ order_id:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._namecheap import (
-    client_from_module,
+    client_for,
     connection_argument_spec,
     normalise_domain,
     require_defusedxml,
@@ -163,6 +164,22 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._namecheap import (
 )
 
 YEARS_RANGE = (1, 10)
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        domain=dict(type="str", required=True),
+        state=dict(type="str", choices=["checked", "registered"], default="checked"),
+        allow_purchase=dict(type="bool", default=False),
+        allow_premium=dict(type="bool", default=False),
+        max_price=dict(type="float"),
+        years=dict(type="int", default=1),
+        whois_privacy=dict(type="bool", default=True),
+        nameservers=dict(type="list", elements="str"),
+        contacts=dict(type="dict"),
+    ),
+    supports_check_mode=True,
+)
 
 
 def validate_registration(params):
@@ -205,7 +222,7 @@ def purchase_refusal(domain, params, availability):
     return None
 
 
-def register(module, client, domain, registration, availability):
+def register(ctx, client, domain, registration, availability):
     """Create the domain; after a lost response, re-read the account instead of retrying."""
     premium = availability["premium"]
     try:
@@ -214,7 +231,7 @@ def register(module, client, domain, registration, availability):
             registration["years"],
             registration["contacts"],
             nameservers=registration["nameservers"],
-            whois_privacy=module.params["whois_privacy"],
+            whois_privacy=ctx.params["whois_privacy"],
             premium_price=availability["premium_price"] if premium else None,
             eap_fee=availability["eap_fee"] if premium else None,
         )
@@ -225,20 +242,21 @@ def register(module, client, domain, registration, availability):
             err.message += "; %s is not in the account now, but the order may still be processing: " \
                            "check the account before running again" % domain
             raise
-        module.warn("The registration response of %s was lost; a re-read shows the domain in the account." % domain)
+        ctx.warn("The registration response of %s was lost; a re-read shows the domain in the account." % domain)
         return {"owned": True, "registered": True, "charged_amount": None, "order_id": None}
     if not created["registered"]:
-        module.warn("Namecheap accepted the order of %s but does not report it registered yet (it completes later)."
-                    % domain)
+        ctx.warn("Namecheap accepted the order of %s but does not report it registered yet (it completes later)."
+                 % domain)
     return {"owned": created["registered"], "registered": True, "charged_amount": created["charged_amount"],
             "order_id": created["order_id"] or None}
 
 
-def manage_domain(module):
-    params = module.params
+def run(ctx):
+    require_defusedxml()
+    params = ctx.params
     domain = normalise_domain(params["domain"])
     registration = validate_registration(params) if params["state"] == "registered" else None
-    client = client_from_module(module)
+    client = client_for(ctx)
     info = client.get_info(domain)
     result = {"changed": False, "domain": domain, "owned": info is not None, "registered": False,
               "charged_amount": None, "order_id": None}
@@ -251,11 +269,11 @@ def manage_domain(module):
         return result
     refusal = purchase_refusal(domain, params, availability)
     if refusal:
-        module.fail_json(msg=refusal, **result)
+        raise Failure(refusal, **result)
     result.update(changed=True, diff=_diff(False, True))
-    if module.check_mode:
+    if ctx.check_mode:
         return result
-    result.update(register(module, client, domain, registration, availability), available=False)
+    result.update(register(ctx, client, domain, registration, availability), available=False)
     return result
 
 
@@ -264,21 +282,7 @@ def _diff(owned_before, owned_after):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        domain=dict(type="str", required=True),
-        state=dict(type="str", choices=["checked", "registered"], default="checked"),
-        allow_purchase=dict(type="bool", default=False),
-        allow_premium=dict(type="bool", default=False),
-        max_price=dict(type="float"),
-        years=dict(type="int", default=1),
-        whois_privacy=dict(type="bool", default=True),
-        nameservers=dict(type="list", elements="str"),
-        contacts=dict(type="dict"),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    require_defusedxml(module)
-    module.exit_json(**run(module, lambda: manage_domain(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

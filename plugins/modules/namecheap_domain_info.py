@@ -119,34 +119,37 @@ balances:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._namecheap import (
-    client_from_module,
+    client_for,
     connection_argument_spec,
     normalise_domain,
     require_defusedxml,
 )
 
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        domain=dict(type="str", required=True),
+        with_balance=dict(type="bool", default=False),
+    ),
+    supports_check_mode=True,
+)
 
-def read_domain(module):
-    domain = normalise_domain(module.params["domain"])
-    client = client_from_module(module)
+
+def run(ctx):
+    require_defusedxml()
+    domain = normalise_domain(ctx.params["domain"])
+    client = client_for(ctx)
     info = client.get_info(domain)
     result = {"changed": False, "domain": domain, "owned": info is not None, "info": info or {}}
-    if module.params["with_balance"]:
+    if ctx.params["with_balance"]:
         result["balances"] = client.get_balance()
     return result
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        domain=dict(type="str", required=True),
-        with_balance=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    require_defusedxml(module)
-    module.exit_json(**run(module, lambda: read_domain(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

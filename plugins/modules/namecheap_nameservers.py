@@ -82,13 +82,26 @@ is_using_our_dns:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._namecheap import (
-    client_from_module,
+    client_for,
     connection_argument_spec,
     normalise_domain,
     require_defusedxml,
     validate_nameservers,
+)
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        domain=dict(type="str", required=True),
+        nameservers=dict(type="list", elements="str"),
+        use_default=dict(type="bool"),
+    ),
+    mutually_exclusive=[("nameservers", "use_default")],
+    required_one_of=[("nameservers", "use_default")],
+    supports_check_mode=True,
 )
 
 
@@ -106,18 +119,19 @@ def desired_state(params):
     return False, validate_nameservers(params["nameservers"])
 
 
-def apply_nameservers(module):
-    params = module.params
+def run(ctx):
+    require_defusedxml()
+    params = ctx.params
     domain = normalise_domain(params["domain"])
     use_default, wanted = desired_state(params)
-    client = client_from_module(module)
+    client = client_for(ctx)
     current = client.dns_get_list(domain)
     before = diff_view(current["is_using_our_dns"], current["nameservers"])
     after = diff_view(use_default, wanted)
     result = {"domain": domain, "changed": before != after, "diff": {"before": before, "after": after}}
     if not result["changed"]:
         return dict(result, **current)
-    if module.check_mode:
+    if ctx.check_mode:
         return dict(result, nameservers=after["nameservers"], is_using_our_dns=use_default)
     if use_default:
         client.dns_set_default(domain)
@@ -127,20 +141,7 @@ def apply_nameservers(module):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        domain=dict(type="str", required=True),
-        nameservers=dict(type="list", elements="str"),
-        use_default=dict(type="bool"),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=[("nameservers", "use_default")],
-        required_one_of=[("nameservers", "use_default")],
-        supports_check_mode=True,
-    )
-    require_defusedxml(module)
-    module.exit_json(**run(module, lambda: apply_nameservers(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

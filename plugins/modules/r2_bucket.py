@@ -153,7 +153,8 @@ deleted_objects:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, attempt, parallel, run_and_exit
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, attempt, parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
     JURISDICTIONS,
@@ -162,10 +163,10 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
     bucket_view,
     canonical_cors,
     cors_option_view,
-    ensure_boto3,
     r2_argument_spec,
-    rest_client_from_module,
-    s3_client_from_module,
+    require_boto3,
+    rest_client_for,
+    s3_client_for,
     validate_bucket_name,
     validate_cors_rules,
 )
@@ -173,102 +174,9 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
 # R2 answers 409 (code 10008, BucketNotEmpty) to deleting a bucket that holds objects.
 BUCKET_NOT_EMPTY_STATUS = 409
 
-
-def state_view(bucket, cors):
-    """What the module manages, for the diff."""
-    if bucket is None:
-        return None
-    view = {"name": bucket.get("name"), "storage_class": bucket.get("storage_class"),
-            "jurisdiction": bucket.get("jurisdiction")}
-    if cors is not None:
-        view["cors_rules"] = cors_option_view(cors)
-    return view
-
-
-def converge_bucket(module, client, name, existing):
-    """(changed, bucket after) for state=present."""
-    params = module.params
-    jurisdiction = params["jurisdiction"]
-    if existing is None:
-        if module.check_mode:
-            return True, {"name": name, "creation_date": None, "location": params["location_hint"],
-                          "storage_class": params["storage_class"] or "Standard", "jurisdiction": jurisdiction}
-        return True, client.create_r2_bucket(name, params["location_hint"], params["storage_class"], jurisdiction)
-    wanted_class = params["storage_class"]
-    if wanted_class and existing.get("storage_class") != wanted_class:
-        if module.check_mode:
-            return True, dict(existing, storage_class=wanted_class)
-        return True, client.set_r2_storage_class(name, wanted_class, jurisdiction) or dict(
-            existing, storage_class=wanted_class)
-    return False, existing
-
-
-def converge_cors(module, client, name, desired, current):
-    """True when the bucket's rules had to change (sent unless in check mode)."""
-    if canonical_cors(desired) == canonical_cors(current):
-        return False
-    if not module.check_mode:
-        if desired:
-            client.put_r2_cors(name, desired, module.params["jurisdiction"])
-        else:
-            client.delete_r2_cors(name, module.params["jurisdiction"])
-    return True
-
-
-def present(module, client, name, existing, current_cors):
-    desired_cors = validate_cors_rules(module.params["cors_rules"])
-    changed, bucket = converge_bucket(module, client, name, existing)
-    result = dict(bucket=bucket_view(bucket))
-    if desired_cors is not None:
-        changed = converge_cors(module, client, name, desired_cors, current_cors) or changed
-        result["cors_rules"] = cors_option_view(desired_cors)
-    result.update(changed=changed, diff=dict(before=state_view(existing, current_cors),
-                                             after=state_view(bucket, desired_cors)))
-    return result
-
-
-def absent(module, client, name, existing):
-    result = dict(changed=existing is not None, bucket=None, deleted_objects=[],
-                  diff=dict(before=state_view(existing, None), after=None))
-    if existing is None or module.check_mode:
-        return result
-    jurisdiction = module.params["jurisdiction"]
-    if module.params["force"]:
-        ensure_boto3(module)
-        result["deleted_objects"] = s3_client_from_module(module, jurisdiction).empty_bucket(name)
-    try:
-        client.delete_r2_bucket(name, jurisdiction)
-    except ApiError as err:
-        if err.status == BUCKET_NOT_EMPTY_STATUS:
-            raise SpecError("force", "bucket %s still holds objects; delete them first or set force: true"
-                            % name) from None
-        raise
-    return result
-
-
-def converge(module):
-    params = module.params
-    name = validate_bucket_name(params["name"])
-    validate_cors_rules(params["cors_rules"])
-    client = rest_client_from_module(module)
-    if params["state"] == "absent":
-        return absent(module, client, name, client.get_r2_bucket(name, params["jurisdiction"]))
-    if params["cors_rules"] is None:
-        return present(module, client, name, client.get_r2_bucket(name, params["jurisdiction"]), None)
-    # The bucket and its CORS rules are read at once; the rules' answer counts only if the bucket exists.
-    existing, (current_cors, cors_error) = parallel(
-        lambda: client.get_r2_bucket(name, params["jurisdiction"]),
-        lambda: attempt(lambda: client.get_r2_cors(name, params["jurisdiction"]), ApiError))
-    if existing is None:
-        current_cors = []
-    elif cors_error is not None:
-        raise cors_error
-    return present(module, client, name, existing, current_cors)
-
-
-def main():
-    argument_spec = r2_argument_spec()
-    argument_spec.update(
+SPEC = dict(
+    argument_spec=dict(
+        r2_argument_spec(),
         name=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         location_hint=dict(type="str", choices=list(LOCATION_HINTS)),
@@ -283,9 +191,105 @@ def main():
             id=dict(type="str"),
         )),
         force=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_and_exit(module, lambda: converge(module))
+    ),
+    supports_check_mode=True,
+)
+
+
+def state_view(bucket, cors):
+    """What the module manages, for the diff."""
+    if bucket is None:
+        return None
+    view = {"name": bucket.get("name"), "storage_class": bucket.get("storage_class"),
+            "jurisdiction": bucket.get("jurisdiction")}
+    if cors is not None:
+        view["cors_rules"] = cors_option_view(cors)
+    return view
+
+
+def converge_bucket(ctx, client, name, existing):
+    """(changed, bucket after) for state=present."""
+    params = ctx.params
+    jurisdiction = params["jurisdiction"]
+    if existing is None:
+        if ctx.check_mode:
+            return True, {"name": name, "creation_date": None, "location": params["location_hint"],
+                          "storage_class": params["storage_class"] or "Standard", "jurisdiction": jurisdiction}
+        return True, client.create_r2_bucket(name, params["location_hint"], params["storage_class"], jurisdiction)
+    wanted_class = params["storage_class"]
+    if wanted_class and existing.get("storage_class") != wanted_class:
+        if ctx.check_mode:
+            return True, dict(existing, storage_class=wanted_class)
+        return True, client.set_r2_storage_class(name, wanted_class, jurisdiction) or dict(
+            existing, storage_class=wanted_class)
+    return False, existing
+
+
+def converge_cors(ctx, client, name, desired, current):
+    """True when the bucket's rules had to change (sent unless in check mode)."""
+    if canonical_cors(desired) == canonical_cors(current):
+        return False
+    if not ctx.check_mode:
+        if desired:
+            client.put_r2_cors(name, desired, ctx.params["jurisdiction"])
+        else:
+            client.delete_r2_cors(name, ctx.params["jurisdiction"])
+    return True
+
+
+def present(ctx, client, name, existing, current_cors):
+    desired_cors = validate_cors_rules(ctx.params["cors_rules"])
+    changed, bucket = converge_bucket(ctx, client, name, existing)
+    result = dict(bucket=bucket_view(bucket))
+    if desired_cors is not None:
+        changed = converge_cors(ctx, client, name, desired_cors, current_cors) or changed
+        result["cors_rules"] = cors_option_view(desired_cors)
+    result.update(changed=changed, diff=dict(before=state_view(existing, current_cors),
+                                             after=state_view(bucket, desired_cors)))
+    return result
+
+
+def absent(ctx, client, name, existing):
+    result = dict(changed=existing is not None, bucket=None, deleted_objects=[],
+                  diff=dict(before=state_view(existing, None), after=None))
+    if existing is None or ctx.check_mode:
+        return result
+    jurisdiction = ctx.params["jurisdiction"]
+    if ctx.params["force"]:
+        require_boto3()
+        result["deleted_objects"] = s3_client_for(ctx, jurisdiction).empty_bucket(name)
+    try:
+        client.delete_r2_bucket(name, jurisdiction)
+    except ApiError as err:
+        if err.status == BUCKET_NOT_EMPTY_STATUS:
+            raise SpecError("force", "bucket %s still holds objects; delete them first or set force: true"
+                            % name) from None
+        raise
+    return result
+
+
+def run(ctx):
+    params = ctx.params
+    name = validate_bucket_name(params["name"])
+    validate_cors_rules(params["cors_rules"])
+    client = rest_client_for(ctx)
+    if params["state"] == "absent":
+        return absent(ctx, client, name, client.get_r2_bucket(name, params["jurisdiction"]))
+    if params["cors_rules"] is None:
+        return present(ctx, client, name, client.get_r2_bucket(name, params["jurisdiction"]), None)
+    # The bucket and its CORS rules are read at once; the rules' answer counts only if the bucket exists.
+    existing, (current_cors, cors_error) = parallel(
+        lambda: client.get_r2_bucket(name, params["jurisdiction"]),
+        lambda: attempt(lambda: client.get_r2_cors(name, params["jurisdiction"]), ApiError))
+    if existing is None:
+        current_cors = []
+    elif cors_error is not None:
+        raise cors_error
+    return present(ctx, client, name, existing, current_cors)
+
+
+def main():
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

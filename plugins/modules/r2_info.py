@@ -94,24 +94,35 @@ objects:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
     JURISDICTIONS,
     bucket_view,
     cors_option_view,
-    ensure_boto3,
     r2_argument_spec,
-    rest_client_from_module,
-    s3_client_from_module,
+    require_boto3,
+    rest_client_for,
+    s3_client_for,
     validate_bucket_name,
 )
 
+SPEC = dict(
+    argument_spec=dict(
+        r2_argument_spec(),
+        name=dict(type="str"),
+        jurisdiction=dict(type="str", choices=list(JURISDICTIONS), default="default"),
+        list_objects=dict(type="bool", default=False),
+        prefix=dict(type="str", default=""),
+    ),
+    supports_check_mode=True,
+)
 
-def read(module):
-    params = module.params
+
+def run(ctx):
+    params = ctx.params
     jurisdiction = params["jurisdiction"]
     name = validate_bucket_name(params["name"]) if params["name"] is not None else None
-    client = rest_client_from_module(module)
+    client = rest_client_for(ctx)
     if name is None:
         return dict(changed=False, buckets=[bucket_view(b) for b in client.list_r2_buckets(jurisdiction)])
     bucket = client.get_r2_bucket(name, jurisdiction)
@@ -120,22 +131,14 @@ def read(module):
         return result
     result["cors_rules"] = cors_option_view(client.get_r2_cors(name, jurisdiction))
     if params["list_objects"]:
-        ensure_boto3(module)
-        listing = s3_client_from_module(module, jurisdiction).list_objects(name, params["prefix"])
+        require_boto3()
+        listing = s3_client_for(ctx, jurisdiction).list_objects(name, params["prefix"])
         result["objects"] = [dict(listing[key], key=key) for key in sorted(listing)]
     return result
 
 
 def main():
-    argument_spec = r2_argument_spec()
-    argument_spec.update(
-        name=dict(type="str"),
-        jurisdiction=dict(type="str", choices=list(JURISDICTIONS), default="default"),
-        list_objects=dict(type="bool", default=False),
-        prefix=dict(type="str", default=""),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_json(**run(module, lambda: read(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -135,23 +135,44 @@ uploaded:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import keyed_for_diff, run_and_exit
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import keyed_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
     HASH_METADATA,
     JURISDICTIONS,
     UPLOAD_WORKERS,
     common_prefix,
-    ensure_boto3,
     is_current,
     r2_argument_spec,
+    require_boto3,
     run_concurrently,
-    s3_client_from_module,
+    s3_client_for,
     validate_bucket_name,
     validate_objects,
 )
 
 SINGLE_OBJECT_OPTIONS = ("key", "src", "content", "content_type", "cache_control", "metadata")
+
+SPEC = dict(
+    argument_spec=dict(
+        r2_argument_spec(),
+        bucket=dict(type="str", required=True),
+        jurisdiction=dict(type="str", choices=list(JURISDICTIONS), default="default"),
+        key=dict(type="str", no_log=False),
+        src=dict(type="path"),
+        content=dict(type="str"),
+        content_type=dict(type="str"),
+        cache_control=dict(type="str"),
+        metadata=dict(type="dict"),
+        objects=dict(type="list", elements="dict"),
+        force=dict(type="bool", default=False),
+    ),
+    mutually_exclusive=[("objects", name) for name in SINGLE_OBJECT_OPTIONS] + [("src", "content")],
+    required_one_of=[("objects", "key")],
+    required_by={"src": "key", "content": "key"},
+    supports_check_mode=True,
+)
 
 
 def requested_objects(params):
@@ -191,13 +212,14 @@ def upload(client, bucket, obj):
         return client.put_object(bucket, obj["key"], body, obj["content_type"], obj["cache_control"], metadata)
 
 
-def converge(module):
-    params = module.params
+def run(ctx):
+    require_boto3()
+    params = ctx.params
     bucket = validate_bucket_name(params["bucket"], "bucket")
     objects = requested_objects(params)
-    client = s3_client_from_module(module, params["jurisdiction"])
-    remote, stale = stale_objects(client, bucket, objects, params["force"], module.check_mode)
-    if not module.check_mode:
+    client = s3_client_for(ctx, params["jurisdiction"])
+    remote, stale = stale_objects(client, bucket, objects, params["force"], ctx.check_mode)
+    if not ctx.check_mode:
         run_concurrently(lambda obj: upload(client, bucket, obj), stale, UPLOAD_WORKERS)
     uploaded = {obj["key"] for obj in stale}
     views = [{"key": obj["key"], "action": "uploaded" if obj["key"] in uploaded else "unchanged",
@@ -210,28 +232,7 @@ def converge(module):
 
 
 def main():
-    argument_spec = r2_argument_spec()
-    argument_spec.update(
-        bucket=dict(type="str", required=True),
-        jurisdiction=dict(type="str", choices=list(JURISDICTIONS), default="default"),
-        key=dict(type="str", no_log=False),
-        src=dict(type="path"),
-        content=dict(type="str"),
-        content_type=dict(type="str"),
-        cache_control=dict(type="str"),
-        metadata=dict(type="dict"),
-        objects=dict(type="list", elements="dict"),
-        force=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        mutually_exclusive=[("objects", name) for name in SINGLE_OBJECT_OPTIONS] + [("src", "content")],
-        required_one_of=[("objects", "key")],
-        required_by={"src": "key", "content": "key"},
-    )
-    ensure_boto3(module)
-    run_and_exit(module, lambda: converge(module))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

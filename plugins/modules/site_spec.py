@@ -145,11 +145,40 @@ stages:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare, _compose, _namecheap, _r2, _uptime_kuma
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import compose_input_errors
 
 KNOWN_STAGES = ("domain", "dns", "gate", "app", "monitoring", "storage")
+
+SPEC = dict(
+    argument_spec=dict(
+        stages=dict(type="list", elements="str", default=["all"]),
+        site_domain=dict(type="str", required=True),
+        domain_registrar=dict(type="str", choices=["namecheap", "external"], default="namecheap"),
+        domain_register=dict(type="bool", default=False),
+        domain_contacts=dict(type="dict", default={}),
+        dns_records=dict(type="list", elements="dict", default=[]),
+        dns_zone_settings=dict(type="dict", default={}),
+        cloudflare_api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_TOKEN"])),
+        cloudflare_account_id=dict(type="str", fallback=(env_fallback, ["CLOUDFLARE_ACCOUNT_ID"])),
+        namecheap_api_user=dict(type="str", fallback=(env_fallback, ["NAMECHEAP_API_USER"])),
+        namecheap_api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["NAMECHEAP_API_KEY"])),
+        namecheap_client_ip=dict(type="str", fallback=(env_fallback, ["NAMECHEAP_CLIENT_IP"])),
+        monitoring_monitors=dict(type="list", elements="dict"),
+        monitoring_tag=dict(type="str"),
+        monitoring_status_page_slug=dict(type="str"),
+        uptime_kuma_url=dict(type="str", fallback=(env_fallback, ["UPTIME_KUMA_URL"])),
+        storage_bucket=dict(type="str"),
+        storage_cors_rules=dict(type="list", elements="dict"),
+        storage_asset_objects=dict(type="list", elements="dict"),
+        app_compose=dict(type="str"),
+        app_urls=dict(type="list", elements="dict"),
+        app_env_keys=dict(type="list", elements="str", no_log=False),
+    ),
+    supports_check_mode=True,
+)
 
 
 def _selected(stages):
@@ -280,43 +309,17 @@ def validate(params):
     return list(unique.values())
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            stages=dict(type="list", elements="str", default=["all"]),
-            site_domain=dict(type="str", required=True),
-            domain_registrar=dict(type="str", choices=["namecheap", "external"], default="namecheap"),
-            domain_register=dict(type="bool", default=False),
-            domain_contacts=dict(type="dict", default={}),
-            dns_records=dict(type="list", elements="dict", default=[]),
-            dns_zone_settings=dict(type="dict", default={}),
-            cloudflare_api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_TOKEN"])),
-            cloudflare_account_id=dict(type="str", fallback=(env_fallback, ["CLOUDFLARE_ACCOUNT_ID"])),
-            namecheap_api_user=dict(type="str", fallback=(env_fallback, ["NAMECHEAP_API_USER"])),
-            namecheap_api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["NAMECHEAP_API_KEY"])),
-            namecheap_client_ip=dict(type="str", fallback=(env_fallback, ["NAMECHEAP_CLIENT_IP"])),
-            monitoring_monitors=dict(type="list", elements="dict"),
-            monitoring_tag=dict(type="str"),
-            monitoring_status_page_slug=dict(type="str"),
-            uptime_kuma_url=dict(type="str", fallback=(env_fallback, ["UPTIME_KUMA_URL"])),
-            storage_bucket=dict(type="str"),
-            storage_cors_rules=dict(type="list", elements="dict"),
-            storage_asset_objects=dict(type="list", elements="dict"),
-            app_compose=dict(type="str"),
-            app_urls=dict(type="list", elements="dict"),
-            app_env_keys=dict(type="list", elements="str", no_log=False),
-        ),
-        supports_check_mode=True,
-    )
-    problems = validate(module.params)
-    stages = _selected(module.params["stages"])
+def run(ctx):
+    problems = validate(ctx.params)
+    stages = _selected(ctx.params["stages"])
     if problems:
-        module.fail_json(
-            msg="The site spec is invalid (nothing was changed): " + "; ".join(str(p) for p in problems),
-            problems=[{"field": p.field, "message": p.message} for p in problems],
-            stages=stages,
-        )
-    module.exit_json(changed=False, stages=stages)
+        raise Failure("The site spec is invalid (nothing was changed): " + "; ".join(str(p) for p in problems),
+                      problems=[{"field": p.field, "message": p.message} for p in problems], stages=stages)
+    return dict(changed=False, stages=stages)
+
+
+def main():
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -66,9 +66,10 @@ status_pages:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run, sorted_for_diff
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import sorted_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import (
-    client_from_module,
+    client_for,
     connected,
     connection_argument_spec,
     has_tag,
@@ -77,10 +78,16 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import 
     validate_tag_option,
 )
 
+SPEC = dict(
+    argument_spec=dict(connection_argument_spec(), tag=dict(type="str")),
+    supports_check_mode=True,
+)
 
-def read_info(module):
-    tag = validate_tag_option(module.params["tag"]) if module.params["tag"] else None
-    client = client_from_module(module)
+
+def run(ctx):
+    require_library()
+    tag = validate_tag_option(ctx.params["tag"]) if ctx.params["tag"] else None
+    client = client_for(ctx)
     with connected(client):
         monitors = client.monitors()
         notifications = client.notifications()
@@ -101,11 +108,7 @@ def read_info(module):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(tag=dict(type="str"))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    require_library(module)
-    module.exit_json(**run(module, lambda: read_info(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

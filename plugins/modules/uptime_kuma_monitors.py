@@ -200,11 +200,12 @@ server_version:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, run, sorted_for_diff
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, sorted_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import (
     MONITOR_FIELDS,
     check_interval_bounds,
-    client_from_module,
+    client_for,
     connected,
     connection_argument_spec,
     has_tag,
@@ -217,6 +218,37 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import 
 )
 
 LIST_FIELDS = ("accepted_statuscodes", "notificationIDList")
+
+MONITOR_OPTIONS = dict(
+    {key: dict(type="str") for key in MONITOR_FIELDS},
+    name=dict(type="str", required=True),
+    type=dict(type="str", required=True),
+    port=dict(type="int"),
+    keyword=dict(type="str", no_log=False),
+    invert_keyword=dict(type="bool"),
+    interval=dict(type="int"),
+    retry_interval=dict(type="int"),
+    resend_interval=dict(type="int"),
+    max_retries=dict(type="int"),
+    timeout=dict(type="int"),
+    accepted_status_codes=dict(type="list", elements="str"),
+    expiry_notification=dict(type="bool"),
+    ignore_tls=dict(type="bool"),
+    max_redirects=dict(type="int"),
+    upside_down=dict(type="bool"),
+    notifications=dict(type="list", elements="str"),
+    parent=dict(type="str"),
+)
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        tag=dict(type="str", required=True),
+        tag_color=dict(type="str", default="#2563eb"),
+        prune=dict(type="bool", default=False),
+        monitors=dict(type="list", elements="dict", required=True, options=MONITOR_OPTIONS),
+    ),
+    supports_check_mode=True,
+)
 
 
 class Owner:
@@ -402,21 +434,22 @@ def diff_view(views):
     return keyed_for_diff([{key: value for key, value in view.items() if key != "id"} for view in views], "name")
 
 
-def apply_monitors(module):
-    params = module.params
+def run(ctx):
+    require_library()
+    params = ctx.params
     desired = validate_monitors(params["monitors"])
     tag_name, tag_value = validate_tag_option(params["tag"])
     color = validate_color(params["tag_color"], "tag_color")
-    client = client_from_module(module)
+    client = client_for(ctx)
     with connected(client):
         check_interval_bounds(desired, client.release)
         tag = find_tag(client.tags(), tag_name)
         owner = Owner(tag_name, tag_value, tag["id"] if tag else None)
-        plan = Plan(desired, client.monitors(), client.notifications(), owner, params["prune"], module.check_mode)
+        plan = Plan(desired, client.monitors(), client.notifications(), owner, params["prune"], ctx.check_mode)
         for warning in plan.warnings:
-            module.warn(warning)
+            ctx.warn(warning)
         before, after = plan.before_views(), plan.after()
-        if plan.changed and not module.check_mode:
+        if plan.changed and not ctx.check_mode:
             plan.apply(client, color)
             names = {monitor["id"]: monitor["name"] for monitor in client.monitors(refresh=True)}
             notification_names = {item["id"]: item["name"] for item in client.notifications()}
@@ -433,41 +466,8 @@ def apply_monitors(module):
         )
 
 
-def monitor_suboptions():
-    options = {key: dict(type="str") for key in MONITOR_FIELDS}
-    options.update(
-        name=dict(type="str", required=True),
-        type=dict(type="str", required=True),
-        port=dict(type="int"),
-        keyword=dict(type="str", no_log=False),
-        invert_keyword=dict(type="bool"),
-        interval=dict(type="int"),
-        retry_interval=dict(type="int"),
-        resend_interval=dict(type="int"),
-        max_retries=dict(type="int"),
-        timeout=dict(type="int"),
-        accepted_status_codes=dict(type="list", elements="str"),
-        expiry_notification=dict(type="bool"),
-        ignore_tls=dict(type="bool"),
-        max_redirects=dict(type="int"),
-        upside_down=dict(type="bool"),
-        notifications=dict(type="list", elements="str"),
-        parent=dict(type="str"),
-    )
-    return options
-
-
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        tag=dict(type="str", required=True),
-        tag_color=dict(type="str", default="#2563eb"),
-        prune=dict(type="bool", default=False),
-        monitors=dict(type="list", elements="dict", required=True, options=monitor_suboptions()),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    require_library(module)
-    module.exit_json(**run(module, lambda: apply_monitors(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -127,9 +127,10 @@ notification:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import (
-    client_from_module,
+    client_for,
     connected,
     connection_argument_spec,
     notification_types,
@@ -138,6 +139,29 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import 
 
 SET = "(set)"
 CHANGED = "(changed)"
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        name=dict(type="str"),
+        notifications=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            type=dict(type="str"),
+            config=dict(type="dict", default={}, no_log=True),
+            is_default=dict(type="bool"),
+            apply_existing=dict(type="bool", default=False),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+        )),
+        type=dict(type="str"),
+        config=dict(type="dict", default={}, no_log=True),
+        is_default=dict(type="bool"),
+        apply_existing=dict(type="bool", default=False),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    ),
+    required_one_of=[("name", "notifications")],
+    mutually_exclusive=[("name", "notifications")],
+    supports_check_mode=True,
+)
 
 
 def validate(spec, field=""):
@@ -168,14 +192,14 @@ def diff_view(item, changed_keys=()):
     return {"name": item["name"], "type": item["type"], "is_default": item["isDefault"], "config": config}
 
 
-def converge_one(module, client, spec, existing, field=""):
+def converge_one(ctx, client, spec, existing, field=""):
     """(changed, public view, diff before, diff after) of one notification against the ``existing`` list."""
     name = spec["name"].strip()
     config = spec["config"] or {}
     matches = sorted((item for item in existing if item["name"] == name), key=lambda n: n["id"])
     current = matches[0] if matches else None
     if spec["state"] == "absent":
-        if current and not module.check_mode:
+        if current and not ctx.check_mode:
             client.delete_notification(current["id"])
         return bool(current), {}, diff_view(current), {}
     if current is None and spec["type"] is None:
@@ -188,15 +212,16 @@ def converge_one(module, client, spec, existing, field=""):
         if spec[option] is not None:
             desired[key] = spec[option]
     changed = current is None or bool(changed_keys) or any(desired[key] != base[key] for key in ("type", "isDefault"))
-    if changed and not module.check_mode:
+    if changed and not ctx.check_mode:
         payload = dict(desired["config"], name=name, type=desired["type"], isDefault=desired["isDefault"],
                        applyExisting=spec["apply_existing"])
         desired["id"] = client.save_notification(payload, current["id"] if current else None)
     return changed, public_view(desired), diff_view(current), diff_view(desired, changed_keys)
 
 
-def apply_notifications(module):
-    params = module.params
+def run(ctx):
+    require_library()
+    params = ctx.params
     if params["notifications"] is None:
         specs, fields = [params], [""]
     else:
@@ -206,10 +231,10 @@ def apply_notifications(module):
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise SpecError("notifications", "listed more than once: %s" % ", ".join(duplicates))
-    client = client_from_module(module)
+    client = client_for(ctx)
     with connected(client):
         existing = client.notifications()
-        outcomes = [converge_one(module, client, spec, existing, field) for spec, field in zip(specs, fields)]
+        outcomes = [converge_one(ctx, client, spec, existing, field) for spec, field in zip(specs, fields)]
     changed = any(outcome[0] for outcome in outcomes)
     if params["notifications"] is None:
         changed, view, before, after = outcomes[0]
@@ -220,27 +245,7 @@ def apply_notifications(module):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        name=dict(type="str"),
-        notifications=dict(type="list", elements="dict", options=dict(
-            name=dict(type="str", required=True),
-            type=dict(type="str"),
-            config=dict(type="dict", default={}, no_log=True),
-            is_default=dict(type="bool"),
-            apply_existing=dict(type="bool", default=False),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-        )),
-        type=dict(type="str"),
-        config=dict(type="dict", default={}, no_log=True),
-        is_default=dict(type="bool"),
-        apply_existing=dict(type="bool", default=False),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_one_of=[("name", "notifications")], mutually_exclusive=[("name", "notifications")])
-    require_library(module)
-    module.exit_json(**run(module, lambda: apply_notifications(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

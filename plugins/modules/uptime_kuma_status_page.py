@@ -105,9 +105,10 @@ status_page:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import (
-    client_from_module,
+    client_for,
     connected,
     connection_argument_spec,
     has_tag,
@@ -126,6 +127,26 @@ CONFIG_OPTIONS = {
     "show_certificate_expiry": "showCertificateExpiry",
 }
 NEW_PAGE_ICON = "/icon.svg"
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        slug=dict(type="str", required=True),
+        title=dict(type="str"),
+        description=dict(type="str"),
+        footer_text=dict(type="str"),
+        published=dict(type="bool"),
+        show_powered_by=dict(type="bool"),
+        show_certificate_expiry=dict(type="bool"),
+        analytics_type=dict(type="str", choices=["google", "umami", "plausible", "matomo", "rybbit", "none"]),
+        analytics_id=dict(type="str"),
+        monitors=dict(type="list", elements="str"),
+        group_name=dict(type="str", default="Services"),
+        tag=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    ),
+    supports_check_mode=True,
+)
 
 
 def validate(params):
@@ -187,10 +208,11 @@ def page_view(config, groups, names, base_url):
     return view
 
 
-def apply_status_page(module):
-    params = module.params
+def run(ctx):
+    require_library()
+    params = ctx.params
     slug, tag = validate(params)
-    client = client_from_module(module)
+    client = client_for(ctx)
     with connected(client):
         analytics = analytics_changes(params, client)
         page = client.get_status_page(slug)
@@ -198,7 +220,7 @@ def apply_status_page(module):
         names = {monitor["id"]: monitor["name"] for monitor in monitors}
         wanted_ids = resolve_monitors(params["monitors"], monitors, tag) if params["monitors"] is not None else None
         if params["state"] == "absent":
-            if page and not module.check_mode:
+            if page and not ctx.check_mode:
                 client.delete_status_page(slug)
             before = page_view(page, group_shape(page["publicGroupList"]), names, client.url) if page else {}
             return dict(changed=bool(page), status_page={}, diff={"before": before, "after": {}})
@@ -211,7 +233,7 @@ def apply_status_page(module):
         groups = current_groups if wanted_ids is None else [(params["group_name"], wanted_ids)]
         before_config = {key: (page or {}).get(key) for key in config}
         changed = page is None or config != before_config or groups != current_groups
-        if changed and not module.check_mode:
+        if changed and not ctx.check_mode:
             save_page(client, page, slug, config, groups)
         before = page_view(page, current_groups, names, client.url) if page else {}
         after = page_view(dict(config), groups, names, client.url)
@@ -236,25 +258,7 @@ def save_page(client, page, slug, config, groups):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        slug=dict(type="str", required=True),
-        title=dict(type="str"),
-        description=dict(type="str"),
-        footer_text=dict(type="str"),
-        published=dict(type="bool"),
-        show_powered_by=dict(type="bool"),
-        show_certificate_expiry=dict(type="bool"),
-        analytics_type=dict(type="str", choices=["google", "umami", "plausible", "matomo", "rybbit", "none"]),
-        analytics_id=dict(type="str"),
-        monitors=dict(type="list", elements="str"),
-        group_name=dict(type="str", default="Services"),
-        tag=dict(type="str"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    require_library(module)
-    module.exit_json(**run(module, lambda: apply_status_page(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

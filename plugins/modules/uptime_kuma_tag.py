@@ -62,13 +62,24 @@ duplicates:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import (
-    client_from_module,
+    client_for,
     connected,
     connection_argument_spec,
     require_library,
     validate_color,
+)
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        name=dict(type="str", required=True),
+        color=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    ),
+    supports_check_mode=True,
 )
 
 
@@ -76,13 +87,14 @@ def tag_view(tag):
     return {"id": tag["id"], "name": tag["name"], "color": str(tag["color"]).lower()} if tag else {}
 
 
-def apply_tag(module):
-    params = module.params
+def run(ctx):
+    require_library()
+    params = ctx.params
     name = (params["name"] or "").strip()
     if not name:
         raise SpecError("name", "a tag name expected")
     color = validate_color(params["color"], "color") if params["color"] is not None else None
-    client = client_from_module(module)
+    client = client_for(ctx)
     with connected(client):
         matches = sorted((tag for tag in client.tags() if tag["name"] == name), key=lambda tag: tag["id"])
         current = tag_view(matches[0]) if matches else {}
@@ -96,7 +108,7 @@ def apply_tag(module):
         elif color is not None:
             after["color"] = color
         changed = after != current
-        if changed and not module.check_mode:
+        if changed and not ctx.check_mode:
             if not after:
                 client.delete_tag(current["id"])
             elif not current:
@@ -112,15 +124,7 @@ def _diff(view):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        name=dict(type="str", required=True),
-        color=dict(type="str"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    require_library(module)
-    module.exit_json(**run(module, lambda: apply_tag(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -99,10 +99,11 @@ seo_plugin:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import parallel, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     SEO_SITE_OPTIONS,
-    client_from_module,
+    client_for,
     connection_argument_spec,
     head_snippets,
     seo_text,
@@ -112,6 +113,21 @@ SNIPPETS_OPTION = "fabrik_head_snippets"
 SEO_OPTION = "fabrik_seo"
 UNMAPPED_SEO_PLUGIN = ("an SEO plugin other than Yoast SEO or Rank Math is active: the SEO defaults are stored "
                        "for the fabrik connector, which does not apply them while that plugin is active")
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        ga4_id=dict(type="str"),
+        gtm_id=dict(type="str"),
+        verification=dict(type="dict"),
+        snippets=dict(type="dict"),
+        seo=dict(type="dict", options=dict(
+            title_template=dict(type="str"),
+            description=dict(type="str"),
+        )),
+    ),
+    supports_check_mode=True,
+)
 
 
 def desired_seo(seo):
@@ -139,15 +155,15 @@ def wanted_seo(plugin, current, seo):
     return dict(current, **plugin_settings(plugin, seo))
 
 
-def apply_head(module):
-    params = module.params
+def run(ctx):
+    params = ctx.params
     snippets = head_snippets(params["ga4_id"], params["gtm_id"], params["verification"], params["snippets"])
     seo = None if params["seo"] is None else desired_seo(params["seo"])
-    client = client_from_module(module)
+    client = client_for(ctx)
     (plugin, unmapped_plugin_active), options = parallel(
         client.seo_plugin, lambda: client.connector("GET", "options", "read head options"))
     if unmapped_plugin_active and seo:
-        module.warn(UNMAPPED_SEO_PLUGIN)
+        ctx.warn(UNMAPPED_SEO_PLUGIN)
     seo_option = SEO_SITE_OPTIONS[plugin]["option"] if plugin in SEO_SITE_OPTIONS else SEO_OPTION
     current = {"snippets": options[SNIPPETS_OPTION] or {}, "seo": options[seo_option] or {}}
     wanted = {"snippets": snippets, "seo": wanted_seo(plugin, current["seo"], seo)}
@@ -159,26 +175,14 @@ def apply_head(module):
         changes[seo_option] = wanted["seo"] if plugin not in SEO_SITE_OPTIONS else {
             key: value for key, value in wanted["seo"].items() if current["seo"].get(key) != value}
     after = wanted
-    if changes and not module.check_mode:
+    if changes and not ctx.check_mode:
         stored = client.connector("POST", "options", "update head options", json=changes)
         after = {"snippets": stored[SNIPPETS_OPTION] or {}, "seo": stored[seo_option] or {}}
     return dict(after, seo_plugin=plugin, changed=bool(changes), diff={"before": current, "after": after})
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        ga4_id=dict(type="str"),
-        gtm_id=dict(type="str"),
-        verification=dict(type="dict"),
-        snippets=dict(type="dict"),
-        seo=dict(type="dict", options=dict(
-            title_template=dict(type="str"),
-            description=dict(type="str"),
-        )),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_json(**run(module, lambda: apply_head(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -69,12 +69,15 @@ connector:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run, sorted_for_diff
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import sorted_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
-    client_from_module,
+    client_for,
     connection_argument_spec,
 )
+
+SPEC = dict(argument_spec=connection_argument_spec(), supports_check_mode=True)
 
 
 def connector_status(client):
@@ -87,9 +90,9 @@ def connector_status(client):
         raise
 
 
-def read_info(module):
-    params = module.params
-    client = client_from_module(module, require_credentials=False)
+def run(ctx):
+    params = ctx.params
+    client = client_for(ctx, require_credentials=False)
     result = {"changed": False, "installed": not client.installer_shown(), "authenticated": False}
     if not (result["installed"] and params["username"] and params["app_password"] and client.current_user()):
         return result
@@ -110,8 +113,7 @@ def read_info(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=connection_argument_spec(), supports_check_mode=True)
-    module.exit_json(**run(module, lambda: read_info(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

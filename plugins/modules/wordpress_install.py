@@ -120,33 +120,48 @@ app_password_uuid:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     WordPressClient,
     connection_argument_spec,
 )
 
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        title=dict(type="str", required=True),
+        admin_user=dict(type="str", required=True),
+        admin_password=dict(type="str", required=True, no_log=True),
+        admin_email=dict(type="str", required=True),
+        search_engine_visibility=dict(type="bool", default=True),
+        app_password_name=dict(type="str", default="fabrik.deploy", no_log=False),
+        create_app_password=dict(type="bool", default=True),
+    ),
+    supports_check_mode=True,
+)
 
-def _client(module, username=None, app_password=None, secrets=()):
-    params = module.params
+
+def _client(ctx, username=None, app_password=None, secrets=()):
+    params = ctx.params
     return WordPressClient(params["url"], username=username, app_password=app_password,
                            validate_certs=params["validate_certs"], timeout=params["timeout"],
-                           check_mode=module.check_mode, secrets=secrets)
+                           check_mode=ctx.check_mode, secrets=secrets)
 
 
-def app_password_works(module):
-    params = module.params
+def app_password_works(ctx):
+    params = ctx.params
     if not params["app_password"]:
         return False
-    user = _client(module, params["admin_user"], params["app_password"]).current_user()
+    user = _client(ctx, params["admin_user"], params["app_password"]).current_user()
     return user is not None and user["username"] == params["admin_user"]
 
 
-def ensure_installed_without_app_password(module, anonymous):
+def ensure_installed_without_app_password(ctx, anonymous):
     """``create_app_password=false``: install when needed; a given application password must work."""
-    params = module.params
+    params = ctx.params
     if params["app_password"]:
-        if app_password_works(module):
+        if app_password_works(ctx):
             return dict(changed=False, installed=False, app_password_created=False,
                         diff={"before": {"installed": True}, "after": {"installed": True}})
         if not anonymous.installer_shown():
@@ -154,16 +169,16 @@ def ensure_installed_without_app_password(module, anonymous):
                                             "give a working one, or none to log in with the administrator's password)"
                                             % (params["admin_user"], params["url"]))
     needs_install = anonymous.installer_shown()
-    if needs_install and not module.check_mode:
+    if needs_install and not ctx.check_mode:
         anonymous.install(params["title"], params["admin_user"], params["admin_password"], params["admin_email"],
                           public=params["search_engine_visibility"])
     return dict(changed=needs_install, installed=needs_install, app_password_created=False,
                 diff={"before": {"installed": not needs_install}, "after": {"installed": True}})
 
 
-def create_app_password(module, client):
+def create_app_password(ctx, client):
     """Log in, drop any application password with our name, create a new one; return it."""
-    params = module.params
+    params = ctx.params
     name = params["app_password_name"]
     client.login(params["admin_user"], params["admin_password"])
     route = "/wp/v2/users/me/application-passwords"
@@ -181,22 +196,22 @@ def validate(params):
         raise SpecError("timeout", "a positive number of seconds expected, got %d" % params["timeout"])
 
 
-def ensure_installed(module):
-    params = module.params
+def run(ctx):
+    params = ctx.params
     validate(params)
-    anonymous = _client(module, secrets=[params["admin_password"], params["password"]])
+    anonymous = _client(ctx, secrets=[params["admin_password"], params["password"]])
     if not params["create_app_password"]:
-        return ensure_installed_without_app_password(module, anonymous)
+        return ensure_installed_without_app_password(ctx, anonymous)
     # A working application password proves the site is installed: one request on a converged site.
-    password_works = app_password_works(module)
+    password_works = app_password_works(ctx)
     needs_install = not password_works and anonymous.installer_shown()
-    if needs_install and not module.check_mode:
+    if needs_install and not ctx.check_mode:
         anonymous.install(params["title"], params["admin_user"], params["admin_password"], params["admin_email"],
                           public=params["search_engine_visibility"])
     needs_password = not password_works
     result = {"installed": needs_install, "app_password_created": needs_password}
-    if needs_password and not module.check_mode:
-        created = create_app_password(module, anonymous)
+    if needs_password and not ctx.check_mode:
+        created = create_app_password(ctx, anonymous)
         result.update(app_password=created["password"], app_password_uuid=created["uuid"])
     before = {"installed": not needs_install, "app_password_works": not needs_password}
     return dict(result, changed=needs_password,
@@ -204,18 +219,7 @@ def ensure_installed(module):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        title=dict(type="str", required=True),
-        admin_user=dict(type="str", required=True),
-        admin_password=dict(type="str", required=True, no_log=True),
-        admin_email=dict(type="str", required=True),
-        search_engine_visibility=dict(type="bool", default=True),
-        app_password_name=dict(type="str", default="fabrik.deploy", no_log=False),
-        create_app_password=dict(type="bool", default=True),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_json(**run(module, lambda: ensure_installed(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

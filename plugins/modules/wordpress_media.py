@@ -113,15 +113,30 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
-    client_from_module,
+    client_for,
     connection_argument_spec,
     sha256_of,
 )
 
 ROLE_SETTINGS = {"logo": "site_logo", "site_icon": "site_icon"}
 MEDIA_FIELDS = "id,title,alt_text,source_url,meta"
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        media=dict(type="list", elements="dict", required=True, options=dict(
+            path=dict(type="path", required=True),
+            name=dict(type="str"),
+            title=dict(type="str"),
+            alt_text=dict(type="str"),
+            role=dict(type="str", choices=["logo", "site_icon", "none"], default="none"),
+        )),
+    ),
+    supports_check_mode=True,
+)
 
 
 def load_files(items):
@@ -187,25 +202,25 @@ def upload(client, entry):
                          "upload %s" % entry["name"], params=params)
 
 
-def converge_file(client, module, entry, attachment):
+def converge_file(client, ctx, entry, attachment):
     """Return (before view, after view, changed) for one file."""
     if attachment is None:
         before = view(entry, {})
-        if module.check_mode:
+        if ctx.check_mode:
             return before, dict(before, title=entry["title"], alt_text=entry["alt_text"]), True
         return before, view(entry, upload(client, entry)), True
     before = view(entry, attachment)
     changes = differing_fields(entry, attachment)
     if not changes:
         return before, before, False
-    if module.check_mode:
+    if ctx.check_mode:
         return before, dict(before, **changes), True
     updated = client.rest("POST", "/wp/v2/media/%d" % attachment["id"], "update %s" % entry["name"],
                           json=changes, params={"_fields": MEDIA_FIELDS, "context": "edit"})
     return before, view(entry, updated), True
 
 
-def apply_roles(client, module, after):
+def apply_roles(client, ctx, after):
     """Point site_logo/site_icon at the files with a role; return (before, after, changed)."""
     wanted = {ROLE_SETTINGS[item["role"]]: item["id"] for item in after if item["role"] in ROLE_SETTINGS}
     if not wanted:
@@ -213,23 +228,23 @@ def apply_roles(client, module, after):
     settings = client.rest("GET", "/wp/v2/settings", "read settings")
     before = {key: settings.get(key) or 0 for key in sorted(wanted)}
     changes = {key: value for key, value in wanted.items() if before[key] != value}
-    if changes and not module.check_mode:
+    if changes and not ctx.check_mode:
         settings = client.rest("POST", "/wp/v2/settings", "set site logo and icon", json=changes)
         return before, {key: settings.get(key) or 0 for key in sorted(wanted)}, True
     return before, dict(before, **changes), bool(changes)
 
 
-def apply_media(module):
-    files = load_files(module.params["media"])
-    client = client_from_module(module)
+def run(ctx):
+    files = load_files(ctx.params["media"])
+    client = client_for(ctx)
     existing = existing_by_hash(client, [entry["sha256"] for entry in files])
     before, after, changed = [], [], False
     for entry in files:
-        old, new, file_changed = converge_file(client, module, entry, existing.get(entry["sha256"]))
+        old, new, file_changed = converge_file(client, ctx, entry, existing.get(entry["sha256"]))
         before.append(old)
         after.append(new)
         changed = changed or file_changed
-    site_before, site_after, site_changed = apply_roles(client, module, after)
+    site_before, site_after, site_changed = apply_roles(client, ctx, after)
     result = {"ids": {item["name"]: item["id"] for item in after}, "media": after}
     diff = {"before": {"media": before}, "after": {"media": after}}
     if site_after is not None:
@@ -239,18 +254,7 @@ def apply_media(module):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        media=dict(type="list", elements="dict", required=True, options=dict(
-            path=dict(type="path", required=True),
-            name=dict(type="str"),
-            title=dict(type="str"),
-            alt_text=dict(type="str"),
-            role=dict(type="str", choices=["logo", "site_icon", "none"], default="none"),
-        )),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_json(**run(module, lambda: apply_media(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -146,10 +146,11 @@ from datetime import datetime, timedelta
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import navigation, validate_url
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
-    client_from_module,
+    client_for,
     connection_argument_spec,
 )
 
@@ -157,6 +158,27 @@ PAGE_STATUSES = "publish,future,draft,pending,private"
 WP_DATE = "%Y-%m-%dT%H:%M:%S"  # WordPress's date_gmt in the REST API
 ITEM_KEYS = frozenset(("title", "page", "url", "children"))
 MAX_DEPTH = 8
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        menus=dict(
+            type="list",
+            elements="dict",
+            required=True,
+            options=dict(
+                name=dict(type="str", required=True),
+                location=dict(type="str"),
+                items=dict(type="list", elements="dict"),
+                state=dict(type="str", choices=["present", "absent"], default="present"),
+            ),
+        ),
+        mode=dict(type="str", choices=["auto", "classic", "block"], default="auto"),
+        prune=dict(type="bool", default=False),
+        known_pages=dict(type="list", elements="dict"),
+    ),
+    supports_check_mode=True,
+)
 
 
 def title_text(value):
@@ -212,7 +234,7 @@ def flatten(items, field, parent=None, flat=None, level=0):
     return flat
 
 
-def find_pages(client, menus, check_mode, warnings, known=None):
+def find_pages(ctx, client, menus, known=None):
     """Pages named by the items, by slug: ``{slug: {id, title, link}}`` (None for a page not found in check mode).
 
     Pages in ``known`` (wordpress_pages' result) are taken from there; only the others are looked up."""
@@ -227,9 +249,9 @@ def find_pages(client, menus, check_mode, warnings, known=None):
                       for page in found})
     for slug in slugs:
         if slug not in pages:
-            if not check_mode:
+            if not ctx.check_mode:
                 raise SpecError("menus", "no page with slug %r (create it with wordpress_pages first)" % slug)
-            warnings.append("page %r does not exist yet; its menu items are shown without a target" % slug)
+            ctx.warn("page %r does not exist yet; its menu items are shown without a target" % slug)
             pages[slug] = None
     return pages
 
@@ -464,16 +486,15 @@ class BlockMenus:
 # ------------------------------------------------------------------ module
 
 
-def apply_menus(module):
-    params = module.params
+def run(ctx):
+    params = ctx.params
     present, absent = desired_menus(params["menus"])
-    client = client_from_module(module)
+    client = client_for(ctx)
     mode = params["mode"]
     if mode == "auto":
         mode = "block" if theme_is_block(client) else "classic"
-    warnings = []
-    pages = find_pages(client, present, module.check_mode, warnings, params["known_pages"])
-    kind = (BlockMenus if mode == "block" else ClassicMenus)(client, pages, module.check_mode)
+    pages = find_pages(ctx, client, present, params["known_pages"])
+    kind = (BlockMenus if mode == "block" else ClassicMenus)(client, pages, ctx.check_mode)
     kind.check_locations(present)
     current = kind.current()
 
@@ -500,7 +521,6 @@ def apply_menus(module):
                 after = [dict(item, shown_by_theme=True) if item["name"] == shown else item for item in after]
     return {
         "shown_by_theme": shown,
-        "warnings": warnings,
         "changed": kind.changed,
         "mode": mode,
         "menus": results,
@@ -512,28 +532,7 @@ def apply_menus(module):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        menus=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                name=dict(type="str", required=True),
-                location=dict(type="str"),
-                items=dict(type="list", elements="dict"),
-                state=dict(type="str", choices=["present", "absent"], default="present"),
-            ),
-        ),
-        mode=dict(type="str", choices=["auto", "classic", "block"], default="auto"),
-        prune=dict(type="bool", default=False),
-        known_pages=dict(type="list", elements="dict"),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    result = run(module, lambda: apply_menus(module))
-    for warning in result.pop("warnings"):
-        module.warn(warning)
-    module.exit_json(**result)
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

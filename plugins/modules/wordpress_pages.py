@@ -214,15 +214,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import (
     fill_placeholders,
     render,
     render_raw,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     SEO_PAGE_META,
-    client_from_module,
+    client_for,
     connection_argument_spec,
     seo_text,
 )
@@ -235,6 +236,33 @@ UNMAPPED_SEO_PLUGIN = ("an SEO plugin other than Yoast SEO or Rank Math is activ
 WRITERS = 4
 DIFF_FIELDS = ("title", "status", "parent", "content")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        pages=dict(
+            type="list",
+            elements="dict",
+            required=True,
+            options=dict(
+                slug=dict(type="str", required=True),
+                title=dict(type="str"),
+                status=dict(type="str", choices=["publish", "draft", "pending", "private"], default="publish"),
+                parent=dict(type="str"),
+                template=dict(type="str"),
+                menu_order=dict(type="int"),
+                sections=dict(type="list", elements="dict"),
+                content=dict(type="str"),
+                raw_html=dict(type="bool", default=False),
+                seo=dict(type="dict", options=dict(title=dict(type="str"), description=dict(type="str"))),
+                state=dict(type="str", choices=["present", "absent"], default="present"),
+            ),
+        ),
+        placeholders=dict(type="dict", default={}),
+        prune=dict(type="bool", default=False),
+    ),
+    supports_check_mode=True,
+)
 
 
 def title_text(value):
@@ -449,15 +477,15 @@ def write_levels(writer, plan, present):
 # ------------------------------------------------------------------ module
 
 
-def apply_pages(module):
-    params = module.params
+def run(ctx):
+    params = ctx.params
     present, absent = desired_pages(params["pages"], params["placeholders"] or {})
-    client = client_from_module(module)
+    client = client_for(ctx)
     current, slugs_by_id = current_pages(client)
     if any("seo" in page for page in present.values()):
         plugin, unmapped_plugin_active = client.seo_plugin()
         if unmapped_plugin_active:
-            module.warn(UNMAPPED_SEO_PLUGIN)
+            ctx.warn(UNMAPPED_SEO_PLUGIN)
         present = {slug: with_seo_meta(page, plugin) if "seo" in page else page for slug, page in present.items()}
     for slug in list(present) + absent:
         if current.get(slug, {}).get("duplicate"):
@@ -483,7 +511,7 @@ def apply_pages(module):
     diffs += [page_diff(slug, managed_part(current[slug], DIFF_FIELDS), None) for slug in doomed]
 
     saved = {}
-    if not module.check_mode:
+    if not ctx.check_mode:
         writer = PageWriter(client, {slug: page["id"] for slug, page in current.items()})
         saved = write_levels(writer, plan, present)
         for slug in doomed:
@@ -512,31 +540,7 @@ def result_page(slug, desired, current, saved, slugs_by_id):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        pages=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                slug=dict(type="str", required=True),
-                title=dict(type="str"),
-                status=dict(type="str", choices=["publish", "draft", "pending", "private"], default="publish"),
-                parent=dict(type="str"),
-                template=dict(type="str"),
-                menu_order=dict(type="int"),
-                sections=dict(type="list", elements="dict"),
-                content=dict(type="str"),
-                raw_html=dict(type="bool", default=False),
-                seo=dict(type="dict", options=dict(title=dict(type="str"), description=dict(type="str"))),
-                state=dict(type="str", choices=["present", "absent"], default="present"),
-            ),
-        ),
-        placeholders=dict(type="dict", default={}),
-        prune=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_json(**run(module, lambda: apply_pages(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -94,15 +94,28 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, run, sorted_for_diff
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, sorted_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
-    client_from_module,
+    client_for,
     connection_argument_spec,
 )
 
 SLUG = re.compile(r"^[A-Za-z0-9._-]+$")
 ZIP_MAGIC = b"PK\x03\x04"
 ABSENT = "absent"
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        plugins=dict(type="list", elements="dict", required=True, options=dict(
+            slug=dict(type="str", required=True, aliases=["name"]),
+            state=dict(type="str", choices=["present", "active", "inactive", "absent"], default="active"),
+            src=dict(type="str"),
+        )),
+    ),
+    supports_check_mode=True,
+)
 
 
 def is_url(src):
@@ -181,10 +194,10 @@ def converge(client, item, plugin):
     return plugin
 
 
-def apply_plugins(module):
-    items = module.params["plugins"]
+def run(ctx):
+    items = ctx.params["plugins"]
     validate(items)
-    client = client_from_module(module)
+    client = client_for(ctx)
     installed = {slug_of(plugin["plugin"]): plugin
                  for plugin in client.rest("GET", "/wp/v2/plugins", "list plugins", params={"_fields": "plugin,status"})}
     before, after = [], []
@@ -196,7 +209,7 @@ def apply_plugins(module):
         before.append(current)
         if wanted == current:
             after.append(current)
-        elif module.check_mode:
+        elif ctx.check_mode:
             after.append(wanted)
         else:
             after.append(view(slug, converge(client, item, installed.get(slug))))
@@ -207,16 +220,7 @@ def apply_plugins(module):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        plugins=dict(type="list", elements="dict", required=True, options=dict(
-            slug=dict(type="str", required=True, aliases=["name"]),
-            state=dict(type="str", choices=["present", "active", "inactive", "absent"], default="active"),
-            src=dict(type="str"),
-        )),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_json(**run(module, lambda: apply_plugins(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -102,9 +102,10 @@ import html
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, changed_fields, parallel, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, changed_fields, parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
-    client_from_module,
+    client_for,
     connection_argument_spec,
 )
 
@@ -127,6 +128,26 @@ CONNECTOR_SETTINGS = {
 PAGE_SETTINGS = {"front_page": "page_on_front", "posts_page": "page_for_posts"}
 # WordPress stores these HTML-escaped ("A &amp; B"): compare and report them unescaped.
 ESCAPED_SETTINGS = ("title", "description")
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        title=dict(type="str"),
+        tagline=dict(type="str"),
+        timezone=dict(type="str"),
+        date_format=dict(type="str"),
+        time_format=dict(type="str"),
+        start_of_week=dict(type="int"),
+        posts_per_page=dict(type="int"),
+        show_on_front=dict(type="str", choices=["posts", "page"]),
+        front_page=dict(type="str"),
+        posts_page=dict(type="str"),
+        permalink_structure=dict(type="str"),
+        search_engine_visibility=dict(type="bool"),
+        known_pages=dict(type="list", elements="dict"),
+    ),
+    supports_check_mode=True,
+)
 
 
 def validate(params):
@@ -170,10 +191,10 @@ def managed_view(settings, keys):
     return {key: settings.get(key) for key in sorted(keys)}
 
 
-def apply_settings(module):
-    params = module.params
+def run(ctx):
+    params = ctx.params
     validate(params)
-    client = client_from_module(module)
+    client = client_for(ctx)
     desired_core = {key: params[option] for option, key in CORE_SETTINGS.items() if params[option] is not None}
     desired_connector = {key: params[option] for option, key in CONNECTOR_SETTINGS.items()
                          if params[option] is not None}
@@ -187,7 +208,7 @@ def apply_settings(module):
     core_changes = changed_fields(core, desired_core)
     connector_changes = changed_fields(options, desired_connector)
     before = dict(managed_view(core, desired_core), **managed_view(options, desired_connector))
-    if module.check_mode:
+    if ctx.check_mode:
         core, options = dict(core, **core_changes), dict(options, **connector_changes)
     else:
         if core_changes:
@@ -200,24 +221,7 @@ def apply_settings(module):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        title=dict(type="str"),
-        tagline=dict(type="str"),
-        timezone=dict(type="str"),
-        date_format=dict(type="str"),
-        time_format=dict(type="str"),
-        start_of_week=dict(type="int"),
-        posts_per_page=dict(type="int"),
-        show_on_front=dict(type="str", choices=["posts", "page"]),
-        front_page=dict(type="str"),
-        posts_page=dict(type="str"),
-        permalink_structure=dict(type="str"),
-        search_engine_visibility=dict(type="bool"),
-        known_pages=dict(type="list", elements="dict"),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_json(**run(module, lambda: apply_settings(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

@@ -122,9 +122,10 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, run
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
-    client_from_module,
+    client_for,
     connection_argument_spec,
     merge_by_key,
 )
@@ -139,6 +140,27 @@ PRESETS = {
     "font_families": (("typography", "fontFamilies"), "fontFamily", "font_family"),
 }
 PRESET_ORIGIN = "theme"
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        stylesheet=dict(type="str"),
+        styles=dict(type="dict", options=dict(
+            palette=dict(type="list", elements="dict", options=dict(
+                slug=dict(type="str", required=True),
+                color=dict(type="str", required=True),
+                name=dict(type="str"),
+            )),
+            font_families=dict(type="list", elements="dict", options=dict(
+                slug=dict(type="str", required=True),
+                font_family=dict(type="str", required=True),
+                name=dict(type="str"),
+            )),
+        )),
+        theme_mods=dict(type="dict"),
+    ),
+    supports_check_mode=True,
+)
 
 
 def validate(params):
@@ -212,7 +234,7 @@ def user_global_styles_id(client):
     return int(links[0]["href"].rstrip("/").rsplit("/", 1)[-1])
 
 
-def apply_styles(client, module, stylesheet, styles, result):
+def apply_styles(client, ctx, stylesheet, styles, result):
     """Merge the presets into the user's global styles; record before/after in ``result``."""
     styles_id = user_global_styles_id(client)
     user = client.rest("GET", "/wp/v2/global-styles/%d" % styles_id, "read global styles",
@@ -221,7 +243,7 @@ def apply_styles(client, module, stylesheet, styles, result):
     current = user.get("settings") or {}
     desired = desired_user_settings(current, theme.get("settings") or {}, styles)
     result["before"]["styles"] = styles_view(current, styles)
-    if desired != current and not module.check_mode:
+    if desired != current and not ctx.check_mode:
         updated = client.rest("POST", "/wp/v2/global-styles/%d" % styles_id, "update global styles",
                               json={"settings": desired})
         desired = updated.get("settings") or {}
@@ -229,20 +251,20 @@ def apply_styles(client, module, stylesheet, styles, result):
     return desired != current
 
 
-def apply_theme_mods(client, module, mods, result):
+def apply_theme_mods(client, ctx, mods, result):
     current = client.connector("GET", "theme-mods", "read theme mods") or {}
     changes = {name: value for name, value in mods.items() if current.get(name) != value}
     result["before"]["theme_mods"] = {name: current.get(name) for name in sorted(mods)}
     after = dict(current, **changes)
-    if changes and not module.check_mode:
+    if changes and not ctx.check_mode:
         after = client.connector("POST", "theme-mods", "update theme mods", json=changes) or {}
     result["after"]["theme_mods"] = {name: after.get(name) for name in sorted(mods)}
     return bool(changes)
 
 
-def switch_theme(client, module, stylesheet, status):
+def switch_theme(client, ctx, stylesheet, status):
     """Activate ``stylesheet``; return the connector status after the switch (None in check mode)."""
-    if module.check_mode:
+    if ctx.check_mode:
         installed = client.rest("GET", "/wp/v2/themes", "list themes", params={"_fields": "stylesheet"})
         if stylesheet not in {theme["stylesheet"] for theme in installed}:
             raise SpecError("stylesheet", "theme %r is not installed" % stylesheet)
@@ -250,17 +272,17 @@ def switch_theme(client, module, stylesheet, status):
     return client.connector("POST", "theme", "activate theme", json={"stylesheet": stylesheet})
 
 
-def apply_theme(module):
-    params = module.params
+def run(ctx):
+    params = ctx.params
     validate(params)
-    client = client_from_module(module)
+    client = client_for(ctx)
     status = client.connector_status()
     stylesheet = params["stylesheet"] or status["stylesheet"]
     diff = {"before": {"stylesheet": status["stylesheet"]}, "after": {"stylesheet": stylesheet}}
     switching = stylesheet != status["stylesheet"]
     changed = switching
     if switching:
-        status = switch_theme(client, module, stylesheet, status)
+        status = switch_theme(client, ctx, stylesheet, status)
     styles = {option: entries for option, entries in (params["styles"] or {}).items() if entries}
     if styles:
         if status["block_theme"] is False:
@@ -268,9 +290,9 @@ def apply_theme(module):
         if status["block_theme"] is None:
             changed = True  # check mode before a switch: the new theme's styles cannot be read yet
         else:
-            changed = apply_styles(client, module, stylesheet, styles, diff) or changed
+            changed = apply_styles(client, ctx, stylesheet, styles, diff) or changed
     if params["theme_mods"]:
-        changed = apply_theme_mods(client, module, params["theme_mods"], diff) or changed
+        changed = apply_theme_mods(client, ctx, params["theme_mods"], diff) or changed
     result = {"changed": changed, "stylesheet": stylesheet, "block_theme": status["block_theme"], "diff": diff}
     for key in ("styles", "theme_mods"):
         if key in diff["after"]:
@@ -279,25 +301,7 @@ def apply_theme(module):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        stylesheet=dict(type="str"),
-        styles=dict(type="dict", options=dict(
-            palette=dict(type="list", elements="dict", options=dict(
-                slug=dict(type="str", required=True),
-                color=dict(type="str", required=True),
-                name=dict(type="str"),
-            )),
-            font_families=dict(type="list", elements="dict", options=dict(
-                slug=dict(type="str", required=True),
-                font_family=dict(type="str", required=True),
-                name=dict(type="str"),
-            )),
-        )),
-        theme_mods=dict(type="dict"),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_json(**run(module, lambda: apply_theme(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

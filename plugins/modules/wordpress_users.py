@@ -100,15 +100,31 @@ import secrets
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, run, sorted_for_diff
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, sorted_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
-    client_from_module,
+    client_for,
     connection_argument_spec,
 )
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 USERNAME = re.compile(r"^[A-Za-z0-9 _.@-]{1,60}$")
 USER_FIELDS = "id,username,email,roles,name"
+
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
+        users=dict(type="list", elements="dict", required=True, options=dict(
+            username=dict(type="str", required=True),
+            email=dict(type="str"),
+            role=dict(type="str", default="editor"),
+            display_name=dict(type="str"),
+            password=dict(type="str", no_log=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+        )),
+    ),
+    supports_check_mode=True,
+)
 
 
 def validate(items):
@@ -192,10 +208,10 @@ def converge(client, item, user, current, wanted, api_user):
     return view(item["username"], update(client, user, current, wanted))
 
 
-def apply_users(module):
-    items = module.params["users"]
+def run(ctx):
+    items = ctx.params["users"]
     validate(items)
-    client = client_from_module(module)
+    client = client_for(ctx)
     users = {user["username"].lower(): user for user in
              client.list_all("/wp/v2/users", "list users", params={"context": "edit", "_fields": USER_FIELDS})}
     api_user = client.current_user()
@@ -203,7 +219,7 @@ def apply_users(module):
     before, after = [], []
     for item, user, current, wanted in plan:
         before.append(current)
-        if wanted == current or module.check_mode:
+        if wanted == current or ctx.check_mode:
             after.append(wanted)
         else:
             after.append(converge(client, item, user, current, wanted, api_user))
@@ -214,19 +230,7 @@ def apply_users(module):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        users=dict(type="list", elements="dict", required=True, options=dict(
-            username=dict(type="str", required=True),
-            email=dict(type="str"),
-            role=dict(type="str", default="editor"),
-            display_name=dict(type="str"),
-            password=dict(type="str", no_log=True),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-        )),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_json(**run(module, lambda: apply_users(module)))
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":

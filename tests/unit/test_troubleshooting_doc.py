@@ -1,7 +1,7 @@
 """docs/troubleshooting.md documents every error message the collection raises, and the guides' links work.
 
 The messages are collected from the source, not from a list kept by hand: an AST scan of plugins/ finds
-the texts given to ``fail_json(msg=...)``, ``SpecError(field, message)``, ``ApiError(..., message=...)``
+the texts given to ``Failure(msg)``, ``fail_json(msg=...)``, ``SpecError(field, message)``, ``ApiError(..., message=...)``
 and the other error constructors and helpers, and the failure messages of the roles' and playbooks'
 ``ansible.builtin.fail`` / ``assert`` tasks. A message is documented when a code span of
 docs/troubleshooting.md holds its fixed parts in order (``%s``-style and ``{{ }}`` placeholders may stand
@@ -27,6 +27,7 @@ YAML_SOURCES = sorted([REPO / "site.yml", *(REPO / "playbooks").glob("*.yml"), *
 # Callee name -> (position, keyword) of the message argument.
 MESSAGE_ARGUMENTS = {
     "fail_json": (None, "msg"),
+    "Failure": (0, "msg"),
     "SpecError": (1, "message"),
     "ApiError": (5, "message"),
     "CheckModeViolation": (5, "message"),
@@ -140,7 +141,7 @@ class _Scan:
                 return
             if name == "SpecError":
                 self._add(call, message, prefix=_argument(call, 0, "field"))
-            elif name == "fail_json" and isinstance(message, ast.Name):
+            elif name in ("fail_json", "Failure") and isinstance(message, ast.Name):
                 self._add_name(call, message)
             else:
                 self._add(call, message)
@@ -159,7 +160,7 @@ class _Scan:
         self.messages.extend((node.lineno, head + text) for head in prefixes or ["%s: "] for text in texts)
 
     def _add_name(self, call, name):
-        """``fail_json(msg=refusal)``: the texts of the local function whose result the name holds."""
+        """``Failure(refusal)``: the texts of the local function whose result the name holds."""
         scope = self.parents.get(call)
         while scope is not None and not isinstance(scope, ast.FunctionDef):
             scope = self.parents.get(scope)

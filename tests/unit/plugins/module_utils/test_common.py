@@ -1,4 +1,4 @@
-"""Shared module helpers: run() with a real AnsibleModule, diff and change helpers, domain names."""
+"""Shared module helpers: diff and change helpers, domain names (the error path is tested in test_runner.py)."""
 
 import json
 import subprocess
@@ -7,75 +7,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import (
     SpecError,
     changed_fields,
     diff_lists,
     normalize_fqdn,
-    run,
     sorted_for_diff,
     validate_domain_name,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
-
-TOKEN = "sandbox-secret-token"
-
-
-def module_result(fn, capsys):
-    """Run ``fn`` through run() inside a real AnsibleModule; return (exit code, JSON result)."""
-    with patch_module_args({"token": TOKEN}):
-        module = AnsibleModule(argument_spec={"token": {"type": "str", "no_log": True}})
-        with pytest.raises(SystemExit) as exited:
-            module.exit_json(changed=False, value=run(module, fn))
-    return exited.value.code, json.loads(capsys.readouterr().out)
-
-
-# --- run() ----------------------------------------------------------------------------------------
-
-
-def test_run_returns_the_function_result(capsys):
-    code, result = module_result(lambda: {"id": 7}, capsys)
-    assert code == 0
-    assert result["value"] == {"id": 7}
-
-
-def test_run_turns_api_error_into_a_failure_with_fields(capsys):
-    def fail():
-        raise ApiError("Cloudflare", "create zone", "POST", "/zones?page=1", status=400,
-                       message="1061 example.com already exists")
-
-    code, result = module_result(fail, capsys)
-
-    assert code == 1
-    assert result["failed"] is True
-    assert result["msg"] == "Cloudflare: create zone failed: POST /zones -> HTTP 400: 1061 example.com already exists"
-    assert (result["service"], result["operation"], result["status"]) == ("Cloudflare", "create zone", 400)
-    assert (result["method"], result["path"], result["maybe_applied"]) == ("POST", "/zones", False)
-    assert "Traceback" not in result["msg"]
-
-
-def test_run_turns_spec_error_into_a_failure_naming_the_field(capsys):
-    def fail():
-        raise SpecError("records[2].ttl", "1 (automatic) or 60..86400 expected, got 5")
-
-    code, result = module_result(fail, capsys)
-
-    assert code == 1
-    assert result["msg"] == "records[2].ttl: 1 (automatic) or 60..86400 expected, got 5"
-    assert result["field"] == "records[2].ttl"
-
-
-def test_run_lets_programming_errors_surface():
-    class Module:
-        def fail_json(self, **result):
-            raise AssertionError("fail_json must not hide a bug: %s" % result)
-
-    with pytest.raises(KeyError):
-        run(Module(), lambda: {}["missing"])
-
 
 # Modules whose HTTP goes through module_utils/_http.py: one per service client (the Uptime Kuma modules
 # use the uptime-kuma-api2 library, which brings requests, and import it on first use only).
