@@ -152,8 +152,8 @@ def contact_form_pages(form, pages, company, placeholders):
     title = page.get("title", DEFAULT_FORM_TITLE)
     if "shortcode" in form:
         # The page's sections, then the form plugin's shortcode block: stored as given.
-        content = "%s\n\n<!-- wp:shortcode -->\n%s\n<!-- /wp:shortcode -->" % (render(sections, placeholders),
-                                                                              form["shortcode"])
+        content = "%s\n\n<!-- wp:shortcode -->\n%s\n<!-- /wp:shortcode -->" % (
+            render(sections, placeholders), form["shortcode"])
         return [{"slug": slug, "title": title, "sections": None, "raw_html": True, "content": content}]
     if any(section.get("type") == "contact" for section in sections):
         return []

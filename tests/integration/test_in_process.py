@@ -116,11 +116,10 @@ def both_paths_playbook(tmp_path):
             "config": {"webhookURL": KUMA_WEBHOOK, "webhookContentType": "json"}},
          "diff": True, "register": "notification"},
         {"name": "bucket", "fabrik.deploy.r2_bucket": {"name": "both-paths"}, "register": "bucket"},
-        {"name": "object", "fabrik.deploy.r2_object": {"bucket": "both-paths", "key": "hello.txt",
-                                                      "content": "hello\n"}, "register": "object"},
+        {"name": "object", "fabrik.deploy.r2_object": {"bucket": "both-paths", "key": "hello.txt", "content": "hello\n"},
+         "register": "object"},
         {"name": "wordpress", "fabrik.deploy.wordpress_info": {}, "register": "wordpress"},
-        {"name": "an invalid site spec", "fabrik.deploy.site_spec": {"site_domain": "bad domain",
-                                                                  "stages": ["domain"]},
+        {"name": "an invalid site spec", "fabrik.deploy.site_spec": {"site_domain": "bad domain", "stages": ["domain"]},
          "register": "spec", "ignore_errors": True},
     ]
     names = [task["register"] for task in tasks]
