@@ -57,7 +57,9 @@ def module_results():
         sys.stdout = stdout
         print(json.dumps(results))
     """)
-    env = dict(os.environ, PYTHONPATH=str(REPO / "collections"), FABRIK_EXAMPLE_TOKEN=example.ENV_TOKEN)
+    # The child imports what this process imports (from a checkout, or ansible-test's copy of the collection).
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path),
+               FABRIK_EXAMPLE_TOKEN=example.ENV_TOKEN)
     completed = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent)], input=json.dumps(cases),
                                capture_output=True, text=True, check=True, env=env)
     return json.loads(completed.stdout)
