@@ -9,31 +9,21 @@ all as requests does) under the collection's policy: explicit timeouts, bounded 
 write blindly, a check mode guard and one error type, :class:`ApiError`, whose text never carries a header,
 a URL's query or a secret.
 
-requests is imported here, at the top: an action plugin imports this file once in the controller's parent
-process, before the workers fork.
+This file is the policy; the requests side (the Session, the environment, the mapping of requests'
+exceptions) is in ``_http_transport.py``, which imports requests at its top: an action plugin imports
+both once, in the controller's parent process, before the workers fork.
 """
 
 from __future__ import annotations
 
 import email.utils
-import http.cookiejar
 import random
-import re
 import time
-import traceback
-import warnings
 from datetime import datetime, timezone
 from urllib.parse import quote, quote_plus
 
-try:
-    import requests
-    from urllib3.exceptions import HTTPError as Urllib3Error
-    from urllib3.exceptions import InsecureRequestWarning, NameResolutionError, NewConnectionError, ReadTimeoutError
-except ImportError:
-    requests = None
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-else:
-    REQUESTS_IMPORT_ERROR = None
+from ansible_collections.fabrik.deploy.plugins.module_utils import _http_transport as transport
+from ansible_collections.fabrik.deploy.plugins.module_utils._http_transport import MAX_REDIRECTS, TransportFailure
 
 COLLECTION_VERSION = "0.1.0"
 USER_AGENT = "fabrik.deploy/" + COLLECTION_VERSION
@@ -49,10 +39,6 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 MAX_CONNECT_TIMEOUT = 10.0
 ERROR_TEXT_LIMIT = 300
-MAX_REDIRECTS = 30
-# Kept-alive connections per host: more than the threads a module runs at once (_common.PARALLEL_READS and
-# wordpress_pages' writers), so that none is dropped with urllib3's "pool is full" warning.
-POOL_SIZE = 10
 
 
 class ApiError(Exception):
@@ -105,11 +91,10 @@ class MissingLibrary(ApiError):
         from ansible.module_utils.basic import missing_required_lib  # only on this failure
 
         super().__init__(service, "prepare the client", "GET", "/", message=missing_required_lib("requests"))
-        self.exception = REQUESTS_IMPORT_ERROR
+        self.exception = transport.REQUESTS_IMPORT_ERROR
 
     def __str__(self):
         return "%s: %s" % (self.service, self.message)
-
 
 
 def default_error_parser(response):
@@ -176,21 +161,6 @@ class _Retry(Exception):
         self.rate_limited = rate_limited
 
 
-class TransportFailure(Exception):
-    """No usable answer arrived.
-
-    ``kind`` says where the exchange failed: ``resolve``, ``refused``, ``connect``, ``connect_timeout``,
-    ``tls``, ``proxy`` (nothing was sent), ``timeout``, ``lost`` (after sending), ``redirects`` or
-    ``failed``; ``sent`` is True once the request may have reached the service.
-    """
-
-    def __init__(self, kind, reason="", sent=False):
-        super().__init__("%s: %s" % (kind, reason) if reason else kind)
-        self.kind = kind
-        self.reason = reason
-        self.sent = sent
-
-
 class HttpClient:
     """One service's base URL on a requests Session, with the collection's retries and redaction.
 
@@ -201,7 +171,7 @@ class HttpClient:
     def __init__(self, service, base_url, headers=None, secrets=None, timeout=30, validate_certs=True,
                  error_parser=None, check_mode=False, retry_after_cap=30, retry_budget=120,
                  max_retries=5, sleep=time.sleep):
-        if requests is None:
+        if transport.requests is None:
             raise MissingLibrary(service)
         self.service = service
         self.base_url = base_url.rstrip("/")
@@ -214,10 +184,10 @@ class HttpClient:
         self.max_retries = max_retries
         self.sleep = sleep
         self._secrets = _secret_forms(secrets or [])
-        self.session = _session()
+        self.session = transport.new_session(USER_AGENT)
         self.session.headers.update(headers or {})
         if not validate_certs:
-            _quiet_unverified(self.base_url)
+            transport.quiet_unverified(self.base_url)
 
     @property
     def headers(self):
@@ -231,11 +201,7 @@ class HttpClient:
 
     def set_cookie(self, name, value):
         """Set a cookie for the base URL's host as if the service had set it (path ``/``, session)."""
-        host = http.cookiejar.eff_request_host(requests.cookies.MockRequest(requests.Request("GET", self.base_url)))[1]
-        self.session.cookies.set_cookie(http.cookiejar.Cookie(
-            version=0, name=name, value=value, port=None, port_specified=False, domain=host,
-            domain_specified=False, domain_initial_dot=False, path="/", path_specified=True, secure=False,
-            expires=None, discard=True, comment=None, comment_url=None, rest={}))
+        transport.set_cookie(self.session.cookies, self.base_url, name, value)
 
     def close(self):
         """Close the kept-alive connections (later requests open new ones)."""
@@ -294,15 +260,8 @@ class HttpClient:
 
     def send(self, method, path, send_args):
         """One attempt, redirects followed: the ``requests.Response``, or a :class:`TransportFailure`."""
-        try:
-            response = self.session.request(method, self.base_url + "/" + path.lstrip("/"), timeout=self.timeout,
-                                            verify=self.validate_certs, **send_args)
-        except (requests.exceptions.RequestException, Urllib3Error, OSError, UnicodeError) as exc:
-            raise _failure(exc) from None
-        if "charset=" not in response.headers.get("Content-Type", "").lower():
-            # no charset named: UTF-8 (requests would take ISO-8859-1 for text/*, or guess at some CPU cost)
-            response.encoding = "utf-8"
-        return response
+        return transport.send(self.session, method, self.base_url + "/" + path.lstrip("/"), timeout=self.timeout,
+                              verify=self.validate_certs, **send_args)
 
 
 class _Call:
@@ -415,111 +374,3 @@ def _secret_forms(secrets):
 
 def _seconds(value):
     return ("%g" % value) if isinstance(value, float) else str(value)
-
-
-
-
-def _session():
-    """A requests Session as the clients need it: requests' defaults (environment proxies and CA bundle,
-    redirects, cookies, gzip), our User-Agent, no transport retries (ours decide), no ~/.netrc."""
-    session = _Session()
-    session.headers["User-Agent"] = USER_AGENT
-    session.max_redirects = MAX_REDIRECTS
-    # Set for every request, this hook keeps requests from reading ~/.netrc, whose entry for the host would
-    # replace the client's own Authorization header; user:password in the URL still becomes Basic authentication.
-    session.auth = _url_credentials
-    adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
-
-
-if requests is not None:
-    class _Session(requests.Session):
-        """requests' Session, whose redirects drop the Authorization header on a host change but never take
-        credentials from ~/.netrc."""
-
-        def rebuild_auth(self, prepared_request, response):
-            headers = prepared_request.headers
-            if "Authorization" in headers and self.should_strip_auth(response.request.url, prepared_request.url):
-                del headers["Authorization"]
-
-
-def _url_credentials(request):
-    user, password = requests.utils.get_auth_from_url(request.url)
-    if user or password:
-        requests.auth.HTTPBasicAuth(user, password)(request)
-    return request
-
-
-def _quiet_unverified(base_url):
-    """No InsecureRequestWarning for the host of ``base_url``, whose user chose validate_certs=false (other
-    hosts, reached by a redirect for example, still warn)."""
-    host = requests.utils.urlparse(base_url).hostname or ""
-    warnings.filterwarnings("ignore", message="Unverified HTTPS request is being made to host '%s'" % re.escape(host),
-                            category=InsecureRequestWarning)
-
-
-def _failure(exc):
-    """The :class:`TransportFailure` for an exception of requests (or of urllib3 or the socket under it)."""
-    exceptions = requests.exceptions
-    reason = _innermost(exc)
-    if isinstance(exc, exceptions.ConnectTimeout):
-        return TransportFailure("connect_timeout")
-    if isinstance(exc, exceptions.ProxyError):
-        text = str(reason)
-        if text.startswith("Tunnel connection failed: "):
-            return TransportFailure("proxy", text[len("Tunnel connection failed: "):])
-        return _connect_failure(reason) or TransportFailure("connect", _text(reason))
-    if isinstance(exc, exceptions.SSLError):
-        return TransportFailure("tls", _text(reason))
-    if isinstance(exc, exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
-        return TransportFailure("timeout", sent=True)
-    if isinstance(exc, exceptions.TooManyRedirects):
-        return TransportFailure("redirects", sent=True)
-    if isinstance(exc, exceptions.ConnectionError):
-        return _connect_failure(reason) or TransportFailure("lost", type(reason).__name__, sent=True)
-    if isinstance(exc, (exceptions.ChunkedEncodingError, exceptions.ContentDecodingError)):
-        return TransportFailure("failed", type(exc).__name__, sent=True)
-    if isinstance(exc, exceptions.InvalidHeader):  # its text quotes the header's value, which may be a secret
-        return TransportFailure("failed", "a header name or value is not allowed in HTTP")
-    if isinstance(exc, UnicodeEncodeError):
-        return TransportFailure("failed", "a header value is not Latin-1 text")
-    if type(exc) is OSError and "CA certificate" in str(exc):  # requests: REQUESTS_CA_BUNDLE names no file
-        return TransportFailure("tls", "cannot load the CA certificates: " + _text(exc))
-    return TransportFailure("failed", _text(exc))
-
-
-def _connect_failure(reason):
-    """The TransportFailure of a connection that could not be opened (nothing sent), else None."""
-    if isinstance(reason, NameResolutionError):
-        return TransportFailure("resolve", _text(reason))
-    if isinstance(reason, NewConnectionError):
-        refused = isinstance(reason.__cause__, ConnectionRefusedError) or "refused" in str(reason).lower()
-        return TransportFailure("refused" if refused else "connect", _text(reason))
-    return None
-
-
-def _innermost(exc):
-    """The underlying reason of an exception that requests and urllib3 wrapped (MaxRetryError and such)."""
-    seen = set()
-    while id(exc) not in seen:
-        seen.add(id(exc))
-        nested = getattr(exc, "reason", None)
-        if not isinstance(nested, BaseException):
-            nested = next((arg for arg in exc.args if isinstance(arg, BaseException)), None)
-        if nested is None:
-            break
-        exc = nested
-    return exc
-
-
-# A URL's query and user:password, which requests' and urllib3's texts may quote (Namecheap's ApiKey, say).
-_URL_QUERY = re.compile(r"\?[^\s'\")]*")
-_URL_USERINFO = re.compile(r"(//)[^/\s@'\"]*@")
-
-
-def _text(exc):
-    """An exception's text without URL queries or credentials (the secrets are redacted later too)."""
-    text = _URL_USERINFO.sub(r"\1", str(exc))
-    return _URL_QUERY.sub("", text)[:ERROR_TEXT_LIMIT]

@@ -12,9 +12,14 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+import requests
+import urllib3.connection
+from urllib3.util.ssl_ import create_urllib3_context
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _http_transport
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient
 
 TOKEN = "tok-S3cr3t/value+1"
@@ -89,6 +94,35 @@ def test_validate_certs_false_ignores_the_ca_bundle(tls_server, sleeps, monkeypa
     response = make_client(tls_server.url, sleeps, validate_certs=False).request("GET", "/a", "read a")
 
     assert response.status_code == 200
+
+
+def test_verified_connections_share_one_ssl_context_per_ca_bundle(server_factory, sleeps, monkeypatch, test_ca):
+    # urllib3 would make a context and load the bundle for every connection (~20 ms of CPU each)
+    made = []
+    monkeypatch.setattr(urllib3.connection, "create_urllib3_context",
+                        lambda *args, **kwargs: made.append(1) or create_urllib3_context(*args, **kwargs))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", test_ca.ca_file)
+    server = server_factory(certfile=test_ca.cert_file, keyfile=test_ca.key_file)  # closes each connection
+    clients = [make_client(server.url, sleeps) for index in range(2)]
+
+    for client in clients * 2:
+        assert client.request("GET", "/a", "read a").status_code == 200
+
+    assert len({received.peer for received in server.requests}) == 4
+    assert made == []
+    assert sum(1 for key in _http_transport._CONTEXTS if key == test_ca.ca_file) == 1
+
+
+def test_a_changed_ca_bundle_is_loaded_again(tls_server, sleeps, monkeypatch, test_ca, tmp_path):
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text(Path(requests.certs.where()).read_text())  # loads, but lacks the test CA
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    with pytest.raises(ApiError):
+        make_client(tls_server.url, sleeps).request("GET", "/a", "read a")
+
+    bundle.write_text(Path(test_ca.ca_file).read_text())
+
+    assert make_client(tls_server.url, sleeps).request("GET", "/a", "read a").status_code == 200
 
 
 # --- cookies and redirects ------------------------------------------------------------------------
