@@ -190,7 +190,7 @@ def _failure(exc):
         return TransportFailure("failed", "a header name or value is not allowed in HTTP")
     if isinstance(exc, UnicodeEncodeError):
         return TransportFailure("failed", "a header value is not Latin-1 text")
-    if type(exc) is OSError and "CA certificate" in str(exc):  # requests: REQUESTS_CA_BUNDLE names no file
+    if isinstance(exc, OSError) and "CA certificate bundle" in str(exc):  # REQUESTS_CA_BUNDLE names no file
         return TransportFailure("tls", "cannot load the CA certificates: " + _text(exc))
     return TransportFailure("failed", _text(exc))
 

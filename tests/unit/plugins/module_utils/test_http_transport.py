@@ -370,8 +370,8 @@ def test_no_proxy_applies_to_https_too(tls_server, sleeps, monkeypatch, unused_p
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
-def test_an_unreachable_proxy_is_retried_even_for_post_because_nothing_was_sent(scheme, sleeps, monkeypatch,
-                                                                               unused_port):
+def test_an_unreachable_proxy_is_retried_even_for_post(scheme, sleeps, monkeypatch, unused_port):
+    # nothing was sent
     monkeypatch.setenv("%s_proxy" % scheme, "http://fabrik:pr0xy-pass@127.0.0.1:%d" % unused_port)
     client = make_client("%s://api.example.test/v1" % scheme, sleeps, max_retries=2)
 
@@ -438,7 +438,7 @@ def resetting_port():
     def serve():
         while True:
             try:
-                connection, _ = listener.accept()
+                connection = listener.accept()[0]
             except OSError:
                 return
             accepted.append(connection)
