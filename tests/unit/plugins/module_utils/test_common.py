@@ -19,6 +19,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._common import (
     sorted_for_diff,
     validate_domain_name,
 )
+from ansible_collections.fabrik.deploy.plugins.module_utils import _http
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
 TOKEN = "sandbox-secret-token"
@@ -84,7 +85,9 @@ HTTP_MODULES = ("cloudflare_dns_records", "coolify_service", "namecheap_domain",
 
 
 def _import_modules_in_a_fresh_python(prelude="", then=""):
-    collections_root = Path(__file__).resolve().parents[4] / "collections"
+    # the folder holding ansible_collections/, as this test imported it (the checkout's collections/, or
+    # the copy ansible-test units runs in)
+    collections_root = Path(_http.__file__).parents[5]
     script = textwrap.dedent("""
         import importlib, json, sys
         %s
