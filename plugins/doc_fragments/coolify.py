@@ -29,6 +29,8 @@ options:
   validate_certs:
     description:
       - Verify the TLS certificate of O(api_url).
+      - Certificates are checked against the bundle of the Python package C(certifi) (what C(requests) uses),
+        or the one named by the E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) environment variable.
     type: bool
     default: true
   timeout:
@@ -36,7 +38,11 @@ options:
       - Read timeout of each request, in seconds (connect timeout is at most 10 s).
     type: int
     default: 30
+requirements:
+  - requests
 notes:
+  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) environment
+    variables (any case), as C(requests) reads them.
   - The modules belong to the C(fabrik.deploy.coolify) action group, so the connection options can be set
     once with C(module_defaults).
   - Supported Coolify versions are 4.1.0 and later 4.x releases; each module reads C(GET /version) first and

@@ -45,6 +45,8 @@ options:
   validate_certs:
     description:
       - Whether to verify the endpoint's TLS certificate.
+      - Certificates are checked against the bundle of the Python package C(certifi) (what C(requests) uses),
+        or the one named by the E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) environment variable.
     type: bool
     default: true
   timeout:
@@ -53,8 +55,11 @@ options:
     type: int
     default: 30
 requirements:
+  - requests
   - defusedxml
 notes:
+  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) environment
+    variables (any case), as C(requests) reads them.
   - API access must be enabled in the Namecheap account and the controller's public IPv4 address whitelisted
     before any module works.
   - Namecheap allows about 20 API calls a minute per key. Throttled calls (HTTP 405 or API error 500000)

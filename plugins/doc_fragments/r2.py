@@ -50,6 +50,9 @@ options:
   validate_certs:
     description:
       - Verify the TLS certificates of O(api_url) and O(endpoint_url).
+      - For O(api_url) certificates are checked against the bundle of the Python package C(certifi) (what
+        C(requests) uses), or the one named by the E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) environment
+        variable; boto3 reads E(AWS_CA_BUNDLE) for O(endpoint_url).
     type: bool
     default: true
   timeout:
@@ -58,8 +61,11 @@ options:
     type: int
     default: 30
 requirements:
+  - requests (bucket management through the REST API)
   - boto3 (object operations through R2's S3 endpoint)
 notes:
+  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) environment
+    variables (any case), as C(requests) reads them.
   - The modules belong to the C(fabrik.deploy.r2) action group, so the connection options can be set once
     with C(module_defaults).
   - Buckets and their CORS rules are managed through Cloudflare's REST API (O(api_token)); objects through

@@ -40,6 +40,8 @@ options:
   validate_certs:
     description:
       - Whether to verify the site's TLS certificate.
+      - Certificates are checked against the bundle of the Python package C(certifi) (what C(requests) uses),
+        or the one named by the E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) environment variable.
     type: bool
     default: true
   timeout:
@@ -47,7 +49,11 @@ options:
       - Read timeout of each request, in seconds.
     type: int
     default: 30
+requirements:
+  - requests
 notes:
+  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) environment
+    variables (any case), as C(requests) reads them.
   - WordPress offers application passwords only over HTTPS, unless the site declares itself a local
     environment (C(WP_ENVIRONMENT_TYPE=local)).
   - Modules that use the fabrik connector need C(files/connector/fabrik-connector.php) of this collection

@@ -3,33 +3,27 @@
 
 """The one HTTP layer of fabrik.deploy.
 
-Every service client sends its requests through :class:`HttpClient`, which adds
-explicit timeouts, bounded retries that never resend a write blindly, a check
-mode guard and one error type, :class:`ApiError`, whose text never carries a
-header or a secret.
+Every service client sends its requests through :class:`HttpClient`: one ``requests`` Session per client
+(kept-alive connections shared by threads, cookies, redirects, proxies and a CA bundle from the environment,
+all as requests does) under the collection's policy: explicit timeouts, bounded retries that never resend a
+write blindly, a check mode guard and one error type, :class:`ApiError`, whose text never carries a header,
+a URL's query or a secret.
 
-The transport is Python's own ``http.client`` (no third-party library to import
-in every module run): kept-alive connections per client, shared safely by
-threads, cookies, redirects, proxies from the environment and TLS verification.
+This file is the policy; the requests side (the Session, the environment, the mapping of requests'
+exceptions) is in ``_http_transport.py``, which imports requests at its top: an action plugin imports
+both once, in the controller's parent process, before the workers fork.
 """
 
 from __future__ import annotations
 
 import email.utils
-import http.client
-import os
 import random
-import select
-import socket
-import ssl
-import threading
 import time
-import zlib
-from collections.abc import MutableMapping
 from datetime import datetime, timezone
-from json import dumps as json_dumps
-from json import loads as json_loads
-from urllib.parse import quote, quote_plus, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import quote, quote_plus
+
+from ansible_collections.fabrik.deploy.plugins.module_utils import _http_transport as transport
+from ansible_collections.fabrik.deploy.plugins.module_utils._http_transport import MAX_REDIRECTS, TransportFailure
 
 COLLECTION_VERSION = "0.1.0"
 USER_AGENT = "fabrik.deploy/" + COLLECTION_VERSION
@@ -45,20 +39,6 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 MAX_CONNECT_TIMEOUT = 10.0
 ERROR_TEXT_LIMIT = 300
-
-# Redirects are followed like browsers (and the requests library) do: 301/302 of a POST and 303 become a GET.
-REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
-MAX_REDIRECTS = 30
-DEFAULT_PORTS = {"http": 80, "https": 443}
-DEFAULT_HEADERS = (
-    ("User-Agent", USER_AGENT),
-    ("Accept-Encoding", "gzip, deflate"),
-    ("Accept", "*/*"),
-    ("Connection", "keep-alive"),
-)
-# Characters left as they are when a URL is (re)quoted: RFC 3986 reserved ones, ``%`` and ``~``.
-URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
-UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
 class ApiError(Exception):
@@ -102,6 +82,19 @@ class ApiError(Exception):
 
 class CheckModeViolation(ApiError):
     """A mutating request attempted by a client running in check mode."""
+
+
+class MissingLibrary(ApiError):
+    """The requests library is not installed where the module runs (an ApiError, so every caller reports it)."""
+
+    def __init__(self, service):
+        from ansible.module_utils.basic import missing_required_lib  # only on this failure
+
+        super().__init__(service, "prepare the client", "GET", "/", message=missing_required_lib("requests"))
+        self.exception = transport.REQUESTS_IMPORT_ERROR
+
+    def __str__(self):
+        return "%s: %s" % (self.service, self.message)
 
 
 def default_error_parser(response):
@@ -168,94 +161,18 @@ class _Retry(Exception):
         self.rate_limited = rate_limited
 
 
-class Headers(MutableMapping):
-    """HTTP headers: a dict whose keys compare case-insensitively (the spelling last set is kept)."""
-
-    def __init__(self, data=None):
-        self._store = {}
-        if data:
-            self.update(data)
-
-    def __setitem__(self, name, value):
-        self._store[name.lower()] = (name, value)
-
-    def __getitem__(self, name):
-        return self._store[name.lower()][1]
-
-    def __delitem__(self, name):
-        del self._store[name.lower()]
-
-    def __iter__(self):
-        return (name for name, value in self._store.values())
-
-    def __len__(self):
-        return len(self._store)
-
-    def copy(self):
-        return Headers(self)
-
-    def __repr__(self):
-        return "Headers(%r)" % sorted(self._store)
-
-
-class Response:
-    """What one request got back: ``status_code``, ``headers``, ``content`` (bytes), ``text``, ``json()``."""
-
-    def __init__(self, status_code, reason, headers, content, url):
-        self.status_code = status_code
-        self.reason = reason
-        self.headers = headers
-        self.content = content
-        self.url = url
-
-    @property
-    def encoding(self):
-        """The charset the ``Content-Type`` header names, else UTF-8."""
-        for parameter in (self.headers.get("Content-Type") or "").split(";")[1:]:
-            name, sep, value = parameter.partition("=")
-            if sep and name.strip().lower() == "charset":
-                return value.strip().strip("\"'") or "utf-8"
-        return "utf-8"
-
-    @property
-    def text(self):
-        """The body decoded with its charset (undecodable bytes replaced)."""
-        try:
-            return self.content.decode(self.encoding, "replace")
-        except LookupError:  # a charset Python does not know
-            return self.content.decode("utf-8", "replace")
-
-    def json(self):
-        """The body parsed as JSON; ValueError when it is not JSON."""
-        return json_loads(self.content)
-
-
-class TransportFailure(Exception):
-    """No usable answer arrived.
-
-    ``kind`` says where the exchange failed: ``resolve``, ``refused``, ``connect``, ``connect_timeout``,
-    ``tls``, ``proxy`` (nothing was sent), ``timeout``, ``lost`` (after sending), ``redirects`` or
-    ``failed``; ``sent`` is True once the request may have reached the service.
-    """
-
-    def __init__(self, kind, reason="", sent=False):
-        super().__init__("%s: %s" % (kind, reason) if reason else kind)
-        self.kind = kind
-        self.reason = reason
-        self.sent = sent
-
-
 class HttpClient:
-    """One service's base URL with kept-alive connections, retries and redaction.
+    """One service's base URL on a requests Session, with the collection's retries and redaction.
 
-    ``headers`` are sent with every request (``client.headers`` can be changed later); cookies the
-    service sets are kept in ``client.cookies`` and sent back like a browser does. One client may be
-    used from several threads at once: each request takes an idle connection or opens one.
+    ``headers`` are sent with every request (``client.headers`` can be changed later); cookies the service
+    sets are kept in ``client.cookies`` and sent back. One client may be used from several threads at once.
     """
 
     def __init__(self, service, base_url, headers=None, secrets=None, timeout=30, validate_certs=True,
                  error_parser=None, check_mode=False, retry_after_cap=30, retry_budget=120,
                  max_retries=5, sleep=time.sleep):
+        if transport.requests is None:
+            raise MissingLibrary(service)
         self.service = service
         self.base_url = base_url.rstrip("/")
         self.timeout = (min(MAX_CONNECT_TIMEOUT, timeout), timeout)
@@ -266,43 +183,29 @@ class HttpClient:
         self.retry_budget = retry_budget
         self.max_retries = max_retries
         self.sleep = sleep
-        self.stats = {}
-        self.headers = Headers(DEFAULT_HEADERS)
-        self.headers.update(headers or {})
         self._secrets = _secret_forms(secrets or [])
-        self._lock = threading.Lock()
-        self._idle = {}          # connection key -> idle connections
-        self._proxies = {}       # (scheme, host, port) -> _Proxy or None
-        self._tls = None
-        self._jar = None
+        self.session = transport.new_session(USER_AGENT)
+        self.session.headers.update(headers or {})
+        if not validate_certs:
+            transport.quiet_unverified(self.base_url)
+
+    @property
+    def headers(self):
+        """The headers sent with every request (case-insensitive; a request's own ``None`` drops one)."""
+        return self.session.headers
 
     @property
     def cookies(self):
-        """The cookie jar (``http.cookiejar.CookieJar``, thread-safe), created on first use."""
-        with self._lock:
-            if self._jar is None:
-                import http.cookiejar  # only clients that meet a cookie pay the import
-
-                self._jar = http.cookiejar.CookieJar()
-            return self._jar
+        """The cookie jar (a ``http.cookiejar.CookieJar``) of the session."""
+        return self.session.cookies
 
     def set_cookie(self, name, value):
         """Set a cookie for the base URL's host as if the service had set it (path ``/``, session)."""
-        import http.cookiejar
-
-        host = http.cookiejar.eff_request_host(_CookieRequest(self.base_url, Headers()))[1]
-        self.cookies.set_cookie(http.cookiejar.Cookie(
-            version=0, name=name, value=value, port=None, port_specified=False, domain=host,
-            domain_specified=False, domain_initial_dot=False, path="/", path_specified=True, secure=False,
-            expires=None, discard=True, comment=None, comment_url=None, rest={}))
+        transport.set_cookie(self.session.cookies, self.base_url, name, value)
 
     def close(self):
-        """Close the idle connections (later requests open new ones)."""
-        with self._lock:
-            idle, self._idle = self._idle, {}
-        for connections in idle.values():
-            for connection in connections:
-                connection.close()
+        """Close the kept-alive connections (later requests open new ones)."""
+        self.session.close()
 
     def redact(self, text):
         """``text`` with every secret replaced by ``********``."""
@@ -314,10 +217,10 @@ class HttpClient:
 
     def request(self, method, path, operation, params=None, json=None, data=None, headers=None,
                 expected=None, idempotent=None, raw=False, mutates=None):
-        """Send one logical request, retrying where safe; return the :class:`Response`.
+        """Send one logical request, retrying where safe; return the ``requests.Response``.
 
         ``params``: query parameters (a dict or pairs; a list value repeats the key; None values are left out).
-        ``json``: a body sent as JSON; ``data``: a body sent as is (bytes, str) or form-encoded (a dict).
+        ``json``: a body sent as JSON; ``data``: a body sent as is (bytes, str as UTF-8) or form-encoded (a dict).
         ``expected``: statuses that count as success (default: any 2xx).
         ``idempotent``: override the method's idempotency (e.g. a POST that is safe to resend).
         ``raw``: return the final response whatever its status instead of raising.
@@ -335,8 +238,8 @@ class HttpClient:
         send_args = {
             "params": params,
             "json": json,
-            "data": data,
-            "headers": _request_headers(headers, json),
+            "data": data.encode("utf-8") if isinstance(data, str) else data,
+            "headers": headers,
         }
         call = _Call(self, method, path, operation, idempotent)
         while True:
@@ -356,144 +259,9 @@ class HttpClient:
                         body=self.redact(response.text))
 
     def send(self, method, path, send_args):
-        """One attempt: the request, redirects followed; a :class:`Response` or a TransportFailure."""
-        with self._lock:
-            self.stats[method] = self.stats.get(method, 0) + 1
-        url = _requote(_with_query(self.base_url + "/" + path.lstrip("/"), send_args.get("params")))
-        headers = Headers(self.headers)
-        headers.update(send_args.get("headers") or {})
-        body = _body(send_args.get("data"), send_args.get("json"), headers)
-        for name in [name for name, value in headers.items() if value is None]:
-            del headers[name]
-        for hop in range(MAX_REDIRECTS + 1):
-            response = self._exchange(method, url, headers, body)
-            location = response.headers.get("Location")
-            if response.status_code not in REDIRECT_STATUSES or not location:
-                return response
-            if hop == MAX_REDIRECTS:
-                break
-            method, url, body = _redirect(method, response.status_code, url, location, headers, body)
-        raise TransportFailure("redirects", sent=True)
-
-    # -- one exchange on one connection
-
-    def _exchange(self, method, url, headers, body):
-        headers = headers.copy()
-        if body is not None:
-            headers["Content-Length"] = str(len(body))
-        elif method not in ("GET", "HEAD") and "Content-Length" not in headers:
-            headers["Content-Length"] = "0"
-        if self._jar is not None:
-            self._jar.add_cookie_header(_CookieRequest(url, headers))
-        target = self._target(url)
-        if target.credentials:  # user:password@ in the URL: Basic authentication, as the requests library did
-            headers["Authorization"] = _basic(*target.credentials)
-        if target.proxy and target.scheme == "http":
-            headers.update(target.proxy.headers)  # an HTTPS tunnel sends them in its CONNECT instead
-        answer, content = self._roundtrip(target, method, headers, body)
-        if answer.msg.get_all("Set-Cookie"):
-            self.cookies.extract_cookies(answer, _CookieRequest(url, headers))
-        response_headers = Headers()
-        for name, value in answer.getheaders():
-            response_headers[name] = response_headers[name] + ", " + value if name in response_headers else value
-        try:
-            content = _decoded(content, response_headers.get("Content-Encoding"))
-        except zlib.error:
-            raise TransportFailure("failed", "ContentDecodingError", sent=True) from None
-        return Response(answer.status, answer.reason, response_headers, content, url)
-
-    def _roundtrip(self, target, method, headers, body):
-        """Send on an idle connection (or a new one) and read the whole answer."""
-        while True:
-            connection, reused = self._checkout(target)
-            try:
-                connection.putrequest(method, target.request_target, skip_host="Host" in headers,
-                                      skip_accept_encoding=True)
-                for name, value in headers.items():
-                    connection.putheader(name, value)
-                connection.endheaders(body)
-            except ConnectionError as exc:
-                connection.close()
-                if reused:
-                    continue  # the service closed an idle connection: nothing was read, send on a new one
-                raise TransportFailure("lost", type(exc).__name__, sent=True) from None
-            except BaseException as exc:
-                connection.close()
-                raise _exchange_error(exc) from None
-            try:
-                answer = connection.getresponse()
-                content = answer.read()
-            except BaseException as exc:
-                connection.close()
-                raise _exchange_error(exc) from None
-            if answer.will_close:
-                connection.close()
-            else:
-                with self._lock:
-                    self._idle.setdefault(target.key, []).append(connection)
-            return answer, content
-
-    def _checkout(self, target):
-        """An idle connection still open to ``target``, else a new one: (connection, reused)."""
-        while True:
-            with self._lock:
-                idle = self._idle.get(target.key)
-                connection = idle.pop() if idle else None
-            if connection is None:
-                return self._connect(target), False
-            if not _dropped(connection):
-                return connection, True
-            connection.close()
-
-    def _connect(self, target):
-        connect_timeout, read_timeout = self.timeout
-        proxy = target.proxy
-        host, port = (proxy.host, proxy.port) if proxy else (target.host, target.port)
-        if target.scheme == "https":
-            connection = http.client.HTTPSConnection(host, port, timeout=connect_timeout,
-                                                     context=self._tls_context())
-            if proxy:
-                connection.set_tunnel(target.host, target.port, headers=proxy.headers)
-        else:
-            connection = http.client.HTTPConnection(host, port, timeout=connect_timeout)
-        try:
-            connection.connect()
-            connection.sock.settimeout(read_timeout)
-        except BaseException as exc:
-            connection.close()
-            raise _connect_error(exc, tunnel=bool(proxy and target.scheme == "https")) from None
-        return connection
-
-    def _tls_context(self):
-        with self._lock:
-            if self._tls is None:
-                try:
-                    self._tls = _tls_context(self.validate_certs)
-                except (OSError, ssl.SSLError) as exc:
-                    raise TransportFailure("tls", "cannot load the CA certificates: %s" % exc) from None
-            return self._tls
-
-    def _target(self, url):
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        if scheme not in DEFAULT_PORTS or not parts.hostname:
-            raise TransportFailure("failed", "not an http(s) URL")
-        try:
-            port = parts.port or DEFAULT_PORTS[scheme]
-        except ValueError:
-            raise TransportFailure("failed", "invalid port in the URL") from None
-        key = (scheme, parts.hostname, port)
-        if key not in self._proxies:
-            self._proxies[key] = _environment_proxy(scheme, parts.hostname, port)
-        proxy = self._proxies[key]
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        # Through a proxy, plain HTTP asks for the absolute URL; HTTPS tunnels and asks for the path.
-        netloc = parts.netloc.rpartition("@")[2]
-        request_target = "%s://%s%s" % (scheme, netloc, path) if proxy and scheme == "http" else path
-        credentials = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
-        return _Target(scheme, parts.hostname, port, proxy, request_target, credentials)
+        """One attempt, redirects followed: the ``requests.Response``, or a :class:`TransportFailure`."""
+        return transport.send(self.session, method, self.base_url + "/" + path.lstrip("/"), timeout=self.timeout,
+                              verify=self.validate_certs, **send_args)
 
 
 class _Call:
@@ -594,13 +362,6 @@ def _is_expected(status, expected):
     return status in expected
 
 
-def _request_headers(headers, json):
-    merged = dict(headers or {})
-    if json is not None:
-        merged.setdefault("Content-Type", "application/json")
-    return merged
-
-
 def _secret_forms(secrets):
     """Each secret as given and URL-encoded, longest first so overlapping secrets redact fully."""
     forms = set()
@@ -613,254 +374,3 @@ def _secret_forms(secrets):
 
 def _seconds(value):
     return ("%g" % value) if isinstance(value, float) else str(value)
-
-
-class _Target:
-    """Where one request goes: scheme, host, port, the proxy if any, and the request line's target."""
-
-    def __init__(self, scheme, host, port, proxy, request_target, credentials):
-        self.scheme = scheme
-        self.host = host
-        self.port = port
-        self.proxy = proxy
-        self.request_target = request_target
-        self.credentials = credentials
-        self.key = (scheme, host, port, proxy.url if proxy else None)
-
-
-class _Proxy:
-    def __init__(self, url, host, port, headers):
-        self.url = url
-        self.host = host
-        self.port = port
-        self.headers = headers
-
-
-def _environment_proxy(scheme, host, port):
-    """The proxy for a URL from ``<scheme>_proxy``/``all_proxy`` and ``no_proxy`` (any case), or None."""
-    if not any(name.lower().endswith("_proxy") for name in os.environ):
-        return None
-    import urllib.request  # only when proxies are configured
-
-    proxies = urllib.request.getproxies_environment()
-    url = proxies.get(scheme) or proxies.get("all")
-    if not url or urllib.request.proxy_bypass_environment("%s:%d" % (host, port), proxies):
-        return None
-    if "://" not in url:
-        url = "http://" + url
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "http" or not parts.hostname:
-        raise TransportFailure("failed", "proxy %s://... not supported (http:// proxies only)" % parts.scheme)
-    headers = {}
-    if parts.username is not None:
-        headers["Proxy-Authorization"] = _basic(unquote(parts.username), unquote(parts.password or ""))
-    return _Proxy(url, parts.hostname, parts.port or 80, headers)
-
-
-def _basic(user, password):
-    import base64  # only for credentials in a URL
-
-    return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode("utf-8")).decode("ascii")
-
-
-def _tls_context(verify):
-    """Certificates checked against the system's CAs (or REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE), or not at all."""
-    if not verify:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    else:
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        if bundle and os.path.isdir(bundle):
-            context = ssl.create_default_context(capath=bundle)
-        else:
-            context = ssl.create_default_context(cafile=bundle or None)
-    context.set_alpn_protocols(["http/1.1"])
-    return context
-
-
-def _connect_error(exc, tunnel):
-    """A failure to open a connection, which sent nothing."""
-    if isinstance(exc, TransportFailure):
-        return exc
-    if isinstance(exc, socket.gaierror):
-        return TransportFailure("resolve", str(exc))
-    if isinstance(exc, (ssl.SSLError, ssl.CertificateError)):
-        return TransportFailure("tls", str(exc))
-    if isinstance(exc, TimeoutError):
-        return TransportFailure("connect_timeout")
-    if isinstance(exc, ConnectionRefusedError):
-        return TransportFailure("refused", str(exc))
-    text = str(exc)
-    if tunnel and text.startswith("Tunnel connection failed: "):
-        return TransportFailure("proxy", text[len("Tunnel connection failed: "):])
-    if isinstance(exc, (OSError, http.client.HTTPException)):
-        return TransportFailure("connect", text)
-    raise exc
-
-
-def _exchange_error(exc):
-    """A failure once the request was (being) sent: it may have reached the service."""
-    if isinstance(exc, TransportFailure):
-        return exc
-    if isinstance(exc, TimeoutError):
-        return TransportFailure("timeout", sent=True)
-    if isinstance(exc, ssl.SSLError):
-        return TransportFailure("tls", str(exc), sent=True)
-    if isinstance(exc, (ConnectionError, http.client.BadStatusLine, http.client.IncompleteRead)):
-        return TransportFailure("lost", type(exc).__name__, sent=True)
-    if isinstance(exc, (OSError, http.client.HTTPException)):
-        return TransportFailure("failed", type(exc).__name__, sent=True)
-    raise exc
-
-
-def _dropped(connection):
-    """True when an idle kept-alive connection was closed by the other end (or has unread data)."""
-    sock = connection.sock
-    if sock is None:
-        return True
-    try:
-        if hasattr(select, "poll"):
-            poller = select.poll()
-            poller.register(sock, select.POLLIN)
-            return bool(poller.poll(0))
-        return bool(select.select([sock], [], [], 0)[0])
-    except (OSError, ValueError):
-        return True
-
-
-def _redirect(method, status, url, location, headers, body):
-    """The next hop after a redirect: (method, url, body); ``headers`` are adjusted in place."""
-    new_url = _requote(urljoin(url, location))
-    if (status in (302, 303) and method != "HEAD") or (status == 301 and method == "POST"):
-        method = "GET"
-    if status not in (307, 308):
-        body = None
-        for name in ("Content-Type", "Content-Length", "Transfer-Encoding"):
-            headers.pop(name, None)
-    headers.pop("Cookie", None)  # from the jar again, for the new URL
-    if _strip_authorization(url, new_url):
-        headers.pop("Authorization", None)
-    return method, new_url, body
-
-
-def _strip_authorization(old_url, new_url):
-    """True when a redirect leaves the host (or its scheme or port, except http to https on default ports)."""
-    old, new = urlsplit(old_url), urlsplit(new_url)
-    if old.hostname != new.hostname:
-        return True
-    if old.scheme == "http" and old.port in (80, None) and new.scheme == "https" and new.port in (443, None):
-        return False
-    defaults = (DEFAULT_PORTS.get(old.scheme), None)
-    if old.scheme == new.scheme and old.port in defaults and new.port in defaults:
-        return False
-    return old.port != new.port or old.scheme != new.scheme
-
-
-class _CookieRequest:
-    """The parts of ``urllib.request.Request`` that ``http.cookiejar`` reads and writes."""
-
-    unverifiable = False
-
-    def __init__(self, url, headers):
-        parts = urlsplit(url)
-        self.full_url = url
-        self.type = parts.scheme
-        self.host = parts.netloc
-        self.origin_req_host = (parts.hostname or "").lower()
-        self.headers = headers
-
-    def get_full_url(self):
-        return self.full_url
-
-    def get_host(self):
-        return self.host
-
-    def get_type(self):
-        return self.type
-
-    def get_origin_req_host(self):
-        return self.origin_req_host
-
-    def is_unverifiable(self):
-        return False
-
-    def has_header(self, name):
-        return name in self.headers
-
-    def get_header(self, name, default=None):
-        return self.headers.get(name, default)
-
-    def add_unredirected_header(self, name, value):
-        self.headers[name] = value
-
-    def header_items(self):
-        return list(self.headers.items())
-
-
-def _with_query(url, params):
-    """``url`` with the encoded ``params`` appended to its query."""
-    encoded = params if isinstance(params, str) else _form(params) if params else ""
-    if not encoded:
-        return url
-    base, sep, query = url.partition("?")
-    return base + "?" + (query + "&" + encoded if query else encoded)
-
-
-def _form(data):
-    """``application/x-www-form-urlencoded`` of a dict or pairs: list values repeat the key, None is left out."""
-    pairs = []
-    for key, values in (data.items() if hasattr(data, "items") else data):
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-            values = [values]
-        pairs.extend((key, value) for value in values if value is not None)
-    return urlencode(pairs, doseq=True)
-
-
-def _body(data, payload, headers):
-    """The request body as bytes (or None); sets the form Content-Type for a dict ``data``."""
-    if not data and payload is not None:
-        return json_dumps(payload, allow_nan=False).encode("utf-8")
-    if not data:
-        return None
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, str):
-        return data.encode("utf-8")
-    if "Content-Type" not in headers:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    return _form(data).encode("ascii")
-
-
-def _decoded(content, encoding):
-    encoding = (encoding or "").strip().lower()
-    if not content or encoding in ("", "identity"):
-        return content
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(content)
-    if encoding == "deflate":
-        try:
-            return zlib.decompress(content)
-        except zlib.error:  # raw deflate, without the zlib header
-            return zlib.decompress(content, -zlib.MAX_WBITS)
-    return content
-
-
-def _requote(url):
-    """``url`` with unsafe characters percent-encoded, existing escapes kept, unreserved ones decoded."""
-    try:
-        return quote(_unquote_unreserved(url), safe=URL_SAFE)
-    except ValueError:  # a stray % that is not an escape: quote it too
-        return quote(url, safe=URL_SAFE.replace("%", ""))
-
-
-def _unquote_unreserved(url):
-    parts = url.split("%")
-    for index in range(1, len(parts)):
-        pair = parts[index][:2]
-        if len(pair) == 2 and pair.isalnum():
-            character = chr(int(pair, 16))  # ValueError when not hexadecimal
-            parts[index] = character + parts[index][2:] if character in UNRESERVED else "%" + parts[index]
-        else:
-            parts[index] = "%" + parts[index]
-    return "".join(parts)

@@ -10,6 +10,7 @@ request received is recorded in ``server.requests`` (with the client's port,
 """
 
 import json
+import os
 import shutil
 import socket
 import ssl
@@ -203,24 +204,51 @@ def sleeps():
     return SleepRecorder()
 
 
+@pytest.fixture(autouse=True)
+def no_proxy_environment(monkeypatch):
+    """The tests choose their proxies and CA bundles: none from the environment they run in."""
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy") or name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NETRC"):
+            monkeypatch.delenv(name)
+
+
+@dataclass
+class CertificateAuthority:
+    """A certificate authority made for the tests and a server certificate for 127.0.0.1 it signed."""
+
+    ca_file: str
+    cert_file: str
+    key_file: str
+
+
 @pytest.fixture(scope="session")
-def self_signed_cert(tmp_path_factory):
-    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+def test_ca(tmp_path_factory):
+    """A CA and a certificate for 127.0.0.1 signed by it, made with the openssl command."""
     openssl = shutil.which("openssl")
     if not openssl:
-        pytest.skip("the openssl command is needed to make a test certificate")
+        pytest.skip("the openssl command is needed to make test certificates")
     directory = tmp_path_factory.mktemp("tls")
-    certfile, keyfile = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(keyfile), "-out", str(certfile)],
-        check=True, capture_output=True,
-    )
-    return str(certfile), str(keyfile)
+    ca_file, ca_key = directory / "ca.pem", directory / "ca-key.pem"
+    cert_file, key_file, request = directory / "cert.pem", directory / "key.pem", directory / "cert.csr"
+    extensions = directory / "server.ext"
+    extensions.write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\n"
+                          "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
+                          "authorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n")
+    for command in (
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=fabrik test CA",
+         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+         "-keyout", ca_key, "-out", ca_file],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", key_file, "-out", request],
+        ["x509", "-req", "-in", request, "-CA", ca_file, "-CAkey", ca_key, "-CAcreateserial", "-days", "1",
+         "-extfile", extensions, "-out", cert_file],
+    ):
+        subprocess.run([openssl, *map(str, command)], check=True, capture_output=True)
+    return CertificateAuthority(str(ca_file), str(cert_file), str(key_file))
 
 
 @pytest.fixture
-def tls_server(self_signed_cert):
-    instance = ProgrammableServer(certfile=self_signed_cert[0], keyfile=self_signed_cert[1])
+def tls_server(test_ca):
+    """A server whose certificate the test CA signed (so only that CA's bundle verifies it)."""
+    instance = ProgrammableServer(certfile=test_ca.cert_file, keyfile=test_ca.key_file)
     yield instance
     instance.close()

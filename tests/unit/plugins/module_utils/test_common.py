@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _http
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import (
     SpecError,
     changed_fields,
@@ -18,34 +19,49 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._common import (
 )
 
 # Modules whose HTTP goes through module_utils/_http.py: one per service client (the Uptime Kuma modules
-# use the uptime-kuma-api2 library, which brings requests, and import it on first use only).
+# use the uptime-kuma-api2 library and share _http's ApiError).
 HTTP_MODULES = ("cloudflare_dns_records", "coolify_service", "namecheap_domain", "wordpress_pages",
                 "wordpress_settings", "r2_bucket", "uptime_kuma_monitors")
 
 
-def _import_modules_in_a_fresh_python(prelude=""):
-    collections_root = Path(__file__).resolve().parents[4] / "collections"
+def _import_modules_in_a_fresh_python(prelude="", then=""):
+    # the folder holding ansible_collections/, as this test imported it (the checkout's collections/, or
+    # the copy ansible-test units runs in)
+    collections_root = Path(_http.__file__).parents[5]
     script = textwrap.dedent("""
         import importlib, json, sys
         %s
         for name in %r:
             importlib.import_module("ansible_collections.fabrik.deploy.plugins.modules." + name)
-        print(json.dumps(sorted(name for name in ("requests", "urllib3", "charset_normalizer", "idna", "certifi")
-                                if sys.modules.get(name) is not None)))
-    """) % (prelude, HTTP_MODULES)
+        loaded = sorted(name for name in ("requests", "urllib3", "certifi") if sys.modules.get(name) is not None)
+        %s
+        print(json.dumps(loaded))
+    """) % (prelude, HTTP_MODULES, then)
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                                env={"PYTHONPATH": str(collections_root)})
     return json.loads(completed.stdout)
 
 
-def test_modules_do_not_import_requests():
-    # requests and its dependencies cost ~50 ms per module run; the stdlib transport must stay alone
-    assert _import_modules_in_a_fresh_python() == []
+def test_modules_import_requests_when_they_are_imported():
+    # an action plugin imports its module in the controller's parent process, once, before the workers fork:
+    # requests must be loaded then, not on each task's first request
+    assert _import_modules_in_a_fresh_python() == ["certifi", "requests", "urllib3"]
 
 
-def test_modules_import_without_requests_installed():
-    # "import requests" raises ImportError in the child: importing the modules must not need it
-    assert _import_modules_in_a_fresh_python('sys.modules["requests"] = None') == []
+def test_without_requests_the_modules_import_and_a_client_names_the_missing_library():
+    # "import requests" raises ImportError in the child: the modules still import (ansible-doc, sanity), and a
+    # client fails with Ansible's usual text for a missing library
+    then = textwrap.dedent("""
+        from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import CloudflareClient
+        from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
+        try:
+            CloudflareClient("token")
+        except ApiError as err:
+            loaded.append(str(err))
+    """)
+    loaded = _import_modules_in_a_fresh_python('sys.modules["requests"] = None', then)
+    assert loaded[:-1] == []
+    assert loaded[-1].startswith("Cloudflare: Failed to import the required Python library (requests) on ")
 
 
 # --- diff helpers ---------------------------------------------------------------------------------

@@ -1,17 +1,9 @@
 """HttpClient against a real local HTTP server: retries, timeouts, errors, redaction, guards."""
 
-import base64
 import gzip
 import json
-import os
-import select
-import socket
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote_plus
 
 import pytest
@@ -38,14 +30,6 @@ def echo(response):
     return response.json()
 
 
-@pytest.fixture(autouse=True)
-def no_proxy_environment(monkeypatch):
-    """The tests choose their proxies: none from the environment they run in."""
-    for name in list(os.environ):
-        if name.lower().endswith("_proxy"):
-            monkeypatch.delenv(name)
-
-
 # --- plain requests ---------------------------------------------------------------------------
 
 
@@ -67,16 +51,6 @@ def test_base_url_and_path_are_joined_with_one_slash(server, sleeps):
     seen = echo(client.request("GET", "/zones", "list zones", params={"page": 2}))
 
     assert (seen["path"], seen["query"]) == ("/client/v4/zones", "page=2")
-
-
-def test_stats_count_every_attempt_per_method(server, sleeps):
-    client = make_client(server.url, sleeps)
-    server.enqueue(status=503)
-
-    client.request("GET", "/a", "read a")
-    client.request("PUT", "/a", "write a")
-
-    assert client.stats == {"GET": 2, "PUT": 1}
 
 
 # --- expected statuses --------------------------------------------------------------------------
@@ -410,23 +384,6 @@ def test_check_mode_refuses_a_get_marked_as_mutating(server, sleeps):
     assert server.count() == 0
 
 
-# --- TLS ----------------------------------------------------------------------------------------
-
-
-def test_certificates_are_verified_by_default(tls_server, sleeps):
-    with pytest.raises(ApiError) as caught:
-        make_client(tls_server.url, sleeps).request("GET", "/a", "read a")
-
-    assert "TLS error" in str(caught.value) and "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
-    assert sleeps.delays == []
-
-
-def test_validate_certs_false_accepts_a_self_signed_certificate(tls_server, sleeps):
-    response = make_client(tls_server.url, sleeps, validate_certs=False).request("GET", "/a", "read a")
-    assert response.status_code == 200
-    assert tls_server.count() == 1
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -464,6 +421,22 @@ def test_response_headers_text_and_json(server, sleeps):
         response.json()
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "text/xml", "application/octet-stream"])
+def test_text_without_a_charset_is_utf_8(server, sleeps, content_type):
+    # requests alone would read text/* as ISO-8859-1 and guess the others' encoding
+    server.enqueue(body="caf\u00e9 \u2013 \u4f60\u597d".encode(), headers={"Content-Type": content_type})
+
+    response = make_client(server.url, sleeps).request("GET", "/a", "read a")
+
+    assert response.text == "caf\u00e9 \u2013 \u4f60\u597d"
+
+
+def test_a_charset_named_by_the_service_is_used(server, sleeps):
+    server.enqueue(body="caf\u00e9".encode("iso-8859-1"), headers={"Content-Type": "text/plain; charset=ISO-8859-1"})
+
+    assert make_client(server.url, sleeps).request("GET", "/a", "read a").text == "caf\u00e9"
+
+
 def test_gzip_answers_are_decoded(server, sleeps):
     server.enqueue(body=gzip.compress(json.dumps({"zones": [1, 2]}).encode()),
                    headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
@@ -471,7 +444,7 @@ def test_gzip_answers_are_decoded(server, sleeps):
     response = make_client(server.url, sleeps).request("GET", "/zones", "list zones")
 
     assert response.json() == {"zones": [1, 2]}
-    assert server.requests[0].headers["accept-encoding"] == "gzip, deflate"
+    assert "gzip" in server.requests[0].headers["accept-encoding"].split(", ")
 
 
 def test_head_answer_has_no_body(server, sleeps):
@@ -546,262 +519,3 @@ def test_sticky_headers_and_per_request_overrides(server, sleeps):
     assert first["headers"]["x-wp-nonce"] == "override"
     assert second["headers"]["x-wp-nonce"] == "0123abcd"
     assert "authorization" not in second["headers"]
-
-
-# --- cookies and redirects ------------------------------------------------------------------------
-
-
-def test_cookies_set_by_the_service_are_sent_back(server, sleeps):
-    server.enqueue(headers={"Set-Cookie": "session=abc123; Path=/; HttpOnly"})
-    client = make_client(server.url, sleeps)
-
-    client.request("GET", "/login", "log in")
-    seen = echo(client.request("GET", "/a", "read a"))
-
-    assert seen["headers"]["cookie"] == "session=abc123"
-    assert [cookie.name for cookie in client.cookies] == ["session"]
-
-
-def test_a_cookie_set_by_the_client_is_sent_to_the_service(server, sleeps):
-    client = make_client(server.url + "/site", sleeps)
-    client.set_cookie("wordpress_test_cookie", "WP Cookie check")
-
-    seen = echo(client.request("POST", "/wp-login.php", "log in", data={"log": "admin"}))
-
-    assert seen["headers"]["cookie"] == "wordpress_test_cookie=WP Cookie check"
-
-
-def test_no_cookie_header_without_cookies(server, sleeps):
-    seen = echo(make_client(server.url, sleeps).request("GET", "/a", "read a"))
-    assert "cookie" not in seen["headers"]
-
-
-def test_a_post_redirected_with_302_is_followed_as_a_get_with_the_new_cookies(server, sleeps):
-    server.enqueue(method="POST", status=302, body="",
-                   headers={"Location": "/wp-admin/", "Set-Cookie": "wordpress_logged_in_1=admin%7C1; Path=/"})
-    client = make_client(server.url, sleeps)
-
-    response = client.request("POST", "/wp-login.php", "log in", data={"log": "admin", "pwd": "secret"})
-
-    assert response.status_code == 200
-    login, admin = server.requests
-    assert (login.method, login.body) == ("POST", b"log=admin&pwd=secret")
-    assert (admin.method, admin.path, admin.body) == ("GET", "/wp-admin/", b"")
-    assert "content-type" not in admin.headers and "content-length" not in admin.headers
-    assert admin.headers["cookie"] == "wordpress_logged_in_1=admin%7C1"
-    assert client.stats == {"POST": 1}
-
-
-@pytest.mark.parametrize("status", [307, 308])
-def test_307_and_308_keep_the_method_and_body(server, sleeps, status):
-    server.enqueue(method="PUT", status=status, headers={"Location": "/b"})
-
-    seen = echo(make_client(server.url, sleeps).request("PUT", "/a", "write a", json={"x": 1}))
-
-    assert (seen["method"], seen["path"], json.loads(seen["body"])) == ("PUT", "/b", {"x": 1})
-
-
-def test_a_redirect_to_another_host_drops_the_authorization(server_factory, sleeps):
-    first, second = server_factory(), server_factory()
-    first.enqueue(status=301, headers={"Location": second.url + "/moved"})
-    client = make_client(first.url, sleeps, headers={"Authorization": "Bearer " + TOKEN, "X-Keep": "1"})
-
-    seen = echo(client.request("GET", "/a", "read a"))
-
-    assert first.requests[0].headers["authorization"] == "Bearer " + TOKEN
-    assert seen["path"] == "/moved" and seen["headers"]["x-keep"] == "1"
-    assert "authorization" not in seen["headers"]
-
-
-def test_endless_redirects_fail_without_retrying(server, sleeps):
-    server.enqueue(status=302, headers={"Location": "/a"}, times=50)
-
-    with pytest.raises(ApiError) as caught:
-        make_client(server.url, sleeps).request("GET", "/a", "read a")
-
-    assert str(caught.value) == "Svc: read a failed: GET /a -> more than 30 redirects"
-    assert server.count() == 31
-    assert sleeps.delays == []
-
-
-# --- kept-alive connections and threads -----------------------------------------------------------
-
-
-def test_requests_share_one_kept_alive_connection(server_factory, sleeps):
-    server = server_factory(keep_alive=True)
-    client = make_client(server.url, sleeps)
-
-    for index in range(3):
-        client.request("GET", "/a/%d" % index, "read a")
-    client.request("POST", "/b", "create b", json={"x": 1})
-
-    assert len({received.peer for received in server.requests}) == 1
-
-
-def test_a_connection_the_service_closed_while_idle_is_replaced(server_factory, sleeps):
-    server = server_factory(keep_alive=True)
-    server.enqueue(close=True)
-    client = make_client(server.url, sleeps)
-    client.request("GET", "/a", "read a")
-    time.sleep(0.2)  # the server's close reaches the idle connection
-
-    response = client.request("POST", "/b", "create b")
-
-    assert response.status_code == 200
-    assert server.count("POST") == 1
-    assert len({received.peer for received in server.requests}) == 2
-    assert sleeps.delays == []
-
-
-def test_a_connection_is_not_reused_after_a_timeout(server_factory, sleeps):
-    server = server_factory(keep_alive=True)
-    server.enqueue(hang=1)
-    client = make_client(server.url, sleeps)
-
-    response = client.request("GET", "/a", "read a")
-
-    assert echo(response)["path"] == "/a"  # the late answer of the first attempt was not taken for this one
-    assert len({received.peer for received in server.requests}) == 2
-
-
-def test_threads_can_share_one_client(server_factory, sleeps):
-    server = server_factory(keep_alive=True)
-    client = make_client(server.url, sleeps, timeout=5)
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        paths = ["/items/%d" % index for index in range(40)]
-        answers = list(pool.map(lambda path: echo(client.request("GET", path, "read item"))["path"], paths))
-
-    assert answers == paths
-    assert client.stats == {"GET": 40}  # no attempt failed for sharing the client
-    assert sleeps.delays == []
-    assert len({received.peer for received in server.requests}) <= 4
-
-
-# --- proxies from the environment -------------------------------------------------------------------
-
-
-def test_http_goes_through_the_proxy_of_the_environment(server, sleeps, monkeypatch):
-    monkeypatch.setenv("HTTP_PROXY", "http://fabrik:p%%40ss@127.0.0.1:%d" % server.port)
-    client = make_client("http://api.example.test:8080/v1", sleeps)
-
-    client.request("GET", "/zones", "list zones", params={"page": 1})
-
-    received = server.requests[0]
-    assert received.target == "http://api.example.test:8080/v1/zones?page=1"
-    assert received.headers["host"] == "api.example.test:8080"
-    assert received.headers["proxy-authorization"] == "Basic " + base64.b64encode(b"fabrik:p@ss").decode()
-
-
-def test_no_proxy_hosts_are_reached_directly(server, sleeps, monkeypatch, unused_port):
-    monkeypatch.setenv("http_proxy", "http://127.0.0.1:%d" % unused_port)  # nothing listens there
-    monkeypatch.setenv("no_proxy", "localhost,127.0.0.1")
-
-    response = make_client(server.url, sleeps).request("GET", "/a", "read a")
-
-    assert response.status_code == 200
-    assert server.requests[0].target == "/a"
-
-
-def test_https_tunnels_through_the_proxy(tls_server, sleeps, monkeypatch):
-    with _TunnelProxy() as proxy:
-        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-
-        response = make_client(tls_server.url, sleeps, validate_certs=False).request("GET", "/a", "read a")
-
-    assert response.status_code == 200
-    assert proxy.connects == ["127.0.0.1:%d" % tls_server.port]
-    assert tls_server.count() == 1
-
-
-def test_a_proxy_refusing_the_tunnel_is_reported(tls_server, sleeps, monkeypatch):
-    with _TunnelProxy(refuse=407) as proxy:
-        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-
-        with pytest.raises(ApiError) as caught:
-            make_client(tls_server.url, sleeps, validate_certs=False).request("GET", "/a", "read a")
-
-    assert str(caught.value).endswith("-> the proxy refused the tunnel: 407 Proxy Authentication Required")
-    assert sleeps.delays == []
-    assert tls_server.count() == 0
-
-
-def test_a_proxy_scheme_other_than_http_is_refused(server, sleeps, monkeypatch):
-    monkeypatch.setenv("HTTP_PROXY", "socks5://127.0.0.1:1080")
-
-    with pytest.raises(ApiError) as caught:
-        make_client(server.url, sleeps).request("GET", "/a", "read a")
-
-    assert "request failed: proxy socks5://... not supported (http:// proxies only)" in str(caught.value)
-    assert server.count() == 0
-
-
-class _TunnelProxy:
-    """An HTTP proxy that answers CONNECT (or refuses it with ``refuse``) and relays the bytes."""
-
-    def __init__(self, refuse=None):
-        proxy = self
-        self.connects = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-                """Quiet."""
-
-            def do_CONNECT(self):  # noqa: N802 (the HTTP method's name)
-                proxy.connects.append(self.path)
-                if refuse:
-                    self.send_error(refuse)
-                    return
-                host, port = self.path.rsplit(":", 1)
-                with socket.create_connection((host, int(port)), timeout=5) as upstream:
-                    self.send_response(200, "Connection established")
-                    self.end_headers()
-                    _relay(self.connection, upstream)
-                self.close_connection = True
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d" % self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-
-def _relay(client, upstream):
-    sockets = [client, upstream]
-    while True:
-        readable = select.select(sockets, [], [], 5)[0]
-        if not readable:
-            return
-        for source in readable:
-            data = source.recv(65536)
-            if not data:
-                return
-            (upstream if source is client else client).sendall(data)
-
-
-# --- TLS with a CA bundle ------------------------------------------------------------------------
-
-
-def test_a_ca_bundle_from_the_environment_verifies_the_certificate(tls_server, sleeps, monkeypatch,
-                                                                   self_signed_cert):
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", self_signed_cert[0])
-
-    response = make_client(tls_server.url, sleeps).request("GET", "/a", "read a")
-
-    assert response.status_code == 200
-
-
-def test_credentials_in_the_url_become_basic_authentication(server, sleeps):
-    client = make_client(server.url.replace("http://", "http://admin:s%40fe@"), sleeps)
-
-    seen = echo(client.request("GET", "/a", "read a"))
-
-    assert seen["headers"]["authorization"] == "Basic " + base64.b64encode(b"admin:s@fe").decode()
-    assert seen["headers"]["host"] == "127.0.0.1:%d" % server.port
