@@ -66,8 +66,42 @@ def rewrite_target(text, target, guides, base):
     return "`%s <%s%s>`__" % (text, base, in_repository.as_posix())
 
 
+def hide_code_spans(markdown):
+    """``markdown`` with every inline code span outside fenced blocks replaced by a token m2r2 leaves alone
+    (it mangles spans holding ``<`` or ``:``), and the token -> span text mapping."""
+    spans, out, fenced = {}, [], False
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced:
+            def token(match):
+                key = "FABRIKCODESPAN%04dX" % len(spans)
+                spans[key] = match.group(2)
+                return key
+            line = re.sub(r"(`+)(.+?)\1", token, line)
+        out.append(line)
+    return "\n".join(out), spans
+
+
+def show_code_spans(rst, spans):
+    """The tokens of :func:`hide_code_spans` back as inline literals (plain text inside link texts)."""
+    def plain_in_reference(match):
+        return re.sub(r"FABRIKCODESPAN\d{4}X", lambda token: spans[token.group(0)], match.group(0))
+    rst = re.sub(r":ref:`[^`]*`|`[^`<]*<[^`>]*>`__", plain_in_reference, rst)
+    # Inline markup does not nest in reStructuredText: a bold code span stays a literal.
+    rst = re.sub(r"\*\*(?:\\ )?(FABRIKCODESPAN\d{4}X)(?:\\ )?\*\*", r"\1", rst)
+    rst = re.sub(r"FABRIKCODESPAN\d{4}X", lambda token: "\\ ``%s``\\ " % spans[token.group(0)].strip(), rst)
+    # Titles grew: their underlines follow.
+    lines = rst.split("\n")
+    for index in range(len(lines) - 1):
+        underline = re.match(r"^([=\-^~\"'`#*+.])\1{2,}$", lines[index + 1])
+        if underline and lines[index].strip() and not lines[index].startswith(" "):
+            lines[index + 1] = underline.group(1) * len(lines[index])
+    return "\n".join(lines)
+
+
 def convert(name, guides, base):
-    markdown = (DOCS / ("%s.md" % name)).read_text(encoding="utf-8")
+    markdown, spans = hide_code_spans((DOCS / ("%s.md" % name)).read_text(encoding="utf-8"))
     rst = m2r2.convert(markdown)
     code_links = {}
 
@@ -82,6 +116,7 @@ def convert(name, guides, base):
     rst = re.sub(r"^(\s*)\.\. code-block::[ ]*(\S*)[ ]*$",
                  lambda match: "%s.. code-block:: %s" % (match.group(1), LANGUAGES.get(match.group(2), match.group(2))),
                  rst, flags=re.M)
+    rst = show_code_spans(rst, spans)
     return HEADER % ("%s.md" % name, LABEL % name) + rst.strip() + "\n"
 
 

@@ -12,7 +12,7 @@ description:
   - Returns the O(_terms[0]) role's argument spec options for the entry point O(entry), read from the role's
     C(meta/argument_specs.yml) inside this collection, wherever it is installed (a checkout, a collections
     path, an execution environment).
-  - Meant for M(ansible.builtin.validate_argument_spec), so that a preflight can check the arguments of every
+  - Meant for C(ansible.builtin.validate_argument_spec), so that a preflight can check the arguments of every
     stage a run will execute before the first of them starts.
 author:
   - fabrik.deploy contributors (@fabrik)
