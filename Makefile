@@ -136,7 +136,7 @@ molecule: venv
 docs-lint: venv build-copy
 	cd $(BUILD_COPY) && env -u ANSIBLE_COLLECTIONS_PATH \
 		$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
-	tools/gen-docs --check
+	tools/gen-docs --check --html build/docs-html
 
 # The oldest supported controller, ansible-core 2.19 on Python 3.11: the unit
 # tests of the collection's code (tests/unit/sandbox tests the test harness,
