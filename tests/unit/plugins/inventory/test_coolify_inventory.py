@@ -1,6 +1,7 @@
 """The fabrik.deploy.coolify inventory plugin through ``ansible-inventory`` against the in-process emulator."""
 
 import base64
+import importlib
 import json
 import os
 import subprocess
@@ -14,7 +15,10 @@ emulator_module = pytest.importorskip("tests.sandbox.coolify")
 from tests.sandbox.base import SharedState  # noqa: E402 - after the optional-emulator skip
 from tests.sandbox.framework import SandboxApp, serve  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[4]
+# The folder holding ansible_collections/ as this test imported the collection: the checkout's collections/,
+# or the copy ansible-test units runs in.
+COLLECTIONS_ROOT = Path(importlib.import_module("ansible_collections.fabrik.deploy.plugins.inventory.coolify")
+                        .__file__).parents[5]
 ROOT = emulator_module.ROOT_TOKEN
 COMPOSE = "services:\n  web:\n    image: nginx:1.27-alpine\n"
 
@@ -60,7 +64,7 @@ def inventory(root, tmp_path, token=ROOT, extra=""):
     source = tmp_path / "coolify.yml"
     source.write_text("plugin: fabrik.deploy.coolify\napi_url: %s\n%s" % (root, extra))
     env = dict(os.environ, COOLIFY_API_TOKEN=token, ANSIBLE_INVENTORY_ENABLED="fabrik.deploy.coolify",
-               ANSIBLE_COLLECTIONS_PATH=str(REPO / "collections"), ANSIBLE_INVENTORY_UNPARSED_FAILED="true",
+               ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT), ANSIBLE_INVENTORY_UNPARSED_FAILED="true",
                ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"))
     binary = Path(sys.executable).parent / "ansible-inventory"
     return subprocess.run([str(binary), "-i", str(source), "--list"], capture_output=True, text=True, env=env,
