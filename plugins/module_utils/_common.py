@@ -49,11 +49,6 @@ def keyed_for_diff(items, key):
             for item in sorted_for_diff(items, key)}
 
 
-def diff_lists(before, after, key):
-    """The ``diff`` result entry for two lists of dicts, each sorted by ``key``."""
-    return {"before": sorted_for_diff(before, key), "after": sorted_for_diff(after, key)}
-
-
 def changed_fields(current, desired):
     """The desired fields whose value differs from ``current``.
 
@@ -65,23 +60,6 @@ def changed_fields(current, desired):
         for key, value in desired.items()
         if value is not None and (key not in current or current[key] != value)
     }
-
-
-def normalize_fqdn(name, zone):
-    """The fully qualified, lower-case name of a record ``name`` in ``zone``.
-
-    ``@`` or empty means the zone apex; a name ending with the zone or with a dot
-    is already qualified; anything else is relative to the zone.
-    """
-    zone = zone.strip().rstrip(".").lower()
-    name = (name or "").strip().lower()
-    if name in ("", "@"):
-        return zone
-    if name.endswith("."):
-        return name.rstrip(".")
-    if name == zone or name.endswith("." + zone):
-        return name
-    return name + "." + zone
 
 
 def validate_domain_name(value, field):

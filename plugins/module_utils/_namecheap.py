@@ -92,7 +92,6 @@ THROTTLE_FIRST_DELAY = 5.0
 THROTTLE_MAX_DELAY = 30.0
 THROTTLE_BUDGET = 90.0
 CHECK_BATCH = 50
-LIST_PAGE_SIZE = 100
 NAMESERVERS_MAX_CHARS = 1200
 WRITE_COMMANDS = frozenset({
     "namecheap.domains.create",
@@ -640,22 +639,6 @@ class NamecheapClient:
             results.extend(_check_result(node) for node in _descendants(response, "DomainCheckResult"))
         return results
 
-    def get_list(self, search=None):
-        """Every domain of the account (optionally matching ``search``), all pages."""
-        domains, page = [], 1
-        while True:
-            params = {"ListType": "ALL", "Page": str(page), "PageSize": str(LIST_PAGE_SIZE)}
-            if search:
-                params["SearchTerm"] = search
-            response = self._call("namecheap.domains.getList", params)
-            rows = [_list_row(node) for node in _descendants(response, "Domain")]
-            domains.extend(rows)
-            paging = _child(response, "Paging")
-            total = _number(_text(paging, "TotalItems"), int) if paging is not None else None
-            if not rows or total is None or len(domains) >= total:
-                return domains
-            page += 1
-
     def get_info(self, domain):
         """Details of a domain of the account, or None when the account does not hold it."""
         try:
@@ -749,21 +732,6 @@ def _check_result(node):
         "premium_price": _number(_attr(node, "PremiumRegistrationPrice")) if premium else None,
         "eap_fee": _number(_attr(node, "EapFee", "0")) or 0.0,
         "description": _attr(node, "Description"),
-    }
-
-
-def _list_row(node):
-    return {
-        "id": _attr(node, "ID"),
-        "name": _attr(node, "Name").lower(),
-        "created": _attr(node, "Created"),
-        "expires": _attr(node, "Expires"),
-        "is_expired": _bool(_attr(node, "IsExpired")),
-        "is_locked": _bool(_attr(node, "IsLocked")),
-        "auto_renew": _bool(_attr(node, "AutoRenew")),
-        "whois_guard": _attr(node, "WhoisGuard"),
-        "is_premium": _bool(_attr(node, "IsPremium")),
-        "is_our_dns": _bool(_attr(node, "IsOurDNS")),
     }
 
 

@@ -12,8 +12,6 @@ from ansible_collections.fabrik.deploy.plugins.module_utils import _http
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import (
     SpecError,
     changed_fields,
-    diff_lists,
-    normalize_fqdn,
     sorted_for_diff,
     validate_domain_name,
 )
@@ -91,22 +89,6 @@ def test_sorted_for_diff_copies_and_tolerates_mixed_and_missing_values():
     assert items[0]["nested"]["a"] == [3]
 
 
-def test_diff_lists_is_deterministic_whatever_the_input_order():
-    before = [{"name": "b", "ttl": 1}, {"name": "a", "ttl": 1}]
-    after = [{"name": "c", "ttl": 1}, {"name": "a", "ttl": 300}]
-
-    diff = diff_lists(before, after, "name")
-
-    assert diff == {
-        "before": [{"name": "a", "ttl": 1}, {"name": "b", "ttl": 1}],
-        "after": [{"name": "a", "ttl": 300}, {"name": "c", "ttl": 1}],
-    }
-    assert diff_lists(list(reversed(before)), list(reversed(after)), "name") == diff
-
-
-# --- changed_fields ---------------------------------------------------------------------------------
-
-
 def test_changed_fields_reports_only_differing_desired_values():
     current = {"ssl": "full", "min_tls": "1.0", "cache": "basic", "tags": ["a"]}
     desired = {"ssl": "strict", "min_tls": "1.0", "tags": ["a", "b"], "http3": "on"}
@@ -124,23 +106,6 @@ def test_changed_fields_keeps_falsy_but_set_values():
 
 
 # --- names ------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name, zone, fqdn", [
-    ("@", "example.com", "example.com"),
-    ("", "Example.COM.", "example.com"),
-    (None, "example.com", "example.com"),
-    ("www", "example.com", "www.example.com"),
-    ("WWW.Example.com", "example.com", "www.example.com"),
-    ("example.com", "example.com", "example.com"),
-    ("mail.other.org.", "example.com", "mail.other.org"),
-    ("www.other.org", "example.com", "www.other.org.example.com"),
-    ("notexample.com", "example.com", "notexample.com.example.com"),
-    ("*", "example.com", "*.example.com"),
-    ("_dmarc", "example.com", "_dmarc.example.com"),
-])
-def test_normalize_fqdn(name, zone, fqdn):
-    assert normalize_fqdn(name, zone) == fqdn
 
 
 @pytest.mark.parametrize("value, normalized", [
