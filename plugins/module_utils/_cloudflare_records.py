@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import lower_name
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, hostname_problem, validate_domain_name
 
 RECORD_TYPES = frozenset((
     "A", "AAAA", "CAA", "CERT", "CNAME", "DNSKEY", "DS", "HTTPS", "LOC", "MX", "NAPTR", "NS",
@@ -35,9 +35,7 @@ TTL_MIN = 60
 TTL_MAX = 86400
 PRIORITY_MAX = 65535
 TXT_MAX_LENGTH = 2048
-FQDN_MAX_LENGTH = 253
 
-LABEL_PATTERN = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 TAG_PATTERN = re.compile(r"^([A-Za-z0-9_-]+):(.+)$")
 
 
@@ -71,14 +69,9 @@ def resolve_record_name(name, zone, field_path):
 
 
 def _check_hostname(fqdn, field_path):
-    if len(fqdn) > FQDN_MAX_LENGTH:
-        raise SpecError(field_path, "%s is longer than %d characters" % (fqdn, FQDN_MAX_LENGTH))
-    for position, label in enumerate(fqdn.split(".")):
-        if label == "*" and position == 0:
-            continue
-        if not LABEL_PATTERN.match(label):
-            raise SpecError(field_path, "%s: invalid label %r (letters, digits, '-', '_', 1..63 "
-                                        "characters; '*' only as the first label)" % (fqdn, label))
+    problem = hostname_problem(fqdn, wildcard=True)
+    if problem:
+        raise SpecError(field_path, "%s: %s" % (fqdn, problem))
 
 
 def _normalize_content(rtype, content):

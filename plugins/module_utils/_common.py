@@ -11,7 +11,10 @@ import re
 import traceback
 
 MAX_DOMAIN_LENGTH = 253
-DOMAIN_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+# A DNS label: 1..63 letters, digits and hyphens (underscores too in host names: _dmarc, _sip._tcp), no hyphen
+# at either end.
+DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 # Independent reads a module may send at once (parallel()).
 PARALLEL_READS = 4
 
@@ -79,19 +82,33 @@ def validate_domain_name(value, field):
 
 
 def _domain_problem(name):
+    problem = hostname_problem(name, min_labels=2, underscores=False)
+    if problem is None and name.rsplit(".", 1)[-1].isdigit():
+        return "a top-level domain that is not all digits expected"
+    return problem
+
+
+def hostname_problem(name, min_labels=1, wildcard=False, underscores=True):
+    """Why ``name`` (lower case, without a trailing dot) is not a DNS host name, or None: the one rule of the
+    collection for domains, record names, name servers and URL hosts.
+
+    ASCII only (internationalised names in their ``xn--`` form), at most 253 characters, ``min_labels``
+    labels or more, each of 1..63 letters, digits, hyphens and (with ``underscores``, for service labels
+    such as ``_dmarc``) underscores, no hyphen at either end; with ``wildcard``, ``*`` as the first label.
+    """
     if not name.isascii():
         return "ASCII expected (give an internationalised name in its xn-- punycode form)"
     if len(name) > MAX_DOMAIN_LENGTH:
         return "at most %d characters expected" % MAX_DOMAIN_LENGTH
     labels = name.split(".")
-    if len(labels) < 2:
+    if len(labels) < min_labels:
         return "a domain with at least two labels expected (e.g. example.com)"
-    for label in labels:
-        if not DOMAIN_LABEL.match(label):
-            return ("labels of 1..63 letters, digits or hyphens expected, not starting or ending "
-                    "with a hyphen (label %s)" % json.dumps(label))
-    if labels[-1].isdigit():
-        return "a top-level domain that is not all digits expected"
+    pattern = HOST_LABEL if underscores else DOMAIN_LABEL
+    for position, label in enumerate(labels):
+        if not (pattern.match(label) or (wildcard and position == 0 and label == "*")):
+            return "labels of 1..63 %s expected, not starting or ending with a hyphen%s (label %s)" % (
+                "letters, digits, hyphens or underscores" if underscores else "letters, digits or hyphens",
+                ", '*' only as the first label" if wildcard else "", json.dumps(label))
     return None
 
 

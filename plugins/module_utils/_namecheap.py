@@ -32,7 +32,7 @@ else:
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, hostname_problem, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient
 
 SERVICE = "Namecheap"
@@ -100,8 +100,6 @@ WRITE_COMMANDS = frozenset({
     "namecheap.domains.dns.setHosts",
 })
 
-_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_HOST_LABEL_RE = re.compile(r"^(\*|_?[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$")
 _PHONE_RE = re.compile(r"^\+\d{1,3}\.\d{4,14}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CAA_RE = re.compile(r"^\d{1,3} (issue|issuewild|iodef) \S.*$", re.IGNORECASE)
@@ -282,8 +280,7 @@ def normalise_domain(value, field="domain"):
 
 
 def _valid_hostname(value):
-    labels = value.split(".")
-    return len(value) <= 253 and len(labels) >= 2 and all(_HOST_LABEL_RE.match(label) for label in labels)
+    return hostname_problem(value, min_labels=2) is None
 
 
 def validate_nameservers(values, field="nameservers"):
@@ -374,7 +371,7 @@ def validate_records(records, field="records"):
 
 def _validate_record(record, where, address_required):
     name = normalise_host_name(record.get("name"))
-    if not name or (name != "@" and not all(_HOST_LABEL_RE.match(label) for label in name.split("."))) or len(name) > 255:
+    if not name or (name != "@" and hostname_problem(name, wildcard=True) is not None):
         raise SpecError(where + ".name", "'@' or a host name relative to the domain expected, got %r" % record.get("name"))
     rtype = str(record.get("type") or "").strip().upper()
     if rtype not in RECORD_TYPES:

@@ -12,6 +12,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils import _http
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import (
     SpecError,
     changed_fields,
+    hostname_problem,
     sorted_for_diff,
     validate_domain_name,
 )
@@ -139,3 +140,47 @@ def test_validate_domain_name_rejects_naming_the_field(value, expected_text):
     assert caught.value.field == "sites[0].domain"
     assert str(caught.value).startswith("sites[0].domain: ")
     assert expected_text in str(caught.value)
+
+
+# --- hostname_problem: the one host name rule ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, options", [
+    ("example.com", {}),
+    ("_dmarc.example.com", {}),
+    ("s1._domainkey.example.com", {}),
+    ("localhost", {}),
+    ("*.example.com", {"wildcard": True}),
+    ("xn--bcher-kva.example", {"underscores": False, "min_labels": 2}),
+    ("a" * 63 + ".com", {}),
+])
+def test_hostname_problem_accepts(name, options):
+    assert hostname_problem(name, **options) is None
+
+
+@pytest.mark.parametrize("name, options, expected", [
+    ("bücher.example", {}, "ASCII expected"),
+    ("a" * 250 + ".com", {}, "at most 253 characters expected"),
+    ("localhost", {"min_labels": 2}, "at least two labels"),
+    ("-a.example.com", {}, 'hyphens or underscores expected, not starting or ending with a hyphen (label "-a")'),
+    ("a-.example.com", {}, '(label "a-")'),
+    ("a..example.com", {}, '(label "")'),
+    ("a" * 64 + ".com", {}, "1..63"),
+    ("_dmarc.example.com", {"underscores": False}, 'letters, digits or hyphens expected'),
+    ("*.example.com", {}, '(label "*")'),
+    ("www.*.example.com", {"wildcard": True}, "'*' only as the first label (label \"*\")"),
+])
+def test_hostname_problem_says_what_is_wrong(name, options, expected):
+    assert expected in hostname_problem(name, **options)
+
+
+def test_the_clients_share_the_host_name_rule():
+    from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare_records, _coolify, _namecheap
+
+    with pytest.raises(SpecError, match=r"labels of 1\.\.63 letters, digits, hyphens or underscores"):
+        _cloudflare_records.resolve_record_name("bad-", "example.com", "records[0].name")
+    with pytest.raises(SpecError, match="a host name expected"):
+        _namecheap.validate_nameservers(["ns1.example.net", "ns_-.example..net"])
+    with pytest.raises(SpecError, match="an http.s. URL of a host"):
+        _coolify.validate_url("https://-bad.example.com", "urls[0]")
+    assert _coolify.validate_url("https://App.Example.com:3000", "urls[0]") == "https://app.example.com:3000"
