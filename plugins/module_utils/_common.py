@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import time
 import traceback
 
 MAX_DOMAIN_LENGTH = 253
@@ -141,6 +142,24 @@ def parallel(*calls):
     with ThreadPoolExecutor(max_workers=min(PARALLEL_READS, len(calls))) as pool:
         futures = [pool.submit(call) for call in calls]
         return [future.result() for future in futures]
+
+
+def wait_for(read, done, deadline, interval, value=None, sleep=time.sleep, clock=time.monotonic):
+    """Poll a resource until ``done(value)``: the one wait loop of the collection (a zone turning active,
+    a deployment ending, a resource running).
+
+    ``value`` is what was last read (None: read now); ``read()`` is called again every ``interval`` seconds.
+    Returns ``(True, value)`` once done, or ``(False, last value)`` as soon as another wait would end
+    after ``deadline`` (a ``time.monotonic()`` value); the caller turns that into its own failure.
+    """
+    if value is None:
+        value = read()
+    while not done(value):
+        if clock() + interval > deadline:
+            return False, value
+        sleep(interval)
+        value = read()
+    return True, value
 
 
 def attempt(call, errors):

@@ -15,6 +15,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._common import (
     hostname_problem,
     sorted_for_diff,
     validate_domain_name,
+    wait_for,
 )
 
 # Modules whose HTTP goes through module_utils/_http.py: one per service client (the Uptime Kuma modules
@@ -184,3 +185,42 @@ def test_the_clients_share_the_host_name_rule():
     with pytest.raises(SpecError, match="an http.s. URL of a host"):
         _coolify.validate_url("https://-bad.example.com", "urls[0]")
     assert _coolify.validate_url("https://App.Example.com:3000", "urls[0]") == "https://app.example.com:3000"
+
+
+# --- wait_for: the one wait loop ------------------------------------------------------------------
+
+
+class Clock:
+    """A clock that only moves when slept on."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_wait_for_reads_until_done_sleeping_the_interval_between_reads():
+    clock, reads = Clock(), iter(["pending", "pending", "active", "never read"])
+    assert wait_for(lambda: next(reads), lambda value: value == "active", clock.now + 60, 10,
+                    sleep=clock.sleep, clock=clock) == (True, "active")
+    assert clock.sleeps == [10, 10]
+
+
+def test_wait_for_checks_a_value_already_read_before_reading_again():
+    clock, reads = Clock(), []
+    assert wait_for(reads.append, lambda value: value == "active", clock.now + 60, 10, value="active",
+                    sleep=clock.sleep, clock=clock) == (True, "active")
+    assert reads == [] and clock.sleeps == []
+
+
+def test_wait_for_gives_up_with_the_last_value_before_a_wait_past_the_deadline():
+    clock, count = Clock(), iter(range(100))
+    assert wait_for(lambda: next(count), lambda value: False, clock.now + 25, 10,
+                    sleep=clock.sleep, clock=clock) == (False, 2)
+    assert clock.sleeps == [10, 10]
