@@ -8,10 +8,14 @@ from __future__ import annotations
 import copy
 import json
 import re
+import time
 import traceback
 
 MAX_DOMAIN_LENGTH = 253
-DOMAIN_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+# A DNS label: 1..63 letters, digits and hyphens (underscores too in host names: _dmarc, _sip._tcp), no hyphen
+# at either end.
+DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 # Independent reads a module may send at once (parallel()).
 PARALLEL_READS = 4
 
@@ -49,11 +53,6 @@ def keyed_for_diff(items, key):
             for item in sorted_for_diff(items, key)}
 
 
-def diff_lists(before, after, key):
-    """The ``diff`` result entry for two lists of dicts, each sorted by ``key``."""
-    return {"before": sorted_for_diff(before, key), "after": sorted_for_diff(after, key)}
-
-
 def changed_fields(current, desired):
     """The desired fields whose value differs from ``current``.
 
@@ -65,23 +64,6 @@ def changed_fields(current, desired):
         for key, value in desired.items()
         if value is not None and (key not in current or current[key] != value)
     }
-
-
-def normalize_fqdn(name, zone):
-    """The fully qualified, lower-case name of a record ``name`` in ``zone``.
-
-    ``@`` or empty means the zone apex; a name ending with the zone or with a dot
-    is already qualified; anything else is relative to the zone.
-    """
-    zone = zone.strip().rstrip(".").lower()
-    name = (name or "").strip().lower()
-    if name in ("", "@"):
-        return zone
-    if name.endswith("."):
-        return name.rstrip(".")
-    if name == zone or name.endswith("." + zone):
-        return name
-    return name + "." + zone
 
 
 def validate_domain_name(value, field):
@@ -101,19 +83,33 @@ def validate_domain_name(value, field):
 
 
 def _domain_problem(name):
+    problem = hostname_problem(name, min_labels=2, underscores=False)
+    if problem is None and name.rsplit(".", 1)[-1].isdigit():
+        return "a top-level domain that is not all digits expected"
+    return problem
+
+
+def hostname_problem(name, min_labels=1, wildcard=False, underscores=True):
+    """Why ``name`` (lower case, without a trailing dot) is not a DNS host name, or None: the one rule of the
+    collection for domains, record names, name servers and URL hosts.
+
+    ASCII only (internationalised names in their ``xn--`` form), at most 253 characters, ``min_labels``
+    labels or more, each of 1..63 letters, digits, hyphens and (with ``underscores``, for service labels
+    such as ``_dmarc``) underscores, no hyphen at either end; with ``wildcard``, ``*`` as the first label.
+    """
     if not name.isascii():
         return "ASCII expected (give an internationalised name in its xn-- punycode form)"
     if len(name) > MAX_DOMAIN_LENGTH:
         return "at most %d characters expected" % MAX_DOMAIN_LENGTH
     labels = name.split(".")
-    if len(labels) < 2:
+    if len(labels) < min_labels:
         return "a domain with at least two labels expected (e.g. example.com)"
-    for label in labels:
-        if not DOMAIN_LABEL.match(label):
-            return ("labels of 1..63 letters, digits or hyphens expected, not starting or ending "
-                    "with a hyphen (label %s)" % json.dumps(label))
-    if labels[-1].isdigit():
-        return "a top-level domain that is not all digits expected"
+    pattern = HOST_LABEL if underscores else DOMAIN_LABEL
+    for position, label in enumerate(labels):
+        if not (pattern.match(label) or (wildcard and position == 0 and label == "*")):
+            return "labels of 1..63 %s expected, not starting or ending with a hyphen%s (label %s)" % (
+                "letters, digits, hyphens or underscores" if underscores else "letters, digits or hyphens",
+                ", '*' only as the first label" if wildcard else "", json.dumps(label))
     return None
 
 
@@ -146,6 +142,24 @@ def parallel(*calls):
     with ThreadPoolExecutor(max_workers=min(PARALLEL_READS, len(calls))) as pool:
         futures = [pool.submit(call) for call in calls]
         return [future.result() for future in futures]
+
+
+def wait_for(read, done, deadline, interval, value=None, sleep=time.sleep, clock=time.monotonic):
+    """Poll a resource until ``done(value)``: the one wait loop of the collection (a zone turning active,
+    a deployment ending, a resource running).
+
+    ``value`` is what was last read (None: read now); ``read()`` is called again every ``interval`` seconds.
+    Returns ``(True, value)`` once done, or ``(False, last value)`` as soon as another wait would end
+    after ``deadline`` (a ``time.monotonic()`` value); the caller turns that into its own failure.
+    """
+    if value is None:
+        value = read()
+    while not done(value):
+        if clock() + interval > deadline:
+            return False, value
+        sleep(interval)
+        value = read()
+    return True, value
 
 
 def attempt(call, errors):

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _compose
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, hostname_problem
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient
 
 SERVICE = "Coolify"
@@ -155,7 +155,7 @@ def validate_url(url, field):
     host = parts.hostname or ""
     if parts.scheme not in ("http", "https") or not host or port == -1 or "," in url \
             or parts.path not in ("", "/") or parts.query or parts.fragment or parts.username is not None \
-            or not re.match(r"^[a-z0-9.-]+$", host) or ".." in host or host.startswith(("-", ".")):
+            or hostname_problem(host, underscores=False) is not None:
         raise SpecError(field, "an http(s) URL of a host without path, query or credentials expected "
                                "(e.g. https://www.example.com or https://app.example.com:3000), got %s" % json.dumps(url))
     netloc = host if parts.port is None else "%s:%d" % (host, parts.port)

@@ -32,7 +32,7 @@ else:
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, hostname_problem, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient
 
 SERVICE = "Namecheap"
@@ -92,7 +92,6 @@ THROTTLE_FIRST_DELAY = 5.0
 THROTTLE_MAX_DELAY = 30.0
 THROTTLE_BUDGET = 90.0
 CHECK_BATCH = 50
-LIST_PAGE_SIZE = 100
 NAMESERVERS_MAX_CHARS = 1200
 WRITE_COMMANDS = frozenset({
     "namecheap.domains.create",
@@ -101,8 +100,6 @@ WRITE_COMMANDS = frozenset({
     "namecheap.domains.dns.setHosts",
 })
 
-_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_HOST_LABEL_RE = re.compile(r"^(\*|_?[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$")
 _PHONE_RE = re.compile(r"^\+\d{1,3}\.\d{4,14}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CAA_RE = re.compile(r"^\d{1,3} (issue|issuewild|iodef) \S.*$", re.IGNORECASE)
@@ -283,8 +280,7 @@ def normalise_domain(value, field="domain"):
 
 
 def _valid_hostname(value):
-    labels = value.split(".")
-    return len(value) <= 253 and len(labels) >= 2 and all(_HOST_LABEL_RE.match(label) for label in labels)
+    return hostname_problem(value, min_labels=2) is None
 
 
 def validate_nameservers(values, field="nameservers"):
@@ -375,7 +371,7 @@ def validate_records(records, field="records"):
 
 def _validate_record(record, where, address_required):
     name = normalise_host_name(record.get("name"))
-    if not name or (name != "@" and not all(_HOST_LABEL_RE.match(label) for label in name.split("."))) or len(name) > 255:
+    if not name or (name != "@" and hostname_problem(name, wildcard=True) is not None):
         raise SpecError(where + ".name", "'@' or a host name relative to the domain expected, got %r" % record.get("name"))
     rtype = str(record.get("type") or "").strip().upper()
     if rtype not in RECORD_TYPES:
@@ -640,22 +636,6 @@ class NamecheapClient:
             results.extend(_check_result(node) for node in _descendants(response, "DomainCheckResult"))
         return results
 
-    def get_list(self, search=None):
-        """Every domain of the account (optionally matching ``search``), all pages."""
-        domains, page = [], 1
-        while True:
-            params = {"ListType": "ALL", "Page": str(page), "PageSize": str(LIST_PAGE_SIZE)}
-            if search:
-                params["SearchTerm"] = search
-            response = self._call("namecheap.domains.getList", params)
-            rows = [_list_row(node) for node in _descendants(response, "Domain")]
-            domains.extend(rows)
-            paging = _child(response, "Paging")
-            total = _number(_text(paging, "TotalItems"), int) if paging is not None else None
-            if not rows or total is None or len(domains) >= total:
-                return domains
-            page += 1
-
     def get_info(self, domain):
         """Details of a domain of the account, or None when the account does not hold it."""
         try:
@@ -749,21 +729,6 @@ def _check_result(node):
         "premium_price": _number(_attr(node, "PremiumRegistrationPrice")) if premium else None,
         "eap_fee": _number(_attr(node, "EapFee", "0")) or 0.0,
         "description": _attr(node, "Description"),
-    }
-
-
-def _list_row(node):
-    return {
-        "id": _attr(node, "ID"),
-        "name": _attr(node, "Name").lower(),
-        "created": _attr(node, "Created"),
-        "expires": _attr(node, "Expires"),
-        "is_expired": _bool(_attr(node, "IsExpired")),
-        "is_locked": _bool(_attr(node, "IsLocked")),
-        "auto_renew": _bool(_attr(node, "AutoRenew")),
-        "whois_guard": _attr(node, "WhoisGuard"),
-        "is_premium": _bool(_attr(node, "IsPremium")),
-        "is_our_dns": _bool(_attr(node, "IsOurDNS")),
     }
 
 

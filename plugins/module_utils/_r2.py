@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, fabrik.deploy contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Cloudflare R2: the S3 client for objects, and the validation and planning of buckets, CORS and uploads.
+"""Cloudflare R2: the options of the R2 modules, the S3 client for objects, and the validation of uploads.
 
-Buckets and their CORS rules are managed through Cloudflare's REST API (``CloudflareClient``'s
-``*_r2_*`` methods); objects go through R2's S3 endpoint with boto3, configured for R2: region
+Buckets and their CORS rules are managed through Cloudflare's REST API (``_r2_buckets.py``); objects go
+through R2's S3 endpoint with boto3, configured for R2: region
 ``auto``, path-style addressing, and checksums only where an operation requires one (R2 refuses
 the CRC32 checksum headers recent SDKs send by default).
 """
@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import DEFAULT_API_URL, CloudflareClient
+from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import DEFAULT_API_URL
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, LazyImport, SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, CheckModeViolation
 
@@ -38,12 +38,8 @@ LIST_PAGE_SIZE = 1000
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 ACCOUNT_ID = re.compile(r"^[0-9a-f]{32}$")
 METADATA_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-LOCATION_HINTS = ("apac", "eeur", "enam", "weur", "wnam", "oc")
-STORAGE_CLASSES = ("Standard", "InfrequentAccess")
 JURISDICTIONS = ("default", "eu", "fedramp")
-CORS_METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD")
 MAX_KEY_BYTES = 1024
-MAX_CORS_AGE = 86400
 HASH_METADATA = "sha256"
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
@@ -80,19 +76,6 @@ def require_boto3():
     """Fail the module cleanly when boto3 is not installed."""
     if BOTO.load() is None:
         raise Failure(missing_required_lib("boto3"), exception=BOTO.error)
-
-
-def rest_client_for(ctx):
-    """The Cloudflare client for bucket management; requires ``api_token`` and ``account_id``."""
-    params = ctx.params
-    if not (params["api_token"] or "").strip():
-        raise SpecError("api_token", "a Cloudflare API token with R2 permissions is required "
-                        "(or CLOUDFLARE_API_TOKEN in the environment)")
-    if not (params["account_id"] or "").strip():
-        raise SpecError("account_id", "the Cloudflare account id is required (or R2_ACCOUNT_ID in the environment)")
-    return CloudflareClient(api_token=params["api_token"], api_url=params["api_url"],
-                            account_id=params["account_id"].strip(), validate_certs=params["validate_certs"],
-                            timeout=params["timeout"], check_mode=ctx.check_mode)
 
 
 def s3_client_for(ctx, jurisdiction=None):
@@ -227,7 +210,7 @@ def _iso(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-# -- buckets and CORS ------------------------------------------------------------------------
+# -- bucket names ----------------------------------------------------------------------------
 
 
 def validate_bucket_name(value, field="name"):
@@ -236,106 +219,6 @@ def validate_bucket_name(value, field="name"):
         raise SpecError(field, "3..63 lowercase letters, digits or hyphens expected, starting and ending with "
                                "a letter or digit, got %s" % json.dumps(value, default=str))
     return value
-
-
-def _string_list(value, field, allow_empty=True):
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise SpecError(field, "a list of non-empty strings expected, got %s" % json.dumps(value, default=str))
-    if not value and not allow_empty:
-        raise SpecError(field, "at least one value expected")
-    return [item.strip() for item in value]
-
-
-def _cors_origin(origin, field):
-    if origin == "*":
-        return origin
-    if not re.match(r"^https?://[^/\s]+$", origin, re.IGNORECASE):
-        raise SpecError(field, "an origin such as https://example.com (scheme and host, no path) or * expected, "
-                               "got %s" % json.dumps(origin))
-    return origin.lower()
-
-
-def _cors_rule(position, rule):
-    base = "cors_rules[%d]" % position
-    if not isinstance(rule, dict):
-        raise SpecError(base, "a dict expected")
-    unknown = sorted(set(rule) - {"id", "allowed_origins", "allowed_methods", "allowed_headers",
-                                  "expose_headers", "max_age_seconds"})
-    if unknown:
-        raise SpecError(base, "unknown field(s): %s" % ", ".join(unknown))
-    origins = _string_list(rule.get("allowed_origins"), base + ".allowed_origins", allow_empty=False)
-    if origins is None:
-        raise SpecError(base + ".allowed_origins", "required")
-    origins = [_cors_origin(origin, base + ".allowed_origins") for origin in origins]
-    methods = _string_list(rule.get("allowed_methods"), base + ".allowed_methods", allow_empty=False)
-    if methods is None:
-        raise SpecError(base + ".allowed_methods", "required")
-    methods = [method.upper() for method in methods]
-    bad = [method for method in methods if method not in CORS_METHODS]
-    if bad:
-        raise SpecError(base + ".allowed_methods", "R2 allows %s, got %s" % (", ".join(CORS_METHODS), bad[0]))
-    api_rule = {"allowed": {"origins": origins, "methods": methods}}
-    headers = _string_list(rule.get("allowed_headers"), base + ".allowed_headers")
-    if headers:
-        api_rule["allowed"]["headers"] = headers
-    expose = _string_list(rule.get("expose_headers"), base + ".expose_headers")
-    if expose:
-        api_rule["exposeHeaders"] = expose
-    max_age = rule.get("max_age_seconds")
-    if max_age is not None:
-        if isinstance(max_age, bool) or not isinstance(max_age, int) or not 0 <= max_age <= MAX_CORS_AGE:
-            raise SpecError(base + ".max_age_seconds", "0..%d expected, got %s" % (MAX_CORS_AGE, json.dumps(max_age)))
-        api_rule["maxAgeSeconds"] = max_age
-    if rule.get("id") not in (None, ""):
-        api_rule["id"] = str(rule["id"])
-    return api_rule
-
-
-def validate_cors_rules(rules):
-    """The ``cors_rules`` option as the REST API's camelCase rules; None leaves CORS unmanaged."""
-    if rules is None:
-        return None
-    if not isinstance(rules, list):
-        raise SpecError("cors_rules", "a list of rules expected")
-    return [_cors_rule(position, rule) for position, rule in enumerate(rules)]
-
-
-def canonical_cors(rules):
-    """Rules in a form where equal configurations compare equal (order of values inside a rule ignored)."""
-    canonical = []
-    for rule in rules or []:
-        allowed = rule.get("allowed") or {}
-        canonical.append({
-            "id": rule.get("id") or None,
-            "origins": sorted(origin.lower() for origin in allowed.get("origins") or []),
-            "methods": sorted(method.upper() for method in allowed.get("methods") or []),
-            "headers": sorted(header.lower() for header in allowed.get("headers") or []),
-            "expose": sorted(header.lower() for header in rule.get("exposeHeaders") or []),
-            "max_age": rule.get("maxAgeSeconds"),
-        })
-    return canonical
-
-
-def cors_option_view(rules):
-    """API rules rendered in the modules' snake_case option form."""
-    views = []
-    for rule in rules or []:
-        allowed = rule.get("allowed") or {}
-        view = {"allowed_origins": list(allowed.get("origins") or []),
-                "allowed_methods": list(allowed.get("methods") or [])}
-        for key, value in (("allowed_headers", allowed.get("headers")), ("expose_headers", rule.get("exposeHeaders")),
-                           ("max_age_seconds", rule.get("maxAgeSeconds")), ("id", rule.get("id"))):
-            if value not in (None, [], ""):
-                view[key] = value
-        views.append(view)
-    return views
-
-
-def bucket_view(bucket):
-    """The bucket fields modules return."""
-    return {key: bucket.get(key) for key in ("name", "creation_date", "location", "storage_class", "jurisdiction")}
 
 
 # -- objects ---------------------------------------------------------------------------------

@@ -460,9 +460,6 @@ class UptimeKumaClient:
     def add_monitor_tag(self, tag_id, monitor_id, value=""):
         self._emit("tag monitor %s" % monitor_id, "addMonitorTag", tag_id, monitor_id, value)
 
-    def delete_monitor_tag(self, tag_id, monitor_id, value=""):
-        self._emit("untag monitor %s" % monitor_id, "deleteMonitorTag", tag_id, monitor_id, value)
-
     # -- notifications
 
     def notifications(self):

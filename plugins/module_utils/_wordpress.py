@@ -20,6 +20,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient, default_error_parser
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_api import WordPressApi
 
 SERVICE = "WordPress"
 REST_PREFIX = "/wp-json"
@@ -148,7 +149,7 @@ def version_tuple(text):
     return tuple(int(part) for part in re.findall(r"\d+", str(text or ""))[:3])
 
 
-class WordPressClient:
+class WordPressClient(WordPressApi):
     """WordPress over :class:`HttpClient`: Basic authentication with an application password, or else a login
     session of ``username`` with its login ``password`` (cookie and REST nonce, opened before the first REST
     call: two requests per client).

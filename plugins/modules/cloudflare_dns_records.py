@@ -194,15 +194,14 @@ deleted:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import (
-    client_for,
-    cloudflare_argument_spec,
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import client_for, cloudflare_argument_spec
+from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare_records import (
     plan_records,
     record_identity,
     record_view,
     validate_records,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import sorted_for_diff, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 

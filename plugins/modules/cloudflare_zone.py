@@ -155,7 +155,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import (
     cloudflare_argument_spec,
     zone_view,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, validate_domain_name
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, validate_domain_name, wait_for
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
 SPEC = dict(
@@ -204,15 +204,13 @@ def request_activation_check(ctx, client, zone):
 
 def wait_until_active(ctx, client, zone):
     params = ctx.params
-    deadline = time.monotonic() + params["wait_timeout"]
-    while zone.get("status") != "active":
-        if time.monotonic() + params["wait_interval"] > deadline:
-            raise Failure("Zone %s is still %s after %d s; Cloudflare expects the nameservers %s"
-                          % (zone["name"], zone.get("status"), params["wait_timeout"],
-                             ", ".join(zone.get("name_servers") or []) or "(none assigned yet)"),
-                          zone=zone_view(zone))
-        time.sleep(params["wait_interval"])
-        zone = client.get_zone(zone["id"])
+    active, zone = wait_for(lambda: client.get_zone(zone["id"]), lambda found: found.get("status") == "active",
+                            time.monotonic() + params["wait_timeout"], params["wait_interval"], value=zone)
+    if not active:
+        raise Failure("Zone %s is still %s after %d s; Cloudflare expects the nameservers %s"
+                      % (zone["name"], zone.get("status"), params["wait_timeout"],
+                         ", ".join(zone.get("name_servers") or []) or "(none assigned yet)"),
+                      zone=zone_view(zone))
     return zone
 
 

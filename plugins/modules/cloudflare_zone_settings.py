@@ -71,12 +71,8 @@ settings:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import (
-    client_for,
-    cloudflare_argument_spec,
-    normalize_settings,
-    settings_changes,
-)
+from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import client_for, cloudflare_argument_spec
+from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare_settings import normalize_settings, settings_changes
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import validate_domain_name
 
 SPEC = dict(

@@ -124,7 +124,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, wait_for
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     SENSITIVE_HINT,
     client_for,
@@ -194,34 +194,31 @@ def trigger(client, params):
 
 def wait_for_deployment(ctx, client, deployment_uuid, deadline):
     params = ctx.params
-    while True:
-        deployment = client.get_deployment(deployment_uuid)
-        status = deployment.get("status")
-        if status in TERMINAL:
-            if status != "finished":
-                raise DeployFailed("Coolify deployment %s of %s ended %s" % (deployment_uuid, params["uuid"], status),
-                                   deployment_uuid=deployment_uuid, status=status,
-                                   log_tail=log_tail(deployment, params["log_lines"]))
-            return status
-        if time.monotonic() + params["wait_interval"] > deadline:
-            raise DeployFailed("Coolify deployment %s of %s is still %s after %d s"
-                               % (deployment_uuid, params["uuid"], status, params["wait_timeout"]),
-                               deployment_uuid=deployment_uuid, status=status)
-        time.sleep(params["wait_interval"])
+    ended, deployment = wait_for(lambda: client.get_deployment(deployment_uuid),
+                                 lambda found: found.get("status") in TERMINAL, deadline, params["wait_interval"])
+    status = deployment.get("status")
+    if not ended:
+        raise DeployFailed("Coolify deployment %s of %s is still %s after %d s"
+                           % (deployment_uuid, params["uuid"], status, params["wait_timeout"]),
+                           deployment_uuid=deployment_uuid, status=status)
+    if status != "finished":
+        raise DeployFailed("Coolify deployment %s of %s ended %s" % (deployment_uuid, params["uuid"], status),
+                           deployment_uuid=deployment_uuid, status=status,
+                           log_tail=log_tail(deployment, params["log_lines"]))
+    return status
 
 
 def wait_until_running(ctx, client, deadline):
     params = ctx.params
-    while True:
-        resource = client.get_resource(params["kind"], params["uuid"])
-        if resource is not None and is_running(resource):
-            return resource
-        if time.monotonic() + params["wait_interval"] > deadline:
-            state = resource_status(resource) if resource else "missing"
-            raise DeployFailed("Coolify %s %s is %s, not running, %d s after it was started"
-                               % (params["kind"], params["uuid"], state, params["wait_timeout"]), status="started",
-                               resource_status=state)
-        time.sleep(params["wait_interval"])
+    # A missing resource is read as {} (not None, which would mean "not read yet").
+    running, resource = wait_for(lambda: client.get_resource(params["kind"], params["uuid"]) or {},
+                                 lambda found: bool(found) and is_running(found), deadline, params["wait_interval"])
+    if not running:
+        state = resource_status(resource) if resource else "missing"
+        raise DeployFailed("Coolify %s %s is %s, not running, %d s after it was started"
+                           % (params["kind"], params["uuid"], state, params["wait_timeout"]), status="started",
+                           resource_status=state)
+    return resource
 
 
 def run(ctx):

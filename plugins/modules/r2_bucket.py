@@ -158,16 +158,18 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecE
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
     JURISDICTIONS,
+    r2_argument_spec,
+    require_boto3,
+    s3_client_for,
+    validate_bucket_name,
+)
+from ansible_collections.fabrik.deploy.plugins.module_utils._r2_buckets import (
     LOCATION_HINTS,
     STORAGE_CLASSES,
+    bucket_client_for,
     bucket_view,
     canonical_cors,
     cors_option_view,
-    r2_argument_spec,
-    require_boto3,
-    rest_client_for,
-    s3_client_for,
-    validate_bucket_name,
     validate_cors_rules,
 )
 
@@ -215,12 +217,12 @@ def converge_bucket(ctx, client, name, existing):
         if ctx.check_mode:
             return True, {"name": name, "creation_date": None, "location": params["location_hint"],
                           "storage_class": params["storage_class"] or "Standard", "jurisdiction": jurisdiction}
-        return True, client.create_r2_bucket(name, params["location_hint"], params["storage_class"], jurisdiction)
+        return True, client.create_bucket(name, params["location_hint"], params["storage_class"], jurisdiction)
     wanted_class = params["storage_class"]
     if wanted_class and existing.get("storage_class") != wanted_class:
         if ctx.check_mode:
             return True, dict(existing, storage_class=wanted_class)
-        return True, client.set_r2_storage_class(name, wanted_class, jurisdiction) or dict(
+        return True, client.set_storage_class(name, wanted_class, jurisdiction) or dict(
             existing, storage_class=wanted_class)
     return False, existing
 
@@ -231,9 +233,9 @@ def converge_cors(ctx, client, name, desired, current):
         return False
     if not ctx.check_mode:
         if desired:
-            client.put_r2_cors(name, desired, ctx.params["jurisdiction"])
+            client.put_cors(name, desired, ctx.params["jurisdiction"])
         else:
-            client.delete_r2_cors(name, ctx.params["jurisdiction"])
+            client.delete_cors(name, ctx.params["jurisdiction"])
     return True
 
 
@@ -259,7 +261,7 @@ def absent(ctx, client, name, existing):
         require_boto3()
         result["deleted_objects"] = s3_client_for(ctx, jurisdiction).empty_bucket(name)
     try:
-        client.delete_r2_bucket(name, jurisdiction)
+        client.delete_bucket(name, jurisdiction)
     except ApiError as err:
         if err.status == BUCKET_NOT_EMPTY_STATUS:
             raise SpecError("force", "bucket %s still holds objects; delete them first or set force: true"
@@ -272,15 +274,15 @@ def run(ctx):
     params = ctx.params
     name = validate_bucket_name(params["name"])
     validate_cors_rules(params["cors_rules"])
-    client = rest_client_for(ctx)
+    client = bucket_client_for(ctx)
     if params["state"] == "absent":
-        return absent(ctx, client, name, client.get_r2_bucket(name, params["jurisdiction"]))
+        return absent(ctx, client, name, client.get_bucket(name, params["jurisdiction"]))
     if params["cors_rules"] is None:
-        return present(ctx, client, name, client.get_r2_bucket(name, params["jurisdiction"]), None)
+        return present(ctx, client, name, client.get_bucket(name, params["jurisdiction"]), None)
     # The bucket and its CORS rules are read at once; the rules' answer counts only if the bucket exists.
     existing, (current_cors, cors_error) = parallel(
-        lambda: client.get_r2_bucket(name, params["jurisdiction"]),
-        lambda: attempt(lambda: client.get_r2_cors(name, params["jurisdiction"]), ApiError))
+        lambda: client.get_bucket(name, params["jurisdiction"]),
+        lambda: attempt(lambda: client.get_cors(name, params["jurisdiction"]), ApiError))
     if existing is None:
         current_cors = []
     elif cors_error is not None:

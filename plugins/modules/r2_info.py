@@ -97,13 +97,15 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
     JURISDICTIONS,
-    bucket_view,
-    cors_option_view,
     r2_argument_spec,
     require_boto3,
-    rest_client_for,
     s3_client_for,
     validate_bucket_name,
+)
+from ansible_collections.fabrik.deploy.plugins.module_utils._r2_buckets import (
+    bucket_client_for,
+    bucket_view,
+    cors_option_view,
 )
 
 SPEC = dict(
@@ -122,14 +124,14 @@ def run(ctx):
     params = ctx.params
     jurisdiction = params["jurisdiction"]
     name = validate_bucket_name(params["name"]) if params["name"] is not None else None
-    client = rest_client_for(ctx)
+    client = bucket_client_for(ctx)
     if name is None:
-        return dict(changed=False, buckets=[bucket_view(b) for b in client.list_r2_buckets(jurisdiction)])
-    bucket = client.get_r2_bucket(name, jurisdiction)
+        return dict(changed=False, buckets=[bucket_view(b) for b in client.list_buckets(jurisdiction)])
+    bucket = client.get_bucket(name, jurisdiction)
     result = dict(changed=False, exists=bucket is not None, bucket=bucket_view(bucket) if bucket else None)
     if bucket is None:
         return result
-    result["cors_rules"] = cors_option_view(client.get_r2_cors(name, jurisdiction))
+    result["cors_rules"] = cors_option_view(client.get_cors(name, jurisdiction))
     if params["list_objects"]:
         require_boto3()
         listing = s3_client_for(ctx, jurisdiction).list_objects(name, params["prefix"])

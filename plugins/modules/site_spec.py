@@ -145,7 +145,8 @@ stages:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare, _compose, _namecheap, _r2, _uptime_kuma
+from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare_records, _cloudflare_settings, _compose
+from ansible_collections.fabrik.deploy.plugins.module_utils import _namecheap, _r2, _r2_buckets, _uptime_kuma
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import compose_input_errors
@@ -227,11 +228,11 @@ def check_domain_stage(params, problems):
 def check_dns_stage(params, problems):
     _require(params, "cloudflare_api_token", "CLOUDFLARE_API_TOKEN", problems)
     try:
-        _cloudflare.validate_records(params["dns_records"], params["site_domain"])
+        _cloudflare_records.validate_records(params["dns_records"], params["site_domain"])
     except SpecError as err:
         problems.append(_renamed(_renamed(err, "dns_records", "records"), "site_domain", "zone"))
     try:
-        _cloudflare.normalize_settings(params["dns_zone_settings"])
+        _cloudflare_settings.normalize_settings(params["dns_zone_settings"])
     except SpecError as err:
         problems.append(_renamed(err, "dns_zone_settings", "settings"))
 
@@ -266,7 +267,7 @@ def check_storage_stage(params, problems):
     _require(params, "cloudflare_api_token", "CLOUDFLARE_API_TOKEN", problems)
     checks = [
         lambda: _r2.validate_bucket_name(params["storage_bucket"], "storage_bucket"),
-        lambda: _r2.validate_cors_rules(params.get("storage_cors_rules")),
+        lambda: _r2_buckets.validate_cors_rules(params.get("storage_cors_rules")),
     ]
     if params.get("storage_asset_objects"):
         checks.append(lambda: _r2.validate_objects(params["storage_asset_objects"], "storage_assets"))

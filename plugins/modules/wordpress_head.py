@@ -161,7 +161,7 @@ def run(ctx):
     seo = None if params["seo"] is None else desired_seo(params["seo"])
     client = client_for(ctx)
     (plugin, unmapped_plugin_active), options = parallel(
-        client.seo_plugin, lambda: client.connector("GET", "options", "read head options"))
+        client.seo_plugin, lambda: client.options("read head options"))
     if unmapped_plugin_active and seo:
         ctx.warn(UNMAPPED_SEO_PLUGIN)
     seo_option = SEO_SITE_OPTIONS[plugin]["option"] if plugin in SEO_SITE_OPTIONS else SEO_OPTION
@@ -176,7 +176,7 @@ def run(ctx):
             key: value for key, value in wanted["seo"].items() if current["seo"].get(key) != value}
     after = wanted
     if changes and not ctx.check_mode:
-        stored = client.connector("POST", "options", "update head options", json=changes)
+        stored = client.update_options(changes, "update head options")
         after = {"snippets": stored[SNIPPETS_OPTION] or {}, "seo": stored[seo_option] or {}}
     return dict(after, seo_plugin=plugin, changed=bool(changes), diff={"before": current, "after": after})
 

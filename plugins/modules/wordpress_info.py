@@ -96,11 +96,9 @@ def run(ctx):
     result = {"changed": False, "installed": not client.installer_shown(), "authenticated": False}
     if not (result["installed"] and params["username"] and params["app_password"] and client.current_user()):
         return result
-    themes = client.rest("GET", "/wp/v2/themes", "read active theme",
-                         params={"status": "active", "_fields": "stylesheet,name,version"})
-    plugins = client.rest("GET", "/wp/v2/plugins", "list plugins", params={"_fields": "plugin,name,version,status"})
+    theme = client.active_theme(fields="stylesheet,name,version")
+    plugins = client.plugins(fields="plugin,name,version,status")
     connector = connector_status(client)
-    theme = themes[0] if themes else {}
     result.update(
         authenticated=True,
         version=connector["wordpress_version"] if connector else None,

@@ -181,11 +181,10 @@ def create_app_password(ctx, client):
     params = ctx.params
     name = params["app_password_name"]
     client.login(params["admin_user"], params["admin_password"])
-    route = "/wp/v2/users/me/application-passwords"
-    for existing in client.rest("GET", route, "list application passwords"):
+    for existing in client.application_passwords():
         if existing["name"] == name:
-            client.rest("DELETE", "%s/%s" % (route, existing["uuid"]), "delete application password")
-    return client.rest("POST", route, "create application password", json={"name": name})
+            client.delete_application_password(existing["uuid"])
+    return client.create_application_password(name)
 
 
 def validate(params):

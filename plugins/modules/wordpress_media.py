@@ -169,9 +169,8 @@ def load_files(items):
 
 
 def existing_by_hash(client, hashes):
-    attachments = client.list_all("/wp/v2/media", "find uploaded media",
-                                  params={"fabrik_sha256": ",".join(hashes), "context": "edit",
-                                          "_fields": MEDIA_FIELDS})
+    attachments = client.media("find uploaded media", fabrik_sha256=",".join(hashes), context="edit",
+                               _fields=MEDIA_FIELDS)
     return {item["meta"].get("fabrik_sha256"): item for item in attachments if isinstance(item.get("meta"), dict)}
 
 
@@ -198,8 +197,8 @@ def differing_fields(entry, attachment):
 
 def upload(client, entry):
     params = dict(wanted_fields(entry), **{"meta[fabrik_sha256]": entry["sha256"], "_fields": MEDIA_FIELDS})
-    return client.upload("/wp/v2/media", os.path.basename(entry["path"]), entry["content"], entry["content_type"],
-                         "upload %s" % entry["name"], params=params)
+    return client.upload_media(os.path.basename(entry["path"]), entry["content"], entry["content_type"],
+                               "upload %s" % entry["name"], **params)
 
 
 def converge_file(client, ctx, entry, attachment):
@@ -215,8 +214,8 @@ def converge_file(client, ctx, entry, attachment):
         return before, before, False
     if ctx.check_mode:
         return before, dict(before, **changes), True
-    updated = client.rest("POST", "/wp/v2/media/%d" % attachment["id"], "update %s" % entry["name"],
-                          json=changes, params={"_fields": MEDIA_FIELDS, "context": "edit"})
+    updated = client.update_media(attachment["id"], changes, "update %s" % entry["name"], _fields=MEDIA_FIELDS,
+                                  context="edit")
     return before, view(entry, updated), True
 
 
@@ -225,11 +224,11 @@ def apply_roles(client, ctx, after):
     wanted = {ROLE_SETTINGS[item["role"]]: item["id"] for item in after if item["role"] in ROLE_SETTINGS}
     if not wanted:
         return None, None, False
-    settings = client.rest("GET", "/wp/v2/settings", "read settings")
+    settings = client.settings()
     before = {key: settings.get(key) or 0 for key in sorted(wanted)}
     changes = {key: value for key, value in wanted.items() if before[key] != value}
     if changes and not ctx.check_mode:
-        settings = client.rest("POST", "/wp/v2/settings", "set site logo and icon", json=changes)
+        settings = client.update_settings(changes, "set site logo and icon")
         return before, {key: settings.get(key) or 0 for key in sorted(wanted)}, True
     return before, dict(before, **changes), bool(changes)
 

@@ -243,8 +243,8 @@ def find_pages(ctx, client, menus, known=None):
              for page in known or [] if page.get("id") and page["slug"] in slugs}
     missing = [slug for slug in slugs if slug not in pages]
     if missing:
-        found = client.list_all("/wp/v2/pages", "find menu pages", params={
-            "slug": ",".join(missing), "status": PAGE_STATUSES, "context": "edit", "_fields": "id,slug,title,link"})
+        found = client.pages("find menu pages", slug=",".join(missing), status=PAGE_STATUSES, context="edit",
+                             _fields="id,slug,title,link")
         pages.update({page["slug"]: {"id": page["id"], "title": page["title"]["raw"], "link": page["link"]}
                       for page in found})
     for slug in slugs:
@@ -284,8 +284,7 @@ def desired_outline(menu, pages):
 
 
 def theme_is_block(client):
-    themes = client.rest("GET", "/wp/v2/themes", "read active theme", params={"status": "active"})
-    theme = themes[0] if themes else {}
+    theme = client.active_theme()
     if "is_block_theme" in theme:
         return bool(theme["is_block_theme"])
     # WordPress 6.1 does not expose is_block_theme; block themes get the block-templates support.
@@ -305,14 +304,13 @@ class ClassicMenus:
         self.changed = False
 
     def current(self):
-        return {menu["name"]: menu for menu in self.client.list_all("/wp/v2/menus", "list menus",
-                                                                    params={"context": "edit"})}
+        return {menu["name"]: menu for menu in self.client.menus()}
 
     def check_locations(self, menus):
         wanted = sorted({menu["location"] for menu in menus if menu["location"]})
         if not wanted:
             return
-        known = self.client.rest("GET", "/wp/v2/menu-locations", "list menu locations") or {}
+        known = self.client.menu_locations()
         for location in wanted:
             if location not in known:
                 raise SpecError("menus", "the active theme has no menu location %r (it has: %s)"
@@ -324,22 +322,22 @@ class ClassicMenus:
         locations = sorted(existing["locations"]) if existing else []
         wanted = sorted(set(locations) | {menu["location"]}) if menu["location"] else locations
         if existing is None or wanted != locations:
-            route = "/wp/v2/menus/%d" % existing["id"] if existing else "/wp/v2/menus"
-            existing = self.write("POST", route, "save menu %s" % menu["name"],
-                                  {"name": menu["name"], "locations": wanted}, existing)
+            body = {"name": menu["name"], "locations": wanted}
+            menu_id = existing["id"] if existing else None
+            existing = self.write(body, existing, self.client.save_menu, menu_id, menu["name"], body)
         self.sync_items(menu, existing.get("id"), items)
         after = {"name": menu["name"], "locations": wanted, "items": desired_outline(menu, self.pages)}
         return before, after, existing.get("id")
 
-    def write(self, method, route, operation, body, existing):
+    def write(self, body, existing, save, *args):
+        """``save(*args)``, which writes ``body`` over ``existing``; in check mode, what it would save."""
         self.changed = True
         if self.check_mode:
             return dict(existing or {}, **body)
-        return self.client.rest(method, route, operation, json=body)
+        return save(*args)
 
     def items_of(self, menu):
-        items = self.client.list_all("/wp/v2/menu-items", "list menu items of %s" % menu["name"],
-                                     params={"menus": menu["id"], "context": "edit"})
+        items = self.client.menu_items(menu["id"], menu["name"])
         return sorted(items, key=lambda item: (item["menu_order"], item["id"]))
 
     def view(self, menu, items):
@@ -360,18 +358,16 @@ class ClassicMenus:
             existing = current[index] if index < len(current) else None
             parent_id = ids[item["parent"]] if item["parent"] is not None else 0
             body = self.item_body(item, index, parent_id, menu_id)
-            if existing is None:
-                saved = self.write("POST", "/wp/v2/menu-items", "create menu item", body, None)
-            elif self.differs(existing, body, item, current):
-                saved = self.write("POST", "/wp/v2/menu-items/%d" % existing["id"], "update menu item", body, existing)
+            if existing is None or self.differs(existing, body, item, current):
+                item_id = existing["id"] if existing else None
+                saved = self.write(body, existing, self.client.save_menu_item, item_id, body)
             else:
                 saved = existing
             ids.append(saved.get("id"))
         for extra in current[len(menu["items"]):]:
             self.changed = True
             if not self.check_mode:
-                self.client.rest("DELETE", "/wp/v2/menu-items/%d" % extra["id"], "delete menu item",
-                                 params={"force": "true"})
+                self.client.delete_menu_item(extra["id"])
 
     def item_body(self, item, index, parent_id, menu_id):
         body = {"title": item["title"] or "", "menus": menu_id, "menu_order": index + 1, "parent": parent_id or 0,
@@ -397,8 +393,7 @@ class ClassicMenus:
     def delete(self, menu):
         self.changed = True
         if not self.check_mode:
-            self.client.rest("DELETE", "/wp/v2/menus/%d" % menu["id"], "delete menu %s" % menu["name"],
-                             params={"force": "true"})
+            self.client.delete_menu(menu["id"], menu["name"])
 
 
 # ------------------------------------------------------------------ block menus
@@ -406,8 +401,6 @@ class ClassicMenus:
 
 class BlockMenus:
     """wp_navigation posts holding navigation link and submenu blocks."""
-
-    ROUTE = "/wp/v2/navigation"
 
     def __init__(self, client, pages, check_mode):
         self.client = client
@@ -417,8 +410,7 @@ class BlockMenus:
         self.published = {}  # id -> date_gmt of the published navigation menus
 
     def current(self):
-        posts = self.client.list_all(self.ROUTE, "list navigation menus",
-                                     params={"context": "edit", "status": "publish,draft"})
+        posts = self.client.navigation_menus()
         self.published = {post["id"]: post["date_gmt"] for post in posts if post["status"] == "publish"}
         found = {}
         for post in sorted(posts, key=lambda post: post["id"]):
@@ -442,8 +434,8 @@ class BlockMenus:
         self.changed = True
         if not self.check_mode:
             # Less than a minute ahead of the server's clock: WordPress keeps the post published.
-            saved = self.client.rest("POST", "%s/%d" % (self.ROUTE, menu_id), "show navigation %s" % menu["name"],
-                                     json={"date_gmt": newest.strftime(WP_DATE), "status": "publish"})
+            saved = self.client.save_navigation(menu_id, {"date_gmt": newest.strftime(WP_DATE), "status": "publish"},
+                                                "show navigation %s" % menu["name"])
             self.published[menu_id] = saved["date_gmt"]
         return True
 
@@ -469,9 +461,8 @@ class BlockMenus:
         if before != after:
             self.changed = True
             if not self.check_mode:
-                route = "%s/%d" % (self.ROUTE, menu_id) if menu_id else self.ROUTE
                 body = {"title": menu["name"], "content": content, "status": "publish"}
-                saved = self.client.rest("POST", route, "save navigation %s" % menu["name"], json=body)
+                saved = self.client.save_navigation(menu_id, body, "save navigation %s" % menu["name"])
                 menu_id = saved["id"]
                 self.published[menu_id] = saved["date_gmt"]
         return before, after, menu_id
@@ -479,8 +470,7 @@ class BlockMenus:
     def delete(self, menu):
         self.changed = True
         if not self.check_mode:
-            self.client.rest("DELETE", "%s/%d" % (self.ROUTE, menu["id"]), "trash navigation %s"
-                             % menu["title"]["raw"])
+            self.client.trash_navigation(menu["id"], menu["title"]["raw"])
 
 
 # ------------------------------------------------------------------ module

@@ -228,7 +228,6 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     seo_text,
 )
 
-ROUTE = "/wp/v2/pages"
 LISTED_STATUSES = "publish,future,draft,pending,private"
 READ_FIELDS = "id,slug,title,status,parent,menu_order,template,content,meta,link"
 UNMAPPED_SEO_PLUGIN = ("an SEO plugin other than Yoast SEO or Rank Math is active: the pages' seo fields are stored "
@@ -355,8 +354,7 @@ def depth(slug, present):
 
 def current_pages(client):
     """The site's pages by slug (trash excluded); fails on a slug two pages share."""
-    pages = client.list_all(ROUTE, "list pages", params={"context": "edit", "status": LISTED_STATUSES,
-                                                         "_fields": READ_FIELDS})
+    pages = client.pages(context="edit", status=LISTED_STATUSES, _fields=READ_FIELDS)
     by_slug, slugs_by_id = {}, {page["id"]: page["slug"] for page in pages}
     for page in pages:
         view = page_view(page, slugs_by_id)
@@ -448,16 +446,14 @@ class PageWriter:
     def save(self, slug, current, changes):
         body = self.payload(changes)
         if current is None:
-            body["slug"] = slug
-            saved = self.client.rest("POST", ROUTE, "create page %s" % slug, json=body, params={"context": "edit"})
+            saved = self.client.create_page(slug, body)
         else:
-            saved = self.client.rest("POST", "%s/%d" % (ROUTE, current["id"]), "update page %s" % slug, json=body,
-                                     params={"context": "edit"})
+            saved = self.client.update_page(current["id"], slug, body)
         check_meta_exposed(slug, changes, set(saved.get("meta") or {}))
         return saved
 
     def trash(self, slug, page_id):
-        self.client.rest("DELETE", "%s/%d" % (ROUTE, page_id), "trash page %s" % slug)
+        self.client.trash_page(page_id, slug)
 
 
 def write_levels(writer, plan, present):

@@ -160,14 +160,13 @@ def install(client, item):
     """Install a missing plugin; return its core REST record."""
     src, slug = item["src"], item["slug"]
     if not src:
-        return client.rest("POST", "/wp/v2/plugins", "install plugin %s" % slug, json={"slug": slug})
+        return client.install_plugin(slug)
     if is_url(src):
-        answer = client.connector("POST", "plugins/upload", "install plugin %s" % slug, params={"url": src})
+        answer = client.install_plugin_from_url(slug, src)
     else:
         with open(src, "rb") as handle:
             content = handle.read()
-        answer = client.upload("/fabrik/v1/plugins/upload", os.path.basename(src), content, "application/zip",
-                               "install plugin %s" % slug)
+        answer = client.upload_plugin(slug, os.path.basename(src), content)
     if slug_of(answer["plugin"]) != slug:
         raise SpecError("plugins.%s.src" % slug, "the package installed plugin %r, not %r; it was left installed"
                         % (answer["plugin"], slug))
@@ -175,8 +174,7 @@ def install(client, item):
 
 
 def set_status(client, plugin, status):
-    return client.rest("PUT", "/wp/v2/plugins/%s" % plugin["plugin"], "set plugin %s %s" % (plugin["plugin"], status),
-                       json={"status": status})
+    return client.set_plugin_status(plugin["plugin"], status)
 
 
 def converge(client, item, plugin):
@@ -185,7 +183,7 @@ def converge(client, item, plugin):
     if wanted == ABSENT:
         if plugin["status"] != "inactive":
             set_status(client, plugin, "inactive")
-        client.rest("DELETE", "/wp/v2/plugins/%s" % plugin["plugin"], "delete plugin %s" % plugin["plugin"])
+        client.delete_plugin(plugin["plugin"])
         return None
     if plugin is None:
         plugin = install(client, item)
@@ -199,7 +197,7 @@ def run(ctx):
     validate(items)
     client = client_for(ctx)
     installed = {slug_of(plugin["plugin"]): plugin
-                 for plugin in client.rest("GET", "/wp/v2/plugins", "list plugins", params={"_fields": "plugin,status"})}
+                 for plugin in client.plugins(fields="plugin,status")}
     before, after = [], []
     for item in items:
         slug = item["slug"]

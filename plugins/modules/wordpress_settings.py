@@ -170,9 +170,8 @@ def page_ids_by_slug(client, slugs, known=None):
     found = {page["slug"]: page["id"] for page in known or [] if page.get("id") and page.get("slug")}
     wanted = sorted({slug for slug in slugs.values() if slug and slug not in found})
     if wanted:
-        pages = client.rest("GET", "/wp/v2/pages", "find pages by slug",
-                            params={"slug": ",".join(wanted), "status": "publish,future,draft,pending,private",
-                                    "per_page": 100, "_fields": "id,slug"})
+        pages = client.pages("find pages by slug", slug=",".join(wanted), status="publish,future,draft,pending,private",
+                             _fields="id,slug")
         found.update({page["slug"]: page["id"] for page in pages})
     ids = {}
     for option, slug in slugs.items():
@@ -199,10 +198,10 @@ def run(ctx):
     desired_connector = {key: params[option] for option, key in CONNECTOR_SETTINGS.items()
                          if params[option] is not None}
     core, page_ids, options = parallel(
-        lambda: unescaped(client.rest("GET", "/wp/v2/settings", "read settings")),
+        lambda: unescaped(client.settings()),
         lambda: page_ids_by_slug(client, {option: params[option] for option in PAGE_SETTINGS
                                           if params[option] is not None}, params["known_pages"]),
-        lambda: client.connector("GET", "options", "read options") if desired_connector else {})
+        lambda: client.options() if desired_connector else {})
     desired_core.update({PAGE_SETTINGS[option]: page_id for option, page_id in page_ids.items()})
 
     core_changes = changed_fields(core, desired_core)
@@ -212,9 +211,9 @@ def run(ctx):
         core, options = dict(core, **core_changes), dict(options, **connector_changes)
     else:
         if core_changes:
-            core = unescaped(client.rest("POST", "/wp/v2/settings", "update settings", json=core_changes))
+            core = unescaped(client.update_settings(core_changes))
         if connector_changes:
-            options = client.connector("POST", "options", "update options", json=connector_changes)
+            options = client.update_options(connector_changes)
     after = dict(managed_view(core, desired_core), **managed_view(options, desired_connector))
     return {"changed": bool(core_changes or connector_changes), "settings": after,
             "diff": {"before": before, "after": after}}

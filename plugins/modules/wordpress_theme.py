@@ -227,8 +227,7 @@ def styles_view(settings, styles):
 
 
 def user_global_styles_id(client):
-    themes = client.rest("GET", "/wp/v2/themes", "read active theme", params={"status": "active"})
-    links = themes[0].get("_links", {}).get("wp:user-global-styles") if themes else None
+    links = client.active_theme().get("_links", {}).get("wp:user-global-styles")
     if not links:
         raise SpecError("styles", "the active theme has no global styles (is it a block theme?)")
     return int(links[0]["href"].rstrip("/").rsplit("/", 1)[-1])
@@ -237,27 +236,25 @@ def user_global_styles_id(client):
 def apply_styles(client, ctx, stylesheet, styles, result):
     """Merge the presets into the user's global styles; record before/after in ``result``."""
     styles_id = user_global_styles_id(client)
-    user = client.rest("GET", "/wp/v2/global-styles/%d" % styles_id, "read global styles",
-                       params={"context": "edit"})
-    theme = client.rest("GET", "/wp/v2/global-styles/themes/%s" % stylesheet, "read theme styles")
+    user = client.global_styles(styles_id)
+    theme = client.theme_global_styles(stylesheet)
     current = user.get("settings") or {}
     desired = desired_user_settings(current, theme.get("settings") or {}, styles)
     result["before"]["styles"] = styles_view(current, styles)
     if desired != current and not ctx.check_mode:
-        updated = client.rest("POST", "/wp/v2/global-styles/%d" % styles_id, "update global styles",
-                              json={"settings": desired})
+        updated = client.update_global_styles(styles_id, desired)
         desired = updated.get("settings") or {}
     result["after"]["styles"] = styles_view(desired, styles)
     return desired != current
 
 
 def apply_theme_mods(client, ctx, mods, result):
-    current = client.connector("GET", "theme-mods", "read theme mods") or {}
+    current = client.theme_mods()
     changes = {name: value for name, value in mods.items() if current.get(name) != value}
     result["before"]["theme_mods"] = {name: current.get(name) for name in sorted(mods)}
     after = dict(current, **changes)
     if changes and not ctx.check_mode:
-        after = client.connector("POST", "theme-mods", "update theme mods", json=changes) or {}
+        after = client.update_theme_mods(changes)
     result["after"]["theme_mods"] = {name: after.get(name) for name in sorted(mods)}
     return bool(changes)
 
@@ -265,11 +262,10 @@ def apply_theme_mods(client, ctx, mods, result):
 def switch_theme(client, ctx, stylesheet, status):
     """Activate ``stylesheet``; return the connector status after the switch (None in check mode)."""
     if ctx.check_mode:
-        installed = client.rest("GET", "/wp/v2/themes", "list themes", params={"_fields": "stylesheet"})
-        if stylesheet not in {theme["stylesheet"] for theme in installed}:
+        if stylesheet not in client.installed_stylesheets():
             raise SpecError("stylesheet", "theme %r is not installed" % stylesheet)
         return dict(status, stylesheet=stylesheet, block_theme=None)
-    return client.connector("POST", "theme", "activate theme", json={"stylesheet": stylesheet})
+    return client.activate_theme(stylesheet)
 
 
 def run(ctx):

@@ -163,8 +163,7 @@ def create(client, item):
             "password": item["password"] or secrets.token_urlsafe(24)}
     if item["display_name"] is not None:
         body["name"] = item["display_name"]
-    return client.rest("POST", "/wp/v2/users", "create user %s" % item["username"], json=body,
-                       params={"_fields": USER_FIELDS})
+    return client.create_user(item["username"], body, USER_FIELDS)
 
 
 def update(client, user, current, wanted):
@@ -174,13 +173,11 @@ def update(client, user, current, wanted):
             body[field] = wanted[key]
     if wanted["role"] != current["role"]:
         body["roles"] = [wanted["role"]]
-    return client.rest("POST", "/wp/v2/users/%d" % user["id"], "update user %s" % user["username"], json=body,
-                       params={"_fields": USER_FIELDS, "context": "edit"})
+    return client.update_user(user["id"], user["username"], body, USER_FIELDS)
 
 
 def delete(client, user, reassign_to):
-    client.rest("DELETE", "/wp/v2/users/%d" % user["id"], "delete user %s" % user["username"],
-                params={"force": "true", "reassign": reassign_to})
+    client.delete_user(user["id"], user["username"], reassign_to)
 
 
 def plan_users(items, users, api_user):
@@ -213,7 +210,7 @@ def run(ctx):
     validate(items)
     client = client_for(ctx)
     users = {user["username"].lower(): user for user in
-             client.list_all("/wp/v2/users", "list users", params={"context": "edit", "_fields": USER_FIELDS})}
+             client.users(USER_FIELDS)}
     api_user = client.current_user()
     plan = plan_users(items, users, api_user)
     before, after = [], []

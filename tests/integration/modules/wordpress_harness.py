@@ -18,7 +18,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import HttpClient
 from tests.sandbox.wordpress import WordPressSandbox, missing_requirements
 
-REPO = Path(__file__).resolve().parents[4]
+REPO = Path(__file__).resolve().parents[3]
 CONNECTOR = REPO / "files" / "connector" / "fabrik-connector.php"
 ADMIN = "admin"
 ADMIN_PASSWORD = "sandbox-admin-password"

@@ -5,16 +5,13 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import (
-    BATCH_LIMIT,
-    CloudflareClient,
-    batch_chunks,
-    normalize_settings,
+from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import BATCH_LIMIT, CloudflareClient, batch_chunks
+from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare_records import (
     plan_records,
     resolve_record_name,
-    settings_changes,
     validate_records,
 )
+from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare_settings import normalize_settings, settings_changes
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, CheckModeViolation
 

@@ -12,10 +12,10 @@ from ansible_collections.fabrik.deploy.plugins.module_utils import _http
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import (
     SpecError,
     changed_fields,
-    diff_lists,
-    normalize_fqdn,
+    hostname_problem,
     sorted_for_diff,
     validate_domain_name,
+    wait_for,
 )
 
 # Modules whose HTTP goes through module_utils/_http.py: one per service client (the Uptime Kuma modules
@@ -91,22 +91,6 @@ def test_sorted_for_diff_copies_and_tolerates_mixed_and_missing_values():
     assert items[0]["nested"]["a"] == [3]
 
 
-def test_diff_lists_is_deterministic_whatever_the_input_order():
-    before = [{"name": "b", "ttl": 1}, {"name": "a", "ttl": 1}]
-    after = [{"name": "c", "ttl": 1}, {"name": "a", "ttl": 300}]
-
-    diff = diff_lists(before, after, "name")
-
-    assert diff == {
-        "before": [{"name": "a", "ttl": 1}, {"name": "b", "ttl": 1}],
-        "after": [{"name": "a", "ttl": 300}, {"name": "c", "ttl": 1}],
-    }
-    assert diff_lists(list(reversed(before)), list(reversed(after)), "name") == diff
-
-
-# --- changed_fields ---------------------------------------------------------------------------------
-
-
 def test_changed_fields_reports_only_differing_desired_values():
     current = {"ssl": "full", "min_tls": "1.0", "cache": "basic", "tags": ["a"]}
     desired = {"ssl": "strict", "min_tls": "1.0", "tags": ["a", "b"], "http3": "on"}
@@ -124,23 +108,6 @@ def test_changed_fields_keeps_falsy_but_set_values():
 
 
 # --- names ------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name, zone, fqdn", [
-    ("@", "example.com", "example.com"),
-    ("", "Example.COM.", "example.com"),
-    (None, "example.com", "example.com"),
-    ("www", "example.com", "www.example.com"),
-    ("WWW.Example.com", "example.com", "www.example.com"),
-    ("example.com", "example.com", "example.com"),
-    ("mail.other.org.", "example.com", "mail.other.org"),
-    ("www.other.org", "example.com", "www.other.org.example.com"),
-    ("notexample.com", "example.com", "notexample.com.example.com"),
-    ("*", "example.com", "*.example.com"),
-    ("_dmarc", "example.com", "_dmarc.example.com"),
-])
-def test_normalize_fqdn(name, zone, fqdn):
-    assert normalize_fqdn(name, zone) == fqdn
 
 
 @pytest.mark.parametrize("value, normalized", [
@@ -174,3 +141,86 @@ def test_validate_domain_name_rejects_naming_the_field(value, expected_text):
     assert caught.value.field == "sites[0].domain"
     assert str(caught.value).startswith("sites[0].domain: ")
     assert expected_text in str(caught.value)
+
+
+# --- hostname_problem: the one host name rule ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, options", [
+    ("example.com", {}),
+    ("_dmarc.example.com", {}),
+    ("s1._domainkey.example.com", {}),
+    ("localhost", {}),
+    ("*.example.com", {"wildcard": True}),
+    ("xn--bcher-kva.example", {"underscores": False, "min_labels": 2}),
+    ("a" * 63 + ".com", {}),
+])
+def test_hostname_problem_accepts(name, options):
+    assert hostname_problem(name, **options) is None
+
+
+@pytest.mark.parametrize("name, options, expected", [
+    ("bücher.example", {}, "ASCII expected"),
+    ("a" * 250 + ".com", {}, "at most 253 characters expected"),
+    ("localhost", {"min_labels": 2}, "at least two labels"),
+    ("-a.example.com", {}, 'hyphens or underscores expected, not starting or ending with a hyphen (label "-a")'),
+    ("a-.example.com", {}, '(label "a-")'),
+    ("a..example.com", {}, '(label "")'),
+    ("a" * 64 + ".com", {}, "1..63"),
+    ("_dmarc.example.com", {"underscores": False}, 'letters, digits or hyphens expected'),
+    ("*.example.com", {}, '(label "*")'),
+    ("www.*.example.com", {"wildcard": True}, "'*' only as the first label (label \"*\")"),
+])
+def test_hostname_problem_says_what_is_wrong(name, options, expected):
+    assert expected in hostname_problem(name, **options)
+
+
+def test_the_clients_share_the_host_name_rule():
+    from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare_records, _coolify, _namecheap
+
+    with pytest.raises(SpecError, match=r"labels of 1\.\.63 letters, digits, hyphens or underscores"):
+        _cloudflare_records.resolve_record_name("bad-", "example.com", "records[0].name")
+    with pytest.raises(SpecError, match="a host name expected"):
+        _namecheap.validate_nameservers(["ns1.example.net", "ns_-.example..net"])
+    with pytest.raises(SpecError, match="an http.s. URL of a host"):
+        _coolify.validate_url("https://-bad.example.com", "urls[0]")
+    assert _coolify.validate_url("https://App.Example.com:3000", "urls[0]") == "https://app.example.com:3000"
+
+
+# --- wait_for: the one wait loop ------------------------------------------------------------------
+
+
+class Clock:
+    """A clock that only moves when slept on."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_wait_for_reads_until_done_sleeping_the_interval_between_reads():
+    clock, reads = Clock(), iter(["pending", "pending", "active", "never read"])
+    assert wait_for(lambda: next(reads), lambda value: value == "active", clock.now + 60, 10,
+                    sleep=clock.sleep, clock=clock) == (True, "active")
+    assert clock.sleeps == [10, 10]
+
+
+def test_wait_for_checks_a_value_already_read_before_reading_again():
+    clock, reads = Clock(), []
+    assert wait_for(reads.append, lambda value: value == "active", clock.now + 60, 10, value="active",
+                    sleep=clock.sleep, clock=clock) == (True, "active")
+    assert reads == [] and clock.sleeps == []
+
+
+def test_wait_for_gives_up_with_the_last_value_before_a_wait_past_the_deadline():
+    clock, count = Clock(), iter(range(100))
+    assert wait_for(lambda: next(count), lambda value: False, clock.now + 25, 10,
+                    sleep=clock.sleep, clock=clock) == (False, 2)
+    assert clock.sleeps == [10, 10]

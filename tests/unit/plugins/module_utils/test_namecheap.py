@@ -144,19 +144,6 @@ def test_get_info_parses_the_documented_example_and_maps_not_found_to_none(serve
     assert client.get_info("example.com") is None
 
 
-def test_get_list_follows_paging(server):
-    def page(names, total):
-        rows = "".join('<Domain ID="1" Name="%s" IsOurDNS="true" />' % name for name in names)
-        return envelope('<CommandResponse Type="namecheap.domains.getList"><DomainGetListResult>%s</DomainGetListResult>'
-                        "<Paging><TotalItems>%d</TotalItems><CurrentPage>1</CurrentPage><PageSize>2</PageSize></Paging>"
-                        "</CommandResponse>" % (rows, total))
-    server.enqueue(body=page(["a.com", "b.com"], 3))
-    server.enqueue(body=page(["c.com"], 3))
-    names = [row["name"] for row in client_for(server.url).get_list()]
-    assert names == ["a.com", "b.com", "c.com"]
-    assert [form_of(request)["Page"] for request in server.requests] == ["1", "2"]
-
-
 # ------------------------------------------------------------------- transport
 
 
@@ -489,7 +476,6 @@ def test_emulator_nameservers_and_ownership(sandbox):
     assert client.dns_get_list("fabrik-owned.test")["is_using_our_dns"] is True
     assert client.get_info("someone-elses.test") is None
     assert client.get_info("fabrik-legacy.test")["dns_provider_type"] == "CUSTOM"
-    assert [row["name"] for row in client.get_list()] == ["fabrik-legacy.test", "fabrik-owned.test"]
 
 
 def test_emulator_registration_of_a_premium_name_charges_the_premium_price(sandbox):
