@@ -5,20 +5,17 @@ Writes are the Coolify requests other than GET, except the two ability probes of
 address an object that cannot exist and so change nothing.
 """
 
-import json
 
 import pytest
 import requests
 
 coolify = pytest.importorskip("tests.sandbox.coolify")
 
-from tests.integration.conftest import PORT_BASE, REPO  # noqa: E402 - after the optional-emulator skip
+from tests.integration.conftest import PORT_BASE  # noqa: E402 - after the optional-emulator skip
 
 PROBE = "fabrik-ability-probe"
 DOMAIN = "site-app.test"
 TEMPLATES = ("wordpress", "python-api", "node-api", "file-worker", "file-api", "next-tailwind", "docusaurus")
-COOLIFY_MODULES = ("coolify_info", "coolify_project", "coolify_environment", "coolify_service", "coolify_application",
-                   "coolify_database", "coolify_envs", "coolify_deploy")
 COOLIFY_VARS = {
     "coolify_api_url": "http://127.0.0.1:{{ sandbox_port_base | int + 3 }}",
     "coolify_api_token": coolify.ROOT_TOKEN,
@@ -42,23 +39,9 @@ def api(method, path, token=coolify.ROOT_TOKEN, **kwargs):
     return response.json()
 
 
-def playbook(tmp_path):
-    """site.yml once it imports the app role, until then the same play in a file of the test."""
-    if "fabrik.deploy.app" in (REPO / "site.yml").read_text():
-        return "site.yml"
-    connection = {"api_url": "{{ coolify_api_url | default(omit) }}", "api_token": "{{ coolify_api_token | default(omit) }}"}
-    play = [{
-        "name": "Deploy the sites", "hosts": "sites", "connection": "local", "gather_facts": False,
-        "module_defaults": {"fabrik.deploy.%s" % name: connection for name in COOLIFY_MODULES},
-        "tasks": [
-            {"name": "App stage", "ansible.builtin.import_role": {"name": "fabrik.deploy.app"}, "tags": ["app"]},
-            {"name": "Verify", "ansible.builtin.import_role": {"name": "fabrik.deploy.app", "tasks_from": "verify"},
-             "tags": ["verify"]},
-        ],
-    }]
-    path = tmp_path / "app.yml"
-    path.write_text(json.dumps(play))
-    return str(path)
+def playbook(tmp_path):  # pylint: disable=unused-argument
+    """The site playbook: it imports every stage's role behind the stage's tag."""
+    return "site.yml"
 
 
 def site(**overrides):

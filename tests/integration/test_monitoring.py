@@ -6,16 +6,13 @@ served from this process while the launcher has none.
 """
 
 import os
-from pathlib import Path
 
 import pytest
 import requests
-import yaml
 
 pytest.importorskip("uptime_kuma_api")
 uptime_kuma = pytest.importorskip("tests.sandbox.uptime_kuma")
 
-REPO = Path(__file__).resolve().parents[2]
 PORT = int(os.environ.get("FABRIK_TEST_PORT_BASE", "18500")) + 4
 V1 = "1.23.16"
 V2 = "2.5.3"
@@ -28,8 +25,6 @@ KUMA_VARS = {
     "uptime_kuma_username": uptime_kuma.SANDBOX_USERNAME,
     "uptime_kuma_password": uptime_kuma.SANDBOX_PASSWORD,
 }
-KUMA_MODULES = ("uptime_kuma_monitors", "uptime_kuma_tag", "uptime_kuma_notification", "uptime_kuma_status_page",
-                "uptime_kuma_info")
 
 
 class Kuma:
@@ -112,26 +107,9 @@ def site(**overrides):
     return spec
 
 
-def playbook(tmp_path):
-    """site.yml once it imports the monitoring role, until then the same play in a file of the test."""
-    if "fabrik.deploy.monitoring" in (REPO / "site.yml").read_text():
-        return "site.yml"
-    connection = {"url": "{{ uptime_kuma_url | default(omit) }}",
-                  "username": "{{ uptime_kuma_username | default(omit) }}",
-                  "password": "{{ uptime_kuma_password | default(omit) }}",
-                  "timeout": "{{ uptime_kuma_timeout | default(omit) }}"}
-    play = [{
-        "name": "Monitoring stage",
-        "hosts": "sites",
-        "connection": "local",
-        "gather_facts": False,
-        "module_defaults": {"fabrik.deploy.%s" % name: connection for name in KUMA_MODULES},
-        "tasks": [{"name": "Monitoring stage", "ansible.builtin.import_role": {"name": "fabrik.deploy.monitoring"},
-                   "tags": ["monitoring"]}],
-    }]
-    path = tmp_path / "monitoring.yml"
-    path.write_text(yaml.safe_dump(play, sort_keys=False))
-    return str(path)
+def playbook(tmp_path):  # pylint: disable=unused-argument
+    """The site playbook: it imports every stage's role behind the stage's tag."""
+    return "site.yml"
 
 
 def deploy(sandbox, tmp_path, spec=None, **kwargs):

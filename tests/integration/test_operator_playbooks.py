@@ -90,21 +90,9 @@ def inventory(sandbox, tmp_path):
     return sandbox.inventory(tmp_path / "inv", {HOST: site()}, group_vars=COOLIFY_VARS)
 
 
-def app_playbook(tmp_path):
-    """site.yml once it imports the app role, until then the app stage in a play of the test."""
-    if "fabrik.deploy.app" in (REPO / "site.yml").read_text():
-        return "site.yml"
-    connection = {"api_url": "{{ coolify_api_url }}", "api_token": "{{ coolify_api_token }}"}
-    modules = ("coolify_info", "coolify_project", "coolify_environment", "coolify_service",
-               "coolify_envs", "coolify_deploy")
-    play = [{
-        "name": "App stage", "hosts": "sites", "connection": "local", "gather_facts": False,
-        "module_defaults": {"fabrik.deploy.%s" % name: connection for name in modules},
-        "tasks": [{"name": "App stage", "ansible.builtin.import_role": {"name": "fabrik.deploy.app"}, "tags": ["app"]}],
-    }]
-    path = tmp_path / "app.yml"
-    path.write_text(json.dumps(play))
-    return str(path)
+def app_playbook(tmp_path):  # pylint: disable=unused-argument
+    """The site playbook: it imports every stage's role behind the stage's tag."""
+    return "site.yml"
 
 
 def converge(sandbox, inventory, tmp_path, with_app=True):
