@@ -12,13 +12,18 @@ COMPAT_PYTHON_VERSIONS ?= 3.11
 
 VENV := .venv
 COMPAT_VENV := .venv-compat
+# make conformance: one virtualenv per third-party client (their dependencies conflict), each from
+# tests/conformance/requirements-<client>.txt.
+CONFORMANCE_VENVS := .venv-conformance
+CONFORMANCE_CLIENTS := cloudflare octodns lexicon namecheap-python coolipy chatcoolify uptime-kuma-api2 \
+	uptime-kuma-api-ng
 BIN := $(CURDIR)/$(VENV)/bin
 COMPAT_BIN := $(CURDIR)/$(COMPAT_VENV)/bin
 BUILD_COPY := build/ansible_collections/fabrik/deploy
 TIMINGS := build/timings.tsv
 
 # The stages of `make test`, in order; it stops at the first failure.
-TEST_STAGES := lint sanity unit integration molecule docs-lint compat build-check
+TEST_STAGES := lint sanity unit integration conformance molecule docs-lint compat build-check
 
 # The venv's tools come first on PATH: molecule and ansible-lint start
 # ansible-playbook and friends by name.
@@ -29,9 +34,9 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/collections
 # Python version of .venv (e.g. 3.12), read when a recipe needs it.
 VENV_PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: help setup system-packages venv venv-compat demo resume-walk sandbox sandbox-stop bench docs \
-	test lint ansible-lint changelog-lint shell-lint sanity unit integration molecule docs-lint compat \
-	build-copy build-check ee clean
+.PHONY: help setup system-packages venv venv-compat venv-conformance demo resume-walk sandbox sandbox-stop bench \
+	docs test lint ansible-lint changelog-lint shell-lint sanity unit integration conformance molecule docs-lint \
+	compat build-copy build-check ee clean
 
 help:
 	@echo "make demo    set up, start the sandbox and run site.yml (every stage) against it"
@@ -53,6 +58,11 @@ venv: system-packages
 
 venv-compat: system-packages
 	tools/make-venv $(COMPAT_VENV) requirements-compat.txt $(COMPAT_PYTHON_VERSIONS)
+
+venv-conformance: system-packages
+	for client in $(CONFORMANCE_CLIENTS); do \
+		tools/make-venv $(CONFORMANCE_VENVS)/$$client tests/conformance/requirements-$$client.txt $(PYTHON_VERSIONS); \
+	done
 
 ## Sandbox and demo
 
@@ -127,6 +137,12 @@ unit: venv build-copy
 # The integration tests start and stop their own sandbox (tests/integration/conftest.py).
 integration: venv
 	FABRIK_NO_SKIP=1 tools/pytest-stage $(BIN)/pytest tests/integration
+
+# Third-party clients (vendor SDKs, octodns, dns-lexicon, community clients), each in its own
+# virtualenv, against the emulators; the emulators' objects against recorded live responses
+# (tests/conformance/README.md).
+conformance: venv venv-conformance
+	FABRIK_NO_SKIP=1 tools/pytest-stage $(BIN)/pytest tests/conformance
 
 molecule: venv
 	tools/with-sandbox $(BIN)/python $(BIN)/molecule test --all

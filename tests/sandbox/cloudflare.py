@@ -53,9 +53,13 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from .base import Emulator
+from .cloudflare_settings import zone_settings
 from .openapi import ContractValidator, JsonSchemaRoute, contract_path, operations
 
 SANDBOX_TOKEN = "sandbox-cloudflare-token"
+# The legacy Global API Key authentication (X-Auth-Email + X-Auth-Key): a key is 37 hex digits.
+SANDBOX_AUTH_EMAIL = "sandbox@fabrik-sandbox.com"
+SANDBOX_GLOBAL_KEY = "0123456789abcdef0123456789abcdef5a4db"
 SANDBOX_ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
 SANDBOX_ACCOUNT_NAME = "Sandbox Account"
 BASE_PATH = "/client/v4"
@@ -67,7 +71,11 @@ SPEC_FILE = "openapi-subset.json"
 # Sandbox choice for R2: 10059 (no CORS configuration).
 # Sandbox choices (no source found): 1007 1099 6007 7001 81044; 1015 is the code of
 # Cloudflare's edge "You are being rate limited" page (the spec wants codes >= 1000).
+# Header errors 6003 (with error_chain 6102/6103/6111) and 9103, 10000: live responses quoted in
+# public issue threads (tests/sandbox/README.md, "Cloudflare: live behaviour").
 ERRORS = {
+    "bad_headers": 6003,
+    "unknown_key": 9103,
     "dns_validation": 1004,
     "zone_exists": 1061,
     "bad_account": 1067,
@@ -101,12 +109,16 @@ NAMESERVER_WORDS = (
 )
 ZONE_NAME = re.compile(r"^([a-z0-9][-a-z0-9]*\.)+[-a-z0-9]{2,20}$")
 ZONE_TYPES = ("full", "partial", "secondary")
-ZONE_PAGE_SIZE = (5, 50, 20)  # min, max, default
+# The spec's maximum is 50, but the live API accepts per_page=100 (dns-lexicon 3.25 sends it on every
+# zone lookup); the real bound is not documented: the sandbox accepts up to 1000.
+ZONE_PAGE_SIZE = (5, 1000, 20)  # min, max, default
 RECORD_PAGE_SIZE = (1, 5_000_000, 100)
 RECORD_TYPES = (
     "A", "AAAA", "CAA", "CERT", "CNAME", "DNSKEY", "DS", "HTTPS", "LOC", "MX", "NAPTR", "NS",
-    "PTR", "SMIMEA", "SRV", "SSHFP", "SVCB", "TLSA", "TXT", "URI",
+    "OPENPGPKEY", "PTR", "SMIMEA", "SRV", "SSHFP", "SVCB", "TLSA", "TXT", "URI",
 )
+TOKEN_FORMAT = re.compile(r"^[A-Za-z0-9_-]+$")
+GLOBAL_KEY_FORMAT = re.compile(r"^[0-9a-f]{37}$")
 PROXIABLE_TYPES = frozenset({"A", "AAAA", "CNAME"})
 HOSTNAME_TYPES = frozenset({"CNAME", "MX", "NS", "PTR"})
 PRIORITY_TYPES = frozenset({"MX", "SRV", "URI"})
@@ -114,12 +126,6 @@ DNS_LABEL = re.compile(r"^(\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$")
 TAG = re.compile(r"^[A-Za-z0-9_-]+:.*$")
 COMMENT_MAX = 100
 RECORD_INPUT_FIELDS = ("type", "name", "content", "ttl", "proxied", "comment", "tags", "priority", "data", "settings")
-SETTING_VALUES = {
-    "ssl": ("off", "flexible", "full", "strict"),
-    "always_use_https": ("on", "off"),
-    "min_tls_version": ("1.0", "1.1", "1.2", "1.3"),
-}
-SETTING_DEFAULTS = {"ssl": "off", "always_use_https": "off", "min_tls_version": "1.0"}  # the spec's defaults
 BATCH_LIMIT = 200  # Free plan (NOTES.md); the sandbox zones are Free zones
 FREE_PLAN = {
     "id": "0feeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "name": "Free Website", "price": 0, "currency": "USD",
@@ -136,6 +142,7 @@ ROUTES = Map([
     Rule("/zones/<zone_id>/dns_records/<record_id>", endpoint="record", methods=["GET", "PUT", "PATCH", "DELETE"]),
     Rule("/zones/<zone_id>/settings", endpoint="settings", methods=["GET"]),
     Rule("/zones/<zone_id>/settings/<setting_id>", endpoint="setting", methods=["GET", "PATCH"]),
+    Rule("/zones/<zone_id>/pagerules", endpoint="pagerules", methods=["GET"]),
     Rule("/accounts/<account_id>/r2/buckets", endpoint="r2_buckets", methods=["GET", "POST"]),
     Rule("/accounts/<account_id>/r2/buckets/<bucket>", endpoint="r2_bucket", methods=["GET", "PATCH", "DELETE"]),
     Rule("/accounts/<account_id>/r2/buckets/<bucket>/cors", endpoint="r2_cors", methods=["GET", "PUT", "DELETE"]),
@@ -207,6 +214,30 @@ def dns_request_bodies(spec):
             operation["requestBody"]["required"] = False
 
 
+def zones_per_page_above_50(spec):
+    """The zone list's ``per_page`` has maximum 50; the live API accepts 100 (``ZONE_PAGE_SIZE``)."""
+    for parameter in spec["paths"]["/zones"]["get"]["parameters"]:
+        if parameter.get("name") == "per_page":
+            parameter["schema"]["maximum"] = ZONE_PAGE_SIZE[1]
+
+
+def openpgpkey_records(spec):
+    """OPENPGPKEY records (RFC 7929) are served by the live API and the SDK, the 2024 spec lacks them."""
+    schemas = spec["components"]["schemas"]
+    ref = "#/components/schemas/"
+    schemas["fabrik_OPENPGPKEYRecord"] = {
+        "allOf": [{"properties": {"content": {"type": "string"}, "name": {"$ref": ref + "dns-records_name"},
+                                  "type": {"enum": ["OPENPGPKEY"], "type": "string"}}},
+                  {"$ref": ref + "dns-records_base"}],
+        "required": ["type", "name", "content"], "title": "OPENPGPKEY Record"}
+    records = schemas["dns-records_dns-record"]["oneOf"]
+    if {"$ref": ref + "fabrik_OPENPGPKEYRecord"} not in records:
+        records.append({"$ref": ref + "fabrik_OPENPGPKEYRecord"})
+    type_schema = schemas.get("dns-records_type", {})
+    if "enum" in type_schema and "OPENPGPKEY" not in type_schema["enum"]:
+        type_schema["enum"].append("OPENPGPKEY")
+
+
 def writable_paused_flag(spec):
     """``PATCH /zones/{zone_id}`` documents ``paused`` through a schema marked readOnly; make it writable there."""
     body = spec["paths"]["/zones/{zone_id}"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
@@ -230,8 +261,8 @@ def r2_location_oc(spec):
         locations.append("oc")
 
 
-SPEC_CORRECTIONS = (accept_api_tokens_on_dns, dns_error_envelope, dns_request_bodies, writable_paused_flag,
-                    r2_bucket_list_result, r2_location_oc)
+SPEC_CORRECTIONS = (openpgpkey_records, accept_api_tokens_on_dns, dns_error_envelope, dns_request_bodies,
+                    writable_paused_flag, zones_per_page_above_50, r2_bucket_list_result, r2_location_oc)
 
 _ID = {"type": "string", "maxLength": 32}
 _RECORD_FIELDS = {
@@ -315,16 +346,19 @@ BATCH_ROUTE = JsonSchemaRoute("POST", re.escape(BASE_PATH) + r"/zones/[^/]+/dns_
 class ApiFailure(Exception):
     """An API error: answered as the failure envelope."""
 
-    def __init__(self, status, error, message, headers=None):
+    def __init__(self, status, error, message, headers=None, chain=None):
         super().__init__(message)
         self.status = status
         self.code = ERRORS[error]
         self.message = message
         self.headers = headers
+        self.chain = chain  # [(code, message)]: the error's ``error_chain`` (root causes)
 
     def response(self):
-        body = {"success": False, "errors": [{"code": self.code, "message": self.message}],
-                "messages": [], "result": None}
+        error = {"code": self.code, "message": self.message}
+        if self.chain:
+            error["error_chain"] = [{"code": code, "message": message} for code, message in self.chain]
+        body = {"success": False, "errors": [error], "messages": [], "result": None}
         return envelope_response(body, self.status, self.headers)
 
 
@@ -580,6 +614,7 @@ class CloudflareEmulator(Emulator):
         ("settings", "GET"): "_list_settings",
         ("setting", "GET"): "_get_setting",
         ("setting", "PATCH"): "_edit_setting",
+        ("pagerules", "GET"): "_list_pagerules",
         ("r2_buckets", "GET"): "_list_r2_buckets",
         ("r2_buckets", "POST"): "_create_r2_bucket",
         ("r2_bucket", "GET"): "_get_r2_bucket",
@@ -597,6 +632,7 @@ class CloudflareEmulator(Emulator):
         self.config = {}
         self._check_options(options)
         self.defaults.update(options)
+        self.zone_settings = zone_settings(contract_path("cloudflare", SPEC_FILE))
         if validate:
             self.contract = ContractValidator(contract_path("cloudflare", SPEC_FILE), self.record_violation,
                                               corrections=SPEC_CORRECTIONS,
@@ -669,9 +705,31 @@ class CloudflareEmulator(Emulator):
 
     @staticmethod
     def _authenticate(request):
-        scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
+        """An API token (``Authorization: Bearer``) or the legacy Global API Key (``X-Auth-Email`` + ``X-Auth-Key``).
+
+        A header of the wrong format is answered 400 ``6003 Invalid request headers`` with the
+        header's own code in ``error_chain``, as the live API does.
+        """
+        headers = request.headers
+        if "X-Auth-Key" in headers or "X-Auth-Email" in headers:
+            key = headers.get("X-Auth-Key", "").strip()
+            email = headers.get("X-Auth-Email", "").strip()
+            if not GLOBAL_KEY_FORMAT.match(key):
+                raise ApiFailure(400, "bad_headers", "Invalid request headers",
+                                 chain=[(6103, "Invalid format for X-Auth-Key header")])
+            if "@" not in email:
+                raise ApiFailure(400, "bad_headers", "Invalid request headers",
+                                 chain=[(6102, "Invalid format for X-Auth-Email header")])
+            if (email.lower(), key) != (SANDBOX_AUTH_EMAIL, SANDBOX_GLOBAL_KEY):
+                raise ApiFailure(403, "unknown_key", "Unknown X-Auth-Key or X-Auth-Email")
+            return
+        authorization = headers.get("Authorization")
+        if authorization is None:
             raise ApiFailure(403, "authentication", "Authentication error")
+        scheme, _space, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not TOKEN_FORMAT.match(token.strip()):
+            raise ApiFailure(400, "bad_headers", "Invalid request headers",
+                             chain=[(6111, "Invalid format for Authorization header")])
         if token.strip() != SANDBOX_TOKEN:
             raise ApiFailure(403, "bad_token", "Invalid access token")
 
@@ -774,8 +832,8 @@ class CloudflareEmulator(Emulator):
         self.zones[zone["id"]] = zone
         self.records[zone["id"]] = {}
         self.settings[zone["id"]] = {
-            key: {"id": key, "value": value, "editable": True, "modified_on": None}
-            for key, value in SETTING_DEFAULTS.items()}
+            key: {"id": key, "value": copy.deepcopy(setting.default), "editable": True, "modified_on": None}
+            for key, setting in self.zone_settings.items()}
         return success(dict(zone))
 
     def _new_zone(self, name, zone_type):
@@ -981,26 +1039,32 @@ class CloudflareEmulator(Emulator):
         setting = self.settings[zone_id].get(setting_id)
         if setting is None:
             raise ApiFailure(404, "no_route", f"Unknown zone setting {setting_id!r} "
-                             f"(the sandbox emulates {', '.join(SETTING_VALUES)}).")
+                             f"(the sandbox emulates the {len(self.zone_settings)} settings the spec types).")
         return setting
 
     def _list_settings(self, _request, zone_id):
         self._zone(zone_id)
-        return success([dict(s) for s in self.settings[zone_id].values()])
+        return success([copy.deepcopy(s) for s in self.settings[zone_id].values()])
 
     def _get_setting(self, _request, zone_id, setting_id):
         self._zone(zone_id)
-        return success(dict(self._setting(zone_id, setting_id)))
+        return success(copy.deepcopy(self._setting(zone_id, setting_id)))
 
     def _edit_setting(self, request, zone_id, setting_id):
         self._zone(zone_id)
         setting = self._setting(zone_id, setting_id)
         value = self._json(request).get("value")
-        if value not in SETTING_VALUES[setting_id]:
+        rule = self.zone_settings[setting_id]
+        if not rule.accepts(value):
             raise invalid("bad_field", f"Invalid value for zone setting {setting_id}: "
-                          f"one of {', '.join(SETTING_VALUES[setting_id])} expected, got {value!r}")
-        setting.update(value=value, modified_on=timestamp())
-        return success(dict(setting))
+                          f"{rule.describe()} expected, got {value!r}")
+        setting.update(value=copy.deepcopy(value), modified_on=timestamp())
+        return success(copy.deepcopy(setting))
+
+    def _list_pagerules(self, _request, zone_id):
+        """Page rules are not emulated: every zone has none (octodns-cloudflare reads them)."""
+        self._zone(zone_id)
+        return success([])
 
     # -- R2 buckets (stored by the R2 emulator) ----------------------------------------
 

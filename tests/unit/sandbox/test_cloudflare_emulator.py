@@ -175,9 +175,10 @@ def test_zone_list_filters_and_paging(api):
 
 
 def test_zone_list_page_size_bounds(api):
+    assert api.ok("GET", "/zones", params={"per_page": 100}) == []  # live accepts 100 (the spec says 50)
     api.sends_invalid_requests = True
     api.fails("GET", "/zones", 400, 1007, params={"per_page": 3})
-    api.fails("GET", "/zones", 400, 1007, params={"per_page": 51})
+    api.fails("GET", "/zones", 400, 1007, params={"per_page": 1001})
 
 
 def test_zone_edit_and_delete(api):
@@ -370,12 +371,19 @@ def test_zone_settings(api):
     assert changed["value"] == "strict" and changed["modified_on"]
     api.ok("PATCH", f"{path}/min_tls_version", json={"value": "1.2"})
     api.ok("PATCH", f"{path}/always_use_https", json={"value": "on"})
-    assert {s["id"]: s["value"] for s in api.ok("GET", path)} == {
-        "ssl": "strict", "min_tls_version": "1.2", "always_use_https": "on"}
+    api.ok("PATCH", f"{path}/brotli", json={"value": "on"})
+    api.ok("PATCH", f"{path}/browser_cache_ttl", json={"value": 3600})
+    api.ok("PATCH", f"{path}/minify", json={"value": {"css": "on", "html": "off", "js": "on"}})
+    every = {s["id"]: s["value"] for s in api.ok("GET", path)}
+    assert len(every) > 40 and every["cache_level"] == "aggressive"  # the spec's defaults
+    assert {key: every[key] for key in ("ssl", "min_tls_version", "always_use_https", "brotli", "browser_cache_ttl")} \
+        == {"ssl": "strict", "min_tls_version": "1.2", "always_use_https": "on", "brotli": "on",
+            "browser_cache_ttl": 3600}
     api.sends_invalid_requests = True
     api.fails("PATCH", f"{path}/ssl", 400, 1007, json={"value": "full-strict"})
     api.fails("PATCH", f"{path}/min_tls_version", 400, 1007, json={"value": 1.2})
-    api.fails("GET", f"{path}/brotli", 404, 7003)
+    api.fails("PATCH", f"{path}/browser_cache_ttl", 400, 1007, json={"value": 17})
+    api.fails("GET", f"{path}/no_such_setting", 404, 7003)
     assert api.ok("GET", f"{path}/ssl")["value"] == "strict"
 
 
@@ -427,7 +435,8 @@ def test_state_snapshot_has_zones_records_and_settings(api):
     [snap] = api.control("GET", "state")["zones"]
     assert snap["name"] == "example.com"
     assert [r["content"] for r in snap["records"]] == ["192.0.2.1"]
-    assert snap["settings"] == {"ssl": "full", "always_use_https": "off", "min_tls_version": "1.0"}
+    assert {key: snap["settings"][key] for key in ("ssl", "always_use_https", "min_tls_version")} == {
+        "ssl": "full", "always_use_https": "off", "min_tls_version": "1.0"}
 
 
 # -- contract validation ---------------------------------------------------------------------
@@ -498,3 +507,32 @@ def test_a_corrupted_batch_response_is_a_violation(api, monkeypatch):
     violations = api.control("GET", "violations")
     assert [v["kind"] for v in violations] == ["response"]
     api.control("DELETE", "violations")
+
+
+# -- authentication as the live API answers it ---------------------------------------------------
+
+def test_legacy_global_api_key_and_header_errors(api):
+    from tests.sandbox.cloudflare import SANDBOX_AUTH_EMAIL, SANDBOX_GLOBAL_KEY
+
+    legacy = {"Authorization": None, "X-Auth-Email": SANDBOX_AUTH_EMAIL, "X-Auth-Key": SANDBOX_GLOBAL_KEY}
+    response = api.call("GET", "/zones", headers=legacy)
+    assert response.status_code == 200 and response.json()["success"] is True
+    wrong = dict(legacy, **{"X-Auth-Key": "0" * 37})
+    body = api.call("GET", "/zones", headers=wrong).json()
+    assert body["errors"] == [{"code": 9103, "message": "Unknown X-Auth-Key or X-Auth-Email"}]
+    malformed = api.call("GET", "/zones", headers=dict(legacy, **{"X-Auth-Key": "not-a-key"}))
+    assert malformed.status_code == 400
+    assert malformed.json()["errors"] == [{"code": 6003, "message": "Invalid request headers",
+                                           "error_chain": [{"code": 6103,
+                                                            "message": "Invalid format for X-Auth-Key header"}]}]
+    bad_bearer = api.call("GET", "/zones", headers={"Authorization": "Bearer not a token"})
+    assert bad_bearer.status_code == 400
+    assert bad_bearer.json()["errors"][0]["error_chain"] == [
+        {"code": 6111, "message": "Invalid format for Authorization header"}]
+
+
+def test_openpgpkey_records_and_pagerules(api):
+    zone = api.zone()
+    record = api.record(zone["id"], type="OPENPGPKEY", name="key", content="mQINBGNlc2FuZGJveA==")
+    assert (record["type"], record["name"]) == ("OPENPGPKEY", "key.example.com")
+    assert api.ok("GET", f"/zones/{zone['id']}/pagerules") == []
