@@ -3,3 +3,11 @@
 
 def test_cloudflare_sdk(emulators):
     emulators.run_client("cloudflare", "cloudflare_sdk.py")
+
+
+def test_octodns_cloudflare(emulators):
+    emulators.run_client("octodns", "octodns_sync.py")
+
+
+def test_dns_lexicon_cloudflare_and_namecheap(emulators):
+    emulators.run_client("lexicon", "lexicon_dns.py")

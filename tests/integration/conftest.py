@@ -211,7 +211,7 @@ def sandbox_session():
     if started.returncode != 0:
         pytest.fail("sandbox did not start:\n%s\n%s" % (started.stdout, started.stderr))
     box = Sandbox(PORT_BASE)
-    box.configure("namecheap", rate_limit_per_minute=100000)
+    box.configure("namecheap", rate_limit_per_minute=100000, rate_limit_per_hour=0)
     yield box
     subprocess.run(cmd + ["stop"], cwd=str(REPO), env=env, capture_output=True, check=False)
 
@@ -220,7 +220,7 @@ def sandbox_session():
 def sandbox(sandbox_session):
     """A freshly reset sandbox; the test fails if any contract violation was recorded."""
     sandbox_session.reset()
-    sandbox_session.configure("namecheap", rate_limit_per_minute=100000)
+    sandbox_session.configure("namecheap", rate_limit_per_minute=100000, rate_limit_per_hour=0)
     yield sandbox_session
     violations = sandbox_session.violations()
     sandbox_session.clear_faults()

@@ -163,15 +163,15 @@ def test_fault_at_each_write_then_rerun_converges_without_duplicates(sandbox, tm
 
 
 def test_registrar_host_list_keeps_records_the_site_does_not_manage(sandbox, tmp_path):
-    inventory = sandbox.inventory(tmp_path / "inv", {"owned": {"site_domain": "fabrik-owned.test"}})
-    before = observe.namecheap(sandbox)["fabrik-owned.test"]
-    assert before["hosts"], "the sandbox seeds fabrik-owned.test with records"
+    inventory = sandbox.inventory(tmp_path / "inv", {"owned": {"site_domain": "fabrik-owned.com"}})
+    before = observe.namecheap(sandbox)["fabrik-owned.com"]
+    assert before["hosts"], "the sandbox seeds fabrik-owned.com with records"
     playbook = tmp_path / "hosts.yml"
     playbook.write_text(HOSTS_PLAYBOOK)
     run = sandbox.playbook(str(playbook), inventory)
     assert run.rc == 0, run.explain()
     assert run.changed == 1
-    after = observe.namecheap(sandbox)["fabrik-owned.test"]
+    after = observe.namecheap(sandbox)["fabrik-owned.com"]
     assert set(before["hosts"]) < set(after["hosts"])
     assert ("www", "A", "192.0.2.44", "1800") in after["hosts"]
     assert after["email_type"] == before["email_type"]

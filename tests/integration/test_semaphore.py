@@ -30,7 +30,7 @@ SECRET_VARIABLES = ("CLOUDFLARE_API_TOKEN", "NAMECHEAP_API_KEY", "UPTIME_KUMA_PA
 # site.yml validates the wordpress role's arguments whatever the tags (the validation task is tagged
 # `always`), so a site needs these even when the wordpress stage is not run. No task of the stages
 # run here uses them; the password is a placeholder, not a credential.
-WORDPRESS_ROLE_ARGUMENTS = {"wordpress_url": "https://fabrik-demo.test",
+WORDPRESS_ROLE_ARGUMENTS = {"wordpress_url": "https://fabrik-demo.com",
                             "wordpress_admin_password": "placeholder-unused-by-these-stages"}
 RECAP = re.compile(r"^%s\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)" % SITE, re.M)
 
@@ -104,11 +104,11 @@ def test_site_run_as_a_semaphore_task_converges_then_changes_nothing(sandbox, ku
     first = Task(inventory, extra_vars, variables, tmp_path, verbosity=4)
     assert first.rc == 0, first.explain() + sandbox.logs()
     assert first.changed > 0 and first.failed == 0
-    assert observe.cloudflare(sandbox)["fabrik-demo.test"]["status"] == "active"
+    assert observe.cloudflare(sandbox)["fabrik-demo.com"]["status"] == "active"
     assert [bucket["name"] for bucket in sandbox.state("r2")["buckets"]] == ["fabrik-demo-test"]
     monitors = requests.get(kuma + "/state", timeout=10).json()["monitors"].values()
     assert sorted((m["name"], m["interval"]) for m in monitors) == [
-        ("fabrik-demo.test", 120), ("fabrik-demo.test content", 120)]
+        ("fabrik-demo.com", 120), ("fabrik-demo.com content", 120)]
 
     sandbox.reset_log()
     second = Task(inventory, extra_vars, variables, tmp_path)

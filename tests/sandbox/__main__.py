@@ -102,9 +102,10 @@ class Service:
 
 SERVICES = (
     Service("cloudflare", 1, "cloudflare", "CloudflareEmulator", cloudflare_connection),
-    # The real API's 20 calls/minute would throttle day-to-day runs of the whole collection.
+    # The real API's 20 calls/minute and 700/hour would throttle day-to-day runs of the whole collection;
+    # a test asks for them through POST /_sandbox/config (tests/sandbox/README.md, "Rate limits").
     Service("namecheap", 2, "namecheap", "NamecheapEmulator", namecheap_connection,
-            settings={"rate_limit_per_minute": 600}),
+            settings={"rate_limit_per_minute": 600, "rate_limit_per_hour": 0}),
     Service("coolify", 3, "coolify", "CoolifyEmulator", coolify_connection),
     # Socket.IO; its mode (1.23 or 2.x) is set with POST /_sandbox/config {"version": ...}.
     Service("uptime_kuma", 4, "uptime_kuma", "UptimeKumaEmulator", uptime_kuma_connection, self_served=True),

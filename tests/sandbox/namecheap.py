@@ -35,13 +35,19 @@ Rules of this emulator that the real API does not spell out:
   more than ``MAX_HOSTS`` rows answer 3013288.
 * ``SLD``/``TLD`` must split the domain the way the public suffix does
   (``example`` + ``co.uk``, not ``example.co`` + ``uk``), else 2019166.
-* Throttling: a sliding 60 s window of calls per ``ApiKey`` value
-  (``rate_limit_per_minute``, default 20 as the real API, 0 disables); a
+* Throttling: sliding windows of calls per ``ApiKey`` value, 60 s
+  (``rate_limit_per_minute``, default 20 as the real API) and one hour
+  (``rate_limit_per_hour``, default 700 as the real API); 0 disables a limit; a
   throttled call is not counted and answers HTTP 405 with error 500000.
+* ``dns.setHosts`` without ``EmailType`` is accepted (the Go SDK's rule that
+  MX rows need ``EmailType=MX`` is its own); MX rows are stored only in an
+  ``MX``, ``OX`` or ``GMAIL`` zone and dropped otherwise (tests/sandbox/README.md).
+* Account and catalogue commands: ``namecheap_account.py``.
 """
 
 import ipaddress
 import re
+import sys
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -52,6 +58,7 @@ from xml.etree import ElementTree as ET
 from werkzeug.wrappers import Response
 
 from .base import Emulator
+from .namecheap_account import CONTACT_FIELDS, NamecheapAccountCommands
 
 API_USER = "sandboxuser"
 API_KEY = "sandbox-namecheap-key"
@@ -68,6 +75,7 @@ DEFAULT_NAMESERVERS = ("dns1.registrar-servers.com", "dns2.registrar-servers.com
 DEFAULT_OPTIONS = {
     "balance": "100.00",
     "rate_limit_per_minute": 20,
+    "rate_limit_per_hour": 700,
     "premium_names": None,  # None: DEFAULT_PREMIUM_NAMES
 }
 DEFAULT_PREMIUM_NAMES = {"premium.com": "2500.00", "shop.test": "850.00"}
@@ -102,6 +110,8 @@ HOST_LABEL_PATTERN = re.compile(r"^(\*|_?[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?)$
 
 RECORD_TYPES = frozenset({"A", "AAAA", "ALIAS", "CAA", "CNAME", "MX", "MXE", "NS", "TXT", "URL", "URL301", "FRAME"})
 EMAIL_TYPES = frozenset({"NONE", "MXE", "MX", "FWD", "OX", "GMAIL"})
+# Zones whose MX host rows setHosts keeps (the others accept the call and drop them).
+MX_KEEPING_EMAIL_TYPES = frozenset({"MX", "OX", "GMAIL"})
 EMAIL_TYPE_LABELS = {
     "NONE": "No Email Service",
     "MXE": "MXE Record",
@@ -133,11 +143,11 @@ ERR_THROTTLED = 500000
 
 # State after every reset().  ``age_days``: how long ago the domain was
 # registered; ``years``: registration period.  ``nameservers`` None means
-# Namecheap's own DNS.  fabrik-owned.test carries records a site does not
-# manage (MX + TXT) so set-modules must keep them; fabrik-legacy.test is on
+# Namecheap's own DNS.  fabrik-owned.com carries records a site does not
+# manage (MX + TXT) so set-modules must keep them; fabrik-legacy.com is on
 # custom nameservers and expires within EXPIRING_WITHIN_DAYS.
 SEED_DOMAINS = {
-    "fabrik-owned.test": {
+    "fabrik-owned.com": {
         "owner": API_USER,
         "age_days": 200,
         "years": 2,
@@ -147,12 +157,12 @@ SEED_DOMAINS = {
         "email_type": "MX",
         "hosts": [
             {"name": "@", "type": "A", "address": "192.0.2.10", "ttl": 1800},
-            {"name": "www", "type": "CNAME", "address": "fabrik-owned.test.", "ttl": 1800},
+            {"name": "www", "type": "CNAME", "address": "fabrik-owned.com.", "ttl": 1800},
             {"name": "@", "type": "MX", "address": "mx1.mail.example.", "mxpref": 10, "ttl": 1800},
             {"name": "@", "type": "TXT", "address": "v=spf1 include:mail.example ~all", "ttl": 1800},
         ],
     },
-    "fabrik-legacy.test": {
+    "fabrik-legacy.com": {
         "owner": API_USER,
         "age_days": 350,
         "years": 1,
@@ -162,7 +172,7 @@ SEED_DOMAINS = {
         "email_type": "NONE",
         "hosts": [],
     },
-    "someone-elses.test": {
+    "someone-elses.com": {
         "owner": OTHER_USER,
         "age_days": 100,
         "years": 1,
@@ -207,6 +217,7 @@ class Domain:
     nameservers: list | None = None  # None: Namecheap's own DNS
     email_type: str = "NONE"
     hosts: list = field(default_factory=list)
+    contacts: dict = field(default_factory=dict)  # role -> {field: value}; empty: the sandbox contact
 
     @property
     def uses_our_dns(self):
@@ -306,10 +317,11 @@ def request_params(request):
     return params
 
 
-class NamecheapEmulator(Emulator):
-    """Stateful Namecheap XML API: domains, nameservers, host records, balance."""
+class NamecheapEmulator(NamecheapAccountCommands, Emulator):
+    """Stateful Namecheap XML API: domains, nameservers, host records, balance, prices, contacts."""
 
     name = "namecheap"
+    ERRORS_MODULE = sys.modules[__name__]  # helpers shared with namecheap_account.py
 
     # command (lower-case) -> (name as documented, handler method, mutates state)
     COMMANDS = {
@@ -323,6 +335,7 @@ class NamecheapEmulator(Emulator):
         "namecheap.domains.dns.gethosts": ("namecheap.domains.dns.getHosts", "_dns_get_hosts", False),
         "namecheap.domains.dns.sethosts": ("namecheap.domains.dns.setHosts", "_dns_set_hosts", True),
         "namecheap.users.getbalances": ("namecheap.users.getBalances", "_users_get_balances", False),
+        **NamecheapAccountCommands.ACCOUNT_COMMANDS,
     }
 
     def __init__(self, shared=None, **options):
@@ -342,10 +355,10 @@ class NamecheapEmulator(Emulator):
         with self.lock:
             if "balance" in options:
                 to_decimal(options["balance"], "balance")
-            if "rate_limit_per_minute" in options:
-                limit = options["rate_limit_per_minute"]
+            for option in ("rate_limit_per_minute", "rate_limit_per_hour"):
+                limit = options.get(option, 0)
                 if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-                    raise ValueError(f"rate_limit_per_minute: an integer >= 0 expected, got {limit!r}")
+                    raise ValueError(f"{option}: an integer >= 0 expected, got {limit!r}")
             if options.get("premium_names") is not None:
                 for premium_name, price in options["premium_names"].items():
                     to_decimal(price, f"premium_names[{premium_name}]")
@@ -463,15 +476,18 @@ class NamecheapEmulator(Emulator):
         return Response(body, status=status, content_type="text/xml; charset=utf-8")
 
     def _throttled(self, api_key):
-        limit = self.options["rate_limit_per_minute"]
-        if not limit:
+        """Namecheap's documented limits per key: ``rate_limit_per_minute`` and ``rate_limit_per_hour``."""
+        limits = [(60, self.options["rate_limit_per_minute"]), (3600, self.options["rate_limit_per_hour"])]
+        limits = [(seconds, limit) for seconds, limit in limits if limit]
+        if not limits:
             return False
         now = self.clock()
         window = self.calls_by_key.setdefault(api_key, deque())
-        while window and now - window[0] >= 60:
+        while window and now - window[0] >= 3600:
             window.popleft()
-        if len(window) >= limit:
-            return True
+        for seconds, limit in limits:
+            if sum(1 for call in window if now - call < seconds) >= limit:
+                return True
         window.append(now)
         return False
 
@@ -593,6 +609,8 @@ class NamecheapEmulator(Emulator):
             premium=name in self._premium_names(),
             whoisguard=whoisguard,
             nameservers=nameservers,
+            contacts={role: {field: params.get((role + field).lower()) for field in CONTACT_FIELDS
+                             if params.get((role + field).lower())} for role, _number in CONTACT_ROLES},
         )
         self.domains[name] = domain
         return [ET.Element("DomainCreateResult", {
@@ -775,6 +793,10 @@ class NamecheapEmulator(Emulator):
         rows = self._host_rows(params)
         email_type = (params.get("emailtype") or "NONE").strip().upper()
         self._validate_email_type(email_type, rows)
+        if email_type not in MX_KEEPING_EMAIL_TYPES:
+            # Accepted, but MX rows are kept only in an MX (or a provider's OX/GMAIL) zone:
+            # tests/sandbox/README.md, "Namecheap: live behaviour".
+            rows = [row for row in rows if row["type"] != "MX"]
         domain.hosts = [HostRecord(host_id=self._new_id(), **row) for row in rows]
         domain.email_type = email_type
         return [ET.Element("DomainDNSSetHostsResult", {"Domain": domain.name, "IsSuccess": "true"})]
@@ -819,8 +841,6 @@ class NamecheapEmulator(Emulator):
         if email_type not in EMAIL_TYPES:
             raise NamecheapError(ERR_BAD_PARAMETER, f"Parameter EmailType is invalid: {email_type}")
         types = [row["type"] for row in rows]
-        if "MX" in types and email_type != "MX":
-            raise NamecheapError(ERR_BAD_PARAMETER, "EmailType must be MX when MX records are sent")
         if ("MXE" in types or email_type == "MXE") and (email_type != "MXE" or types.count("MXE") != 1):
             raise NamecheapError(ERR_BAD_PARAMETER, "EmailType MXE requires exactly one MXE record")
 

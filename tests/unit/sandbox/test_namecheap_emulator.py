@@ -61,7 +61,7 @@ def served():
 def emulator(served):
     emulator = served[0]
     emulator.clock = NamecheapEmulator().clock
-    emulator.configure(balance="100.00", rate_limit_per_minute=0, premium_names=None)
+    emulator.configure(balance="100.00", rate_limit_per_minute=0, rate_limit_per_hour=0, premium_names=None)
     emulator.reset()
     return emulator
 
@@ -104,7 +104,7 @@ def failed(result):
     return error
 
 
-def hosts_of(api, sld="fabrik-owned", tld="test"):
+def hosts_of(api, sld="fabrik-owned", tld="com"):
     result = ok(api("namecheap.domains.dns.getHosts", SLD=sld, TLD=tld)).find(NS + "DomainDNSGetHostsResult")
     return result, [dict(row.attrib) for row in result]
 
@@ -161,21 +161,21 @@ def test_invalid_ip_message_names_the_ip(api):
 
 def test_missing_and_unknown_command(api):
     assert failed(api(""))[0] == 1010104
-    assert failed(api("namecheap.domains.renew"))[0] == 1010104
+    assert failed(api("namecheap.domains.transfer.create"))[0] == 1010104
 
 
 def test_get_with_lower_case_parameter_names(api):
     auth = {key.lower(): value for key, value in AUTH.items()}
-    root = ok(api("namecheap.domains.dns.getList", method="GET", auth=auth, sld="fabrik-owned", tld="TEST"))
-    assert root.find(NS + "DomainDNSGetListResult").get("Domain") == "fabrik-owned.test"
+    root = ok(api("namecheap.domains.dns.getList", method="GET", auth=auth, sld="fabrik-owned", tld="com"))
+    assert root.find(NS + "DomainDNSGetListResult").get("Domain") == "fabrik-owned.com"
 
 
 def test_post_with_globals_in_query_and_fields_in_body(served, emulator):
     url = served[1]
     query = dict({key.upper(): value for key, value in AUTH.items()}, COMMAND="namecheap.domains.getInfo")
-    response = requests.post(url, params=query, data={"domainname": "fabrik-owned.test"}, timeout=5)
+    response = requests.post(url, params=query, data={"domainname": "fabrik-owned.com"}, timeout=5)
     root = ok((response, SafeET.fromstring(response.content)))
-    assert root.find(NS + "DomainGetInfoResult").get("DomainName") == "fabrik-owned.test"
+    assert root.find(NS + "DomainGetInfoResult").get("DomainName") == "fabrik-owned.com"
 
 
 def test_unknown_path_is_404(served, emulator):
@@ -186,7 +186,7 @@ def test_unknown_path_is_404(served, emulator):
 
 
 def test_check_availability_rules(api):
-    names = "free-name.com,fabrik-owned.test,someone-elses.test,taken-by-anyone.com,foo.taken,premium.com,foo.museum"
+    names = "free-name.com,fabrik-owned.com,someone-elses.com,taken-by-anyone.com,foo.taken,premium.com,foo.museum"
     root = ok(api("namecheap.domains.check", DomainList=names))
     results = {r.get("Domain"): r for r in root.findall(NS + "DomainCheckResult")}
     assert list(results) == names.split(",")
@@ -197,7 +197,7 @@ def test_check_availability_rules(api):
     assert all(set(r.attrib) == expected_attributes for r in results.values())
     available = {name: r.get("Available") for name, r in results.items()}
     assert available == {
-        "free-name.com": "true", "fabrik-owned.test": "false", "someone-elses.test": "false",
+        "free-name.com": "true", "fabrik-owned.com": "false", "someone-elses.com": "false",
         "taken-by-anyone.com": "false", "foo.taken": "false", "premium.com": "true", "foo.museum": "false",
     }
     assert results["premium.com"].get("IsPremiumName") == "true"
@@ -275,7 +275,7 @@ def test_create_validation_errors(api, emulator, fields, number):
 def test_create_refuses_unsupported_tld_and_reserved_names(api):
     assert failed(create(api, "something.museum"))[0] == 2030280
     assert failed(create(api, "taken-already.com"))[0] == 3019166
-    assert failed(create(api, "someone-elses.test"))[0] == 3019166
+    assert failed(create(api, "someone-elses.com"))[0] == 3019166
 
 
 def test_create_fails_when_the_balance_runs_out(api, emulator):
@@ -313,12 +313,12 @@ def test_get_list_pages_sorts_and_filters(api, emulator):
 
     searched = ok(api("namecheap.domains.getList", SearchTerm="FABRIK"))
     domains = searched.findall(f"{NS}DomainGetListResult/{NS}Domain")
-    assert [d.get("Name") for d in domains] == ["fabrik-legacy.test", "fabrik-owned.test"]
+    assert [d.get("Name") for d in domains] == ["fabrik-legacy.com", "fabrik-owned.com"]
     assert [d.get("IsOurDNS") for d in domains] == ["false", "true"]
     assert all(d.get("User") == API_USER for d in domains)
 
     expiring = ok(api("namecheap.domains.getList", ListType="expiring"))
-    assert [d.get("Name") for d in expiring.iter(NS + "Domain")] == ["fabrik-legacy.test"]
+    assert [d.get("Name") for d in expiring.iter(NS + "Domain")] == ["fabrik-legacy.com"]
     assert list(ok(api("namecheap.domains.getList", ListType="EXPIRED")).iter(NS + "Domain")) == []
 
 
@@ -330,8 +330,8 @@ def test_get_list_rejects_bad_parameters(api, fields):
 
 
 def test_get_info(api):
-    info = ok(api("namecheap.domains.getInfo", DomainName="fabrik-owned.test")).find(NS + "DomainGetInfoResult")
-    assert info.get("DomainName") == "fabrik-owned.test"
+    info = ok(api("namecheap.domains.getInfo", DomainName="fabrik-owned.com")).find(NS + "DomainGetInfoResult")
+    assert info.get("DomainName") == "fabrik-owned.com"
     assert info.get("IsOwner") == "true"
     assert info.find(f"{NS}DomainDetails/{NS}ExpiredDate").text.count("/") == 2
     dns = info.find(NS + "DnsDetails")
@@ -343,7 +343,7 @@ def test_get_info(api):
 
 def test_get_info_errors(api):
     assert failed(api("namecheap.domains.getInfo", DomainName="nowhere.test"))[0] == 2019166
-    assert failed(api("namecheap.domains.getInfo", DomainName="someone-elses.test"))[0] == 4011103
+    assert failed(api("namecheap.domains.getInfo", DomainName="someone-elses.com"))[0] == 4011103
     assert failed(api("namecheap.domains.getInfo"))[0] == 2011166
 
 
@@ -351,37 +351,37 @@ def test_get_info_errors(api):
 
 
 def test_nameserver_switching(api, emulator):
-    result = ok(api("namecheap.domains.dns.setCustom", SLD="fabrik-owned", TLD="test",
+    result = ok(api("namecheap.domains.dns.setCustom", SLD="fabrik-owned", TLD="com",
                     Nameservers="Ada.NS.Cloudflare.com,bob.ns.cloudflare.com"))
-    assert result.find(NS + "DomainDNSSetCustomResult").attrib == {"Domain": "fabrik-owned.test", "Updated": "true"}
-    listing = ok(api("namecheap.domains.dns.getList", SLD="fabrik-owned", TLD="test")).find(NS + "DomainDNSGetListResult")
+    assert result.find(NS + "DomainDNSSetCustomResult").attrib == {"Domain": "fabrik-owned.com", "Updated": "true"}
+    listing = ok(api("namecheap.domains.dns.getList", SLD="fabrik-owned", TLD="com")).find(NS + "DomainDNSGetListResult")
     assert listing.get("IsUsingOurDNS") == "false"
     assert [n.text for n in listing] == ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]
-    assert emulator.nameservers_for("fabrik-owned.test") == ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]
+    assert emulator.nameservers_for("fabrik-owned.com") == ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]
 
     hosts_result, rows = hosts_of(api)
     assert (hosts_result.get("IsUsingOurDNS"), rows) == ("false", [])
-    refused = api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="test",
+    refused = api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="com",
                   HostName1="@", RecordType1="A", Address1="192.0.2.1")
     assert failed(refused)[0] == 2030166
 
-    ok(api("namecheap.domains.dns.setDefault", SLD="fabrik-owned", TLD="test"))
-    assert emulator.nameservers_for("fabrik-owned.test") == list(DEFAULT_NAMESERVERS)
+    ok(api("namecheap.domains.dns.setDefault", SLD="fabrik-owned", TLD="com"))
+    assert emulator.nameservers_for("fabrik-owned.com") == list(DEFAULT_NAMESERVERS)
     assert len(hosts_of(api)[1]) == 4
 
 
 @pytest.mark.parametrize("command, fields, number", [
-    ("namecheap.domains.dns.setCustom", {"SLD": "fabrik-owned", "TLD": "test", "Nameservers": "ns1.one.example"}, 2011168),
-    ("namecheap.domains.dns.setCustom", {"SLD": "fabrik-owned", "TLD": "test"}, 2011168),
-    ("namecheap.domains.dns.setCustom", {"SLD": "someone-elses", "TLD": "test", "Nameservers": "a.b.example,c.d.example"}, 2016166),
+    ("namecheap.domains.dns.setCustom", {"SLD": "fabrik-owned", "TLD": "com", "Nameservers": "ns1.one.example"}, 2011168),
+    ("namecheap.domains.dns.setCustom", {"SLD": "fabrik-owned", "TLD": "com"}, 2011168),
+    ("namecheap.domains.dns.setCustom", {"SLD": "someone-elses", "TLD": "com", "Nameservers": "a.b.example,c.d.example"}, 2016166),
     ("namecheap.domains.dns.setDefault", {"SLD": "nowhere", "TLD": "test"}, 2019166),
-    ("namecheap.domains.dns.getList", {"SLD": "someone-elses", "TLD": "test"}, 2016166),
+    ("namecheap.domains.dns.getList", {"SLD": "someone-elses", "TLD": "com"}, 2016166),
     ("namecheap.domains.dns.getHosts", {"SLD": "nowhere", "TLD": "test"}, 2019166),
     ("namecheap.domains.dns.getHosts", {"TLD": "test"}, 2011166),
 ])
 def test_dns_command_errors(api, emulator, command, fields, number):
     assert failed(api(command, **fields))[0] == number
-    assert emulator.nameservers_for("fabrik-owned.test") == list(DEFAULT_NAMESERVERS)
+    assert emulator.nameservers_for("fabrik-owned.com") == list(DEFAULT_NAMESERVERS)
 
 
 def test_multi_label_tld_split(api, emulator):
@@ -409,8 +409,8 @@ def test_set_hosts_replaces_the_whole_list(api, emulator):
         "HostName2": "@", "RecordType2": "MX", "Address2": "mx.example.net.", "MXPref2": "5", "TTL2": "300",
         "HostName3": "_acme", "RecordType3": "TXT", "Address3": 'a<b & "c"',
     }
-    result = ok(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="test", **fields))
-    assert result.find(NS + "DomainDNSSetHostsResult").attrib == {"Domain": "fabrik-owned.test", "IsSuccess": "true"}
+    result = ok(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="com", **fields))
+    assert result.find(NS + "DomainDNSSetHostsResult").attrib == {"Domain": "fabrik-owned.com", "IsSuccess": "true"}
     _result, first = hosts_of(api)
     assert [(r["Name"], r["Type"], r["Address"], r["MXPref"], r["TTL"]) for r in first] == [
         ("@", "A", "198.51.100.20", "10", "1800"),
@@ -419,13 +419,13 @@ def test_set_hosts_replaces_the_whole_list(api, emulator):
     ]
     assert not {r["HostId"] for r in first} & {r["HostId"] for r in before}
 
-    ok(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="test", **fields))
+    ok(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="com", **fields))
     _result, second = hosts_of(api)
     assert not {r["HostId"] for r in second} & {r["HostId"] for r in first}
-    assert emulator.snapshot()["domains"]["fabrik-owned.test"]["email_type"] == "MX"
+    assert emulator.snapshot()["domains"]["fabrik-owned.com"]["email_type"] == "MX"
 
-    ok(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="test", EmailType="NONE",
-           HostName1="www", RecordType1="CNAME", Address1="fabrik-owned.test."))
+    ok(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="com", EmailType="NONE",
+           HostName1="www", RecordType1="CNAME", Address1="fabrik-owned.com."))
     result, last = hosts_of(api)
     assert [(r["Name"], r["Type"]) for r in last] == [("www", "CNAME")]
     assert result.get("EmailType") == "NONE"
@@ -441,19 +441,64 @@ def test_set_hosts_replaces_the_whole_list(api, emulator):
     {"HostName1": "@", "RecordType1": "A", "Address1": "192.0.2.1", "TTL1": "60001"},
     {"HostName1": "@", "RecordType1": "A"},
     {"HostName1": "bad host", "RecordType1": "A", "Address1": "192.0.2.1"},
-    {"HostName1": "@", "RecordType1": "MX", "Address1": "mx.example.", "MXPref1": "10"},
     {"EmailType": "MX", "HostName1": "@", "RecordType1": "MX", "Address1": "mx.example."},
     {"EmailType": "MXE", "HostName1": "@", "RecordType1": "A", "Address1": "192.0.2.1"},
     {"EmailType": "POSTAL", "HostName1": "@", "RecordType1": "A", "Address1": "192.0.2.1"},
 ])
 def test_set_hosts_validation_leaves_the_zone_alone(api, fields):
     _result, before = hosts_of(api)
-    assert failed(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="test", **fields))[0] == 2011166
+    assert failed(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="com", **fields))[0] == 2011166
     assert hosts_of(api)[1] == before
 
 
+def test_set_hosts_without_email_type_drops_mx_rows(api, emulator):
+    """Accepted as the live API does; MX rows are kept only in an MX/OX/GMAIL zone (README, live behaviour)."""
+    mx = {"HostName1": "@", "RecordType1": "MX", "Address1": "mx.example.", "MXPref1": "10",
+          "HostName2": "@", "RecordType2": "TXT", "Address2": "v=spf1 -all"}
+    ok(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="com", **mx))
+    assert [r["Type"] for r in hosts_of(api)[1]] == ["TXT"]
+    assert emulator.snapshot()["domains"]["fabrik-owned.com"]["email_type"] == "NONE"
+    ok(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="com", EmailType="OX", **mx))
+    assert sorted(r["Type"] for r in hosts_of(api)[1]) == ["MX", "TXT"]
+
+
+def test_account_and_catalogue_commands(api, emulator):
+    pricing = ok(api("namecheap.users.getPricing", ProductType="DOMAIN", ActionName="RENEW", ProductName="com"))
+    [price] = [p for p in pricing.iter(NS + "Price") if p.get("Duration") == "2"]
+    assert (price.get("YourPrice"), price.get("Currency")) == ("20.56", "USD")
+    tlds = [tld.get("Name") for tld in ok(api("namecheap.domains.getTldList")).iter(NS + "Tld")]
+    assert "com" in tlds and "co.uk" in tlds
+    contacts = ok(api("namecheap.domains.getContacts", DomainName="fabrik-owned.com")).find(NS + "DomainContactsResult")
+    assert contacts.find(NS + "Registrant").find(NS + "EmailAddress").text == "owner@fabrik-sandbox.com"
+    assert failed(api("namecheap.domains.getContacts", DomainName="someone-elses.com"))[0] == 4011103
+    before = emulator.snapshot()["domains"]["fabrik-owned.com"]["expires"]
+    renewed = ok(api("namecheap.domains.renew", DomainName="fabrik-owned.com", Years="2")).find(NS + "DomainRenewResult")
+    assert (renewed.get("Renew"), renewed.get("ChargedAmount")) == ("true", "20.56")
+    after = emulator.snapshot()["domains"]["fabrik-owned.com"]["expires"]
+    assert int(after[:4]) == int(before[:4]) + 2
+    assert failed(api("namecheap.domains.renew", DomainName="fabrik-owned.com", Years="11"))[0] == 2015167
+
+
+def test_hourly_rate_limit(api, emulator):
+    assert NamecheapEmulator().options["rate_limit_per_hour"] == 700
+    emulator.configure(rate_limit_per_minute=20, rate_limit_per_hour=3)
+    now = [5000.0]
+    emulator.clock = lambda: now[0]
+    try:
+        for _minute in range(3):
+            ok(api("namecheap.users.getBalances"))
+            now[0] += 61
+        response, root = api("namecheap.users.getBalances")
+        assert response.status_code == 405 and error_of(root) == [(500000, "Too many requests")]
+        now[0] += 3600
+        ok(api("namecheap.users.getBalances"))
+    finally:
+        emulator.configure(rate_limit_per_minute=0, rate_limit_per_hour=0)
+        emulator.reset()
+
+
 def test_set_hosts_accepts_ttl_bounds_and_mxe(api):
-    ok(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="test", EmailType="MXE",
+    ok(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="com", EmailType="MXE",
            HostName1="@", RecordType1="MXE", Address1="192.0.2.5", TTL1="60",
            HostName2="www", RecordType2="A", Address2="192.0.2.6", TTL2="60000"))
     assert [r["TTL"] for r in hosts_of(api)[1]] == ["60", "60000"]
@@ -463,7 +508,7 @@ def test_set_hosts_refuses_too_many_records(api):
     fields = {}
     for n in range(1, 152):
         fields.update({f"HostName{n}": f"h{n}", f"RecordType{n}": "A", f"Address{n}": "192.0.2.1"})
-    assert failed(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="test", **fields))[0] == 3013288
+    assert failed(api("namecheap.domains.dns.setHosts", SLD="fabrik-owned", TLD="com", **fields))[0] == 3013288
     assert len(hosts_of(api)[1]) == 4
 
 
@@ -512,9 +557,9 @@ def test_describe(emulator, data, expected):
 
 
 def test_nameservers_for(emulator):
-    assert emulator.nameservers_for("FABRIK-OWNED.test.") == list(DEFAULT_NAMESERVERS)
-    assert emulator.nameservers_for("fabrik-legacy.test") == ["ns1.legacy-dns.example", "ns2.legacy-dns.example"]
-    assert emulator.nameservers_for("someone-elses.test") is None
+    assert emulator.nameservers_for("FABRIK-OWNED.com.") == list(DEFAULT_NAMESERVERS)
+    assert emulator.nameservers_for("fabrik-legacy.com") == ["ns1.legacy-dns.example", "ns2.legacy-dns.example"]
+    assert emulator.nameservers_for("someone-elses.com") is None
     assert emulator.nameservers_for("unregistered.test") is None
 
 
@@ -523,7 +568,7 @@ def test_snapshot_and_reset(api, emulator):
     state = emulator.snapshot()
     assert state["balance"] == "89.72"
     assert state["domains"]["fresh.com"]["nameservers"] == list(DEFAULT_NAMESERVERS)
-    owned = state["domains"]["fabrik-owned.test"]
+    owned = state["domains"]["fabrik-owned.com"]
     assert owned["email_type"] == "MX"
     assert {h["type"] for h in owned["hosts"]} == {"A", "CNAME", "MX", "TXT"}
     emulator.reset()

@@ -434,7 +434,7 @@ def test_create_form_sends_all_four_roles_privacy_and_premium_fields():
 @pytest.fixture(scope="module")
 def emulator_url():
     emulator_module = pytest.importorskip("tests.sandbox.namecheap")
-    emulator = emulator_module.NamecheapEmulator(rate_limit_per_minute=0)
+    emulator = emulator_module.NamecheapEmulator(rate_limit_per_minute=0, rate_limit_per_hour=0)
 
     def app(environ, start_response):
         return emulator.dispatch(Request(environ))(environ, start_response)
@@ -457,25 +457,25 @@ def sandbox(emulator_url):
 
 def test_emulator_host_round_trip_keeps_unmanaged_records(sandbox):
     emulator, client = sandbox
-    before = client.dns_get_hosts("fabrik-owned.test")
+    before = client.dns_get_hosts("fabrik-owned.com")
     present, absent = nc.validate_records([{"name": "blog", "type": "A", "address": "192.0.2.30"}])
     hosts = nc.plan_hosts(before.hosts, present, absent)
-    client.dns_set_hosts("fabrik-owned.test", before.email_type, hosts)
-    after = client.dns_get_hosts("fabrik-owned.test")
+    client.dns_set_hosts("fabrik-owned.com", before.email_type, hosts)
+    after = client.dns_get_hosts("fabrik-owned.com")
     assert after.email_type == "MX"
     assert nc.sort_hosts(after.hosts) == nc.sort_hosts(before.hosts + present)
-    assert len(emulator.snapshot()["domains"]["fabrik-owned.test"]["hosts"]) == 5
+    assert len(emulator.snapshot()["domains"]["fabrik-owned.com"]["hosts"]) == 5
 
 
 def test_emulator_nameservers_and_ownership(sandbox):
     _emulator, client = sandbox
-    client.dns_set_custom("fabrik-owned.test", ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"])
-    assert client.dns_get_list("fabrik-owned.test") == {
+    client.dns_set_custom("fabrik-owned.com", ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"])
+    assert client.dns_get_list("fabrik-owned.com") == {
         "is_using_our_dns": False, "nameservers": ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]}
-    client.dns_set_default("fabrik-owned.test")
-    assert client.dns_get_list("fabrik-owned.test")["is_using_our_dns"] is True
-    assert client.get_info("someone-elses.test") is None
-    assert client.get_info("fabrik-legacy.test")["dns_provider_type"] == "CUSTOM"
+    client.dns_set_default("fabrik-owned.com")
+    assert client.dns_get_list("fabrik-owned.com")["is_using_our_dns"] is True
+    assert client.get_info("someone-elses.com") is None
+    assert client.get_info("fabrik-legacy.com")["dns_provider_type"] == "CUSTOM"
 
 
 def test_emulator_registration_of_a_premium_name_charges_the_premium_price(sandbox):
@@ -496,7 +496,7 @@ def test_emulator_throttling_is_retried_until_the_window_frees(sandbox, emulator
     sleeps.on_sleep = lambda seconds: now.__setitem__(0, now[0] + 61)
     client = nc.NamecheapClient("sandboxuser", "sandbox-namecheap-key", "127.0.0.1", api_url=url, sleep=sleeps)
     client.get_balance()
-    assert client.dns_get_list("fabrik-owned.test")["is_using_our_dns"] is True
+    assert client.dns_get_list("fabrik-owned.com")["is_using_our_dns"] is True
     assert len(sleeps.delays) == 1
 
 

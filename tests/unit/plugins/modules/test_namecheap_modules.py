@@ -32,7 +32,7 @@ class Sandbox:
     """The emulator behind a real HTTP server, with the commands it received and a hook per request."""
 
     def __init__(self):
-        self.emulator = emulator_module.NamecheapEmulator(rate_limit_per_minute=0)
+        self.emulator = emulator_module.NamecheapEmulator(rate_limit_per_minute=0, rate_limit_per_hour=0)
         self.commands = []
         self.before_request = None
         self.httpd = make_server("127.0.0.1", 0, self.app, threaded=True)
@@ -115,16 +115,16 @@ def run(sandbox, monkeypatch):
 
 
 def test_domain_info_reports_an_owned_domain(run):
-    result = run(namecheap_domain_info, domain="Fabrik-Legacy.test.", with_balance=True)
+    result = run(namecheap_domain_info, domain="Fabrik-Legacy.com.", with_balance=True)
     assert result["failed"] is False and result["changed"] is False
-    assert (result["domain"], result["owned"]) == ("fabrik-legacy.test", True)
+    assert (result["domain"], result["owned"]) == ("fabrik-legacy.com", True)
     assert result["info"]["is_using_our_dns"] is False
     assert result["info"]["nameservers"] == ["ns1.legacy-dns.example", "ns2.legacy-dns.example"]
     assert result["balances"]["available_balance"] == 100.0
 
 
 def test_domain_info_of_a_domain_outside_the_account(run):
-    result = run(namecheap_domain_info, domain="someone-elses.test")
+    result = run(namecheap_domain_info, domain="someone-elses.com")
     assert (result["owned"], result["info"]) == (False, {})
     assert "balances" not in result
 
@@ -133,11 +133,11 @@ def test_connection_options_come_from_the_environment(run, sandbox, monkeypatch)
     for name, value in (("NAMECHEAP_API_USER", "sandboxuser"), ("NAMECHEAP_API_KEY", API_KEY),
                         ("NAMECHEAP_CLIENT_IP", "127.0.0.1"), ("NAMECHEAP_API_URL", sandbox.url)):
         monkeypatch.setenv(name, value)
-    assert run(namecheap_domain_info, connection=False, domain="fabrik-owned.test")["owned"] is True
+    assert run(namecheap_domain_info, connection=False, domain="fabrik-owned.com")["owned"] is True
 
 
 def test_wrong_credentials_fail_with_the_api_error_and_no_secret(run):
-    result = run(namecheap_domain_info, domain="fabrik-owned.test", user_name="intruder")
+    result = run(namecheap_domain_info, domain="fabrik-owned.com", user_name="intruder")
     assert result["failed"] is True
     assert "namecheap.domains.getInfo failed" in result["msg"] and "1016103" in result["msg"]
     assert result["api_errors"] == [1016103]
@@ -145,11 +145,11 @@ def test_wrong_credentials_fail_with_the_api_error_and_no_secret(run):
 
 @pytest.mark.parametrize("args, message", [
     ({"client_ip": "::1"}, "client_ip: an IPv4 address expected"),
-    ({"domain": "www.fabrik-owned.test"}, "domain: a registrable domain"),
+    ({"domain": "www.fabrik-owned.com"}, "domain: a registrable domain"),
     ({"api_url": "https://api.namecheap.com"}, "api_url: the full endpoint URL expected"),
 ])
 def test_bad_connection_or_domain_fails_before_any_request(run, sandbox, args, message):
-    result = run(namecheap_domain_info, **dict({"domain": "fabrik-owned.test"}, **args))
+    result = run(namecheap_domain_info, **dict({"domain": "fabrik-owned.com"}, **args))
     assert result["failed"] is True and result["msg"].startswith(message)
     assert sandbox.commands == []
 
@@ -159,30 +159,30 @@ def test_bad_connection_or_domain_fails_before_any_request(run, sandbox, args, m
 
 def test_nameservers_switch_to_custom_then_rerun_is_a_no_op(run, sandbox):
     wanted = ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]
-    result = run(namecheap_nameservers, domain="fabrik-owned.test", nameservers=wanted)
+    result = run(namecheap_nameservers, domain="fabrik-owned.com", nameservers=wanted)
     assert result["changed"] is True
     assert result["diff"] == {"before": {"default": True, "nameservers": []},
                               "after": {"default": False, "nameservers": wanted}}
     assert (result["nameservers"], result["is_using_our_dns"]) == (wanted, False)
-    assert sandbox.domain("fabrik-owned.test")["nameservers"] == wanted
+    assert sandbox.domain("fabrik-owned.com")["nameservers"] == wanted
     sandbox.commands.clear()
-    again = run(namecheap_nameservers, domain="fabrik-owned.test", nameservers=["BOB.ns.cloudflare.com.", "ada.ns.cloudflare.com"])
+    again = run(namecheap_nameservers, domain="fabrik-owned.com", nameservers=["BOB.ns.cloudflare.com.", "ada.ns.cloudflare.com"])
     assert again["changed"] is False
     assert sandbox.writes() == []
 
 
 def test_nameservers_check_mode_reports_without_writing(run, sandbox):
-    result = run(namecheap_nameservers, check_mode=True, domain="fabrik-legacy.test", use_default=True)
+    result = run(namecheap_nameservers, check_mode=True, domain="fabrik-legacy.com", use_default=True)
     assert result["changed"] is True and result["is_using_our_dns"] is True
     assert sandbox.writes() == []
-    assert sandbox.domain("fabrik-legacy.test")["using_our_dns"] is False
+    assert sandbox.domain("fabrik-legacy.com")["using_our_dns"] is False
 
 
 def test_nameservers_back_to_default(run, sandbox):
-    result = run(namecheap_nameservers, domain="fabrik-legacy.test", use_default=True)
+    result = run(namecheap_nameservers, domain="fabrik-legacy.com", use_default=True)
     assert result["changed"] is True and result["is_using_our_dns"] is True
     assert result["nameservers"] == ["dns1.registrar-servers.com", "dns2.registrar-servers.com"]
-    assert run(namecheap_nameservers, domain="fabrik-legacy.test", use_default=True)["changed"] is False
+    assert run(namecheap_nameservers, domain="fabrik-legacy.com", use_default=True)["changed"] is False
 
 
 @pytest.mark.parametrize("args, message", [
@@ -191,7 +191,7 @@ def test_nameservers_back_to_default(run, sandbox):
     ({"nameservers": ["ns1.example.net", "-bad-.example"]}, "nameservers[1]: a host name expected"),
 ])
 def test_nameservers_bad_input_fails_before_any_request(run, sandbox, args, message):
-    result = run(namecheap_nameservers, domain="fabrik-owned.test", **args)
+    result = run(namecheap_nameservers, domain="fabrik-owned.com", **args)
     assert result["failed"] is True and result["msg"].startswith(message)
     assert sandbox.commands == []
 
@@ -207,59 +207,59 @@ SITE_RECORDS = [
 
 
 def test_dns_hosts_adds_records_keeps_the_rest_and_reruns_clean(run, sandbox):
-    result = run(namecheap_dns_hosts, domain="fabrik-owned.test", records=SITE_RECORDS)
+    result = run(namecheap_dns_hosts, domain="fabrik-owned.com", records=SITE_RECORDS)
     assert result["changed"] is True and result["email_type"] == "MX"
-    stored = sandbox.domain("fabrik-owned.test")
+    stored = sandbox.domain("fabrik-owned.com")
     assert stored["email_type"] == "MX"
     assert sorted((h["name"], h["type"]) for h in stored["hosts"]) == [
         ("@", "A"), ("@", "MX"), ("@", "TXT"), ("_dmarc", "TXT"), ("blog", "CNAME"), ("www", "CNAME")]
     assert len(result["diff"]["after"]["records"]) == 6 and len(result["diff"]["before"]["records"]) == 4
     assert result["records"] == nc.sort_hosts(result["records"])
     sandbox.commands.clear()
-    again = run(namecheap_dns_hosts, domain="fabrik-owned.test", records=SITE_RECORDS)
+    again = run(namecheap_dns_hosts, domain="fabrik-owned.com", records=SITE_RECORDS)
     assert again["changed"] is False
     assert sandbox.commands == ["namecheap.domains.dns.gethosts"]
 
 
 def test_dns_hosts_check_mode_computes_the_change_without_writing(run, sandbox):
-    result = run(namecheap_dns_hosts, check_mode=True, domain="fabrik-owned.test", records=SITE_RECORDS, prune=True)
+    result = run(namecheap_dns_hosts, check_mode=True, domain="fabrik-owned.com", records=SITE_RECORDS, prune=True)
     assert result["changed"] is True
     assert len(result["records"]) == 3
     assert sandbox.writes() == []
-    assert len(sandbox.domain("fabrik-owned.test")["hosts"]) == 4
+    assert len(sandbox.domain("fabrik-owned.com")["hosts"]) == 4
 
 
 def test_dns_hosts_prune_and_absent(run, sandbox):
-    result = run(namecheap_dns_hosts, domain="fabrik-owned.test", prune=True,
+    result = run(namecheap_dns_hosts, domain="fabrik-owned.com", prune=True,
                  records=[{"name": "@", "type": "A", "address": "192.0.2.10"}, {"name": "@", "type": "MX", "address": "mx1.mail.example"}])
     assert [(h["type"], h["address"]) for h in result["records"]] == [("A", "192.0.2.10"), ("MX", "mx1.mail.example")]
-    result = run(namecheap_dns_hosts, domain="fabrik-owned.test", records=[{"name": "@", "type": "MX", "state": "absent"}])
-    assert [h["type"] for h in sandbox.domain("fabrik-owned.test")["hosts"]] == ["A"]
+    result = run(namecheap_dns_hosts, domain="fabrik-owned.com", records=[{"name": "@", "type": "MX", "state": "absent"}])
+    assert [h["type"] for h in sandbox.domain("fabrik-owned.com")["hosts"]] == ["A"]
     assert result["email_type"] == "MX"
 
 
 def test_dns_hosts_refuses_to_empty_the_zone_unless_allowed(run, sandbox):
     absent_all = [{"name": "@", "type": "A", "state": "absent"}]
-    result = run(namecheap_dns_hosts, domain="fabrik-owned.test", prune=True, records=absent_all)
+    result = run(namecheap_dns_hosts, domain="fabrik-owned.com", prune=True, records=absent_all)
     assert result["failed"] is True and "allow_empty" in result["msg"]
     assert sandbox.writes() == []
-    assert run(namecheap_dns_hosts, domain="fabrik-owned.test", prune=True, allow_empty=True, records=absent_all)["changed"]
-    assert sandbox.domain("fabrik-owned.test")["hosts"] == []
+    assert run(namecheap_dns_hosts, domain="fabrik-owned.com", prune=True, allow_empty=True, records=absent_all)["changed"]
+    assert sandbox.domain("fabrik-owned.com")["hosts"] == []
 
 
 def test_dns_hosts_refuses_a_domain_on_custom_nameservers(run, sandbox):
-    result = run(namecheap_dns_hosts, domain="fabrik-legacy.test", records=SITE_RECORDS)
+    result = run(namecheap_dns_hosts, domain="fabrik-legacy.com", records=SITE_RECORDS)
     assert result["failed"] is True and "does not use Namecheap's DNS" in result["msg"] and "force" in result["msg"]
     assert sandbox.writes() == []
 
 
 def test_dns_hosts_switches_email_type_to_mx_for_new_mx_records(run, sandbox):
-    run(namecheap_nameservers, domain="fabrik-legacy.test", use_default=True)
-    result = run(namecheap_dns_hosts, domain="fabrik-legacy.test",
+    run(namecheap_nameservers, domain="fabrik-legacy.com", use_default=True)
+    result = run(namecheap_dns_hosts, domain="fabrik-legacy.com",
                  records=[{"name": "@", "type": "MX", "address": "mx.example.org", "mx_pref": 5}])
     assert result["changed"] is True and result["email_type"] == "MX"
-    assert sandbox.domain("fabrik-legacy.test")["email_type"] == "MX"
-    assert sandbox.domain("fabrik-legacy.test")["hosts"][0]["mxpref"] == 5
+    assert sandbox.domain("fabrik-legacy.com")["email_type"] == "MX"
+    assert sandbox.domain("fabrik-legacy.com")["hosts"][0]["mxpref"] == 5
 
 
 def test_dns_hosts_detects_a_concurrent_modification_and_writes_nothing(run, sandbox):
@@ -269,16 +269,16 @@ def test_dns_hosts_detects_a_concurrent_modification_and_writes_nothing(run, san
         if command == "namecheap.domains.dns.gethosts":
             reads.append(command)
             if len(reads) == 2:
-                sandbox.emulator.domains["fabrik-owned.test"].hosts.pop()
+                sandbox.emulator.domains["fabrik-owned.com"].hosts.pop()
 
     sandbox.before_request = meddle
-    result = run(namecheap_dns_hosts, domain="fabrik-owned.test", records=SITE_RECORDS)
+    result = run(namecheap_dns_hosts, domain="fabrik-owned.com", records=SITE_RECORDS)
     assert result["failed"] is True and result["msg"].startswith("concurrent modification")
     assert sandbox.writes() == []
 
 
 def test_dns_hosts_validation_names_the_field_and_sends_nothing(run, sandbox):
-    result = run(namecheap_dns_hosts, domain="fabrik-owned.test",
+    result = run(namecheap_dns_hosts, domain="fabrik-owned.com",
                  records=[{"name": "@", "type": "A", "address": "192.0.2.1"}, {"name": "x", "type": "A", "address": "192.0.2.2", "ttl": 5}])
     assert result["failed"] is True
     assert result["msg"] == "records[1].ttl: 60..60000 expected, got 5"
@@ -297,7 +297,7 @@ def test_domain_checked_reports_availability_and_never_writes(run, sandbox):
     assert (free["changed"], free["owned"], free["available"], free["premium"]) == (False, False, True, False)
     premium = run(namecheap_domain, domain="premium.com")
     assert (premium["premium"], premium["premium_price"]) == (True, 2500.0)
-    owned = run(namecheap_domain, domain="fabrik-owned.test")
+    owned = run(namecheap_domain, domain="fabrik-owned.com")
     assert (owned["owned"], owned["available"]) == (True, False)
     assert sandbox.writes() == []
 
