@@ -231,10 +231,17 @@ TEMPLATE_VARIABLE = re.compile(r"\$\{?(SERVICE_(?:USER|PASSWORD)_[A-Z0-9_]+)")
 ROUTES = Map([
     Rule("/version", endpoint="version", methods=["GET"]),
     Rule("/team", endpoint="team", methods=["GET"]),
+    Rule("/team/members", endpoint="team_members", methods=["GET"]),
+    Rule("/teams", endpoint="teams", methods=["GET"]),
+    Rule("/teams/current", endpoint="team", methods=["GET"]),
+    Rule("/teams/current/members", endpoint="team_members", methods=["GET"]),
+    Rule("/teams/<int:team_id>", endpoint="team_by_id", methods=["GET"]),
+    Rule("/teams/<int:team_id>/members", endpoint="team_members_by_id", methods=["GET"]),
     Rule("/tags", endpoint="tags", methods=["GET"]),
     Rule("/servers", endpoint="servers", methods=["GET"]),
     Rule("/servers/<uuid>", endpoint="server", methods=["GET", "PATCH"]),
     Rule("/servers/<uuid>/destinations", endpoint="destinations", methods=["GET"]),
+    Rule("/servers/<uuid>/resources", endpoint="server_resources", methods=["GET"]),
     Rule("/projects", endpoint="projects", methods=["GET", "POST"]),
     Rule("/projects/<uuid>", endpoint="project", methods=["GET", "PATCH", "DELETE"]),
     Rule("/projects/<uuid>/environments", endpoint="environments", methods=["GET", "POST"]),
@@ -363,8 +370,17 @@ def nullable_descriptions(spec):
         _json_schema(spec["paths"][path][method], status)["properties"]["description"]["type"] = nullable
 
 
+def nullable_env_values(spec):
+    """An env variable's ``value`` is nullable: the controllers validate it ``string|nullable`` (a key may
+    be created without a value), so ``value``/``real_value`` read back null; the schema says string."""
+    properties = spec["components"]["schemas"]["EnvironmentVariable"]["properties"]
+    for name in ("value", "real_value"):
+        if name in properties:
+            properties[name]["type"] = ["string", "null"]
+
+
 SPEC_CORRECTIONS = (nullable_as_type_union, documented_error_responses, either_environment_field, database_bodies,
-                    deployments_by_application, docker_image_build_pack, nullable_descriptions)
+                    deployments_by_application, docker_image_build_pack, nullable_descriptions, nullable_env_values)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -534,6 +550,11 @@ class CoolifyEmulator(Emulator):
     HANDLERS = {
         ("version", "GET"): "_version",
         ("team", "GET"): "_team",
+        ("teams", "GET"): "_list_teams",
+        ("team_by_id", "GET"): "_team_by_id",
+        ("team_members", "GET"): "_team_members",
+        ("team_members_by_id", "GET"): "_team_members_by_id",
+        ("server_resources", "GET"): "_server_resources",
         ("tags", "GET"): "_list_tags",
         ("servers", "GET"): "_list_servers",
         ("server", "GET"): "_get_server",
@@ -590,6 +611,9 @@ class CoolifyEmulator(Emulator):
             stamp = timestamp()
             self.team = {"id": TEAM_ID, "name": "Root Team", "description": "The sandbox team.",
                          "personal_team": True, "created_at": stamp, "updated_at": stamp, "show_boarding": False}
+            self.user = {"id": 0, "name": "root", "email": "root@fabrik-sandbox.com", "email_verified_at": stamp,
+                         "created_at": stamp, "updated_at": stamp, "two_factor_confirmed_at": stamp,
+                         "force_password_reset": False, "marketing_emails": False}
             self.server = self._seed_server(stamp)
             self.destination = {"uuid": DESTINATION_UUID, "name": "sandbox-network", "network": "coolify",
                                 "type": "standalone", "server_uuid": SERVER_UUID, "created_at": stamp,
@@ -716,6 +740,8 @@ class CoolifyEmulator(Emulator):
     @staticmethod
     def _visible(kind, data, sensitive):
         shown = copy.deepcopy(data)
+        if kind in ("application", "service", "database"):
+            shown.pop("id", None)  # the controllers' removeSensitiveData: makeHidden(['id'])
         shown_once = kind == "env" and data.get("is_shown_once")  # never returned again (NOTES.md)
         hidden = SENSITIVE[kind] if not sensitive or shown_once else ()
         for name in hidden:
@@ -745,6 +771,36 @@ class CoolifyEmulator(Emulator):
 
     def _team(self, _call):
         return json_response(dict(self.team))
+
+    def _list_teams(self, _call):
+        """The token's team only: a token belongs to one team (NOTES.md)."""
+        return json_response([dict(self.team)])
+
+    def _team_by_id(self, _call, team_id):
+        if team_id != TEAM_ID:
+            raise not_found("Team")
+        return json_response(dict(self.team))
+
+    def _team_members(self, _call):
+        return json_response([dict(self.user)])
+
+    def _team_members_by_id(self, _call, team_id):
+        if team_id != TEAM_ID:
+            raise not_found("Team")
+        return json_response([dict(self.user)])
+
+    def _server_resources(self, _call, uuid):
+        """Every resource on the server: ``{id, uuid, name, type, created_at, updated_at, status}`` (the spec's)."""
+        if uuid != SERVER_UUID:
+            raise not_found("Server")
+        found = []
+        for resource in self.resources.values():
+            data = resource.data
+            kind = f"standalone-{resource.engine}" if resource.kind == "database" else resource.kind
+            found.append({"id": data["id"], "uuid": data["uuid"], "name": data["name"], "type": kind,
+                          "created_at": data["created_at"], "updated_at": data["updated_at"],
+                          "status": data.get("status", "exited:unhealthy")})
+        return json_response(found)
 
     def _list_tags(self, _call):
         return json_response(list(self.tags.values()))
@@ -1255,6 +1311,8 @@ class CoolifyEmulator(Emulator):
                                                 force=query_flag(call.request.args, "force", False))
             message = "Restart request queued." if action == "restart" else "Deployment request queued."
             return json_response({"message": message, "deployment_uuid": deployment["deployment_uuid"]})
+        if action == "start" and resource.data.get("status", "").startswith(("running", "starting")):
+            raise ApiFailure(400, f"{label} is already running.")
         self._start(resource)
         verb = "restarting" if action == "restart" else "starting"
         return json_response({"message": f"{label} {verb} request queued."})
@@ -1292,8 +1350,8 @@ class CoolifyEmulator(Emulator):
             errors.setdefault(prefix + "key", []).append(
                 "The key must start with a letter or underscore and contain only letters, numbers, "
                 "underscores and dots.")
-        if need_value and not isinstance(item.get("value"), str):
-            errors.setdefault(prefix + "value", []).append("The value field is required.")
+        if need_value and item.get("value") is not None and not isinstance(item["value"], str):
+            errors.setdefault(prefix + "value", []).append("The value field must be a string.")
         if "comment" in item and item["comment"] is not None and (
                 not isinstance(item["comment"], str) or len(item["comment"]) > 256):
             errors.setdefault(prefix + "comment", []).append("The comment may not be greater than 256 characters.")
@@ -1309,7 +1367,8 @@ class CoolifyEmulator(Emulator):
 
     def _insert_env(self, resource, item):
         stamp = timestamp()
-        env = {"uuid": new_public_id(), "key": item["key"].strip(), "value": item["value"], "real_value": item["value"],
+        env = {"uuid": new_public_id(), "key": item["key"].strip(), "value": item.get("value"),
+               "real_value": item.get("value"),
                "is_preview": bool(item.get("is_preview", False)), "is_literal": bool(item.get("is_literal", False)),
                "is_multiline": bool(item.get("is_multiline", False)),
                "is_shown_once": bool(item.get("is_shown_once", False)),
@@ -1321,10 +1380,12 @@ class CoolifyEmulator(Emulator):
 
     @staticmethod
     def _change_env(env, item):
-        """NOTES.md: is_multiline/is_shown_once are overwritten (omitted = false); the others change only when sent."""
-        env.update(value=item["value"], real_value=item["value"], is_multiline=bool(item.get("is_multiline")),
-                   is_shown_once=bool(item.get("is_shown_once")), updated_at=timestamp())
-        for name in ("is_literal", "is_runtime", "is_buildtime", "comment"):
+        """is_literal/is_multiline/is_shown_once are overwritten (omitted = false: the controller assigns
+        ``$request->is_literal ?? false``); is_runtime, is_buildtime and comment change only when sent."""
+        env.update(value=item.get("value"), real_value=item.get("value"), is_literal=bool(item.get("is_literal")),
+                   is_multiline=bool(item.get("is_multiline")), is_shown_once=bool(item.get("is_shown_once")),
+                   updated_at=timestamp())
+        for name in ("is_runtime", "is_buildtime", "comment"):
             if name in item:
                 env[name] = item[name]
 
@@ -1450,20 +1511,30 @@ class CoolifyEmulator(Emulator):
 
     def _deploy(self, call):
         args = call.request.args
-        uuids, tags = args.get("uuid"), args.get("tag")
+        body = {}
+        if call.request.mimetype == "application/json" and call.request.get_data().strip():
+            body = call.json()  # Laravel's $request->input(): the JSON body, then the query string
+        uuids = body.get("uuid") if body.get("uuid") is not None else args.get("uuid")
+        tags = body.get("tag") if body.get("tag") is not None else args.get("tag")
+        if isinstance(uuids, list):
+            uuids = ",".join(str(u) for u in uuids)
+        if isinstance(tags, list):
+            tags = ",".join(str(t) for t in tags)
         if uuids and tags:
             raise ApiFailure(400, "You can only use uuid or tag, not both.")
         if not uuids and not tags:
             raise ApiFailure(400, "You must provide uuid or tag.")
         if uuids:
-            wanted = [u.strip() for u in uuids.split(",") if u.strip()]
+            wanted = [u.strip() for u in str(uuids).split(",") if u.strip()]
             targets = [self.resources[u] for u in wanted if u in self.resources]
         else:
-            names = {t.strip() for t in tags.split(",") if t.strip()}
+            names = {t.strip() for t in str(tags).split(",") if t.strip()}
             targets = [r for r in self.resources.values() if names & set(r.tags)]
         if not targets:
-            raise ApiFailure(404, "No resources found.")
-        force = query_flag(args, "force", False)
+            raise ApiFailure(404, "No resources found." if uuids else "No resources found with this tag.")
+        force = query_flag(args, "force", False) or body.get("force") is True
+        if not uuids:
+            return self._deploy_by_tags(targets, force)
         results = []
         for resource in targets:
             if resource.kind == "application":
@@ -1476,6 +1547,23 @@ class CoolifyEmulator(Emulator):
                                            "It could take a while, be patient.",
                                 "resource_uuid": resource.data["uuid"]})
         return json_response({"deployments": results})
+
+    def _deploy_by_tags(self, targets, force):
+        """``{message: [...], details: [{resource_uuid, deployment_uuid}]}``: DeployController::by_tags."""
+        messages, details = [], []
+        for resource in targets:
+            if resource.kind == "application":
+                data = self._queue_deployment(resource, force=force)
+                messages.append(f"Application {resource.data['name']} deployment queued.")
+                details.append({"resource_uuid": resource.data["uuid"], "deployment_uuid": data["deployment_uuid"]})
+            else:
+                self._start(resource)
+                messages.append(f"{resource.kind.capitalize()} {resource.data['name']} started. "
+                                "It could take a while, be patient.")
+        payload = {"message": messages}
+        if details:
+            payload["details"] = details
+        return json_response(payload)
 
     def _list_deployments(self, call):
         return json_response([self._visible("deployment", d["data"], call.sensitive) for d in self.deployments.values()

@@ -508,8 +508,8 @@ def test_deploy_starts_services_without_deployment_records(api):
     project = api.project()
     app = api.image_app(project, tags=["site"])
     service = api.service(project, tags=["site"])["uuid"]
-    answer = api.ok("POST", "/deploy?tag=site")["deployments"]
-    assert [(d["resource_uuid"], "deployment_uuid" in d) for d in answer] == [(app, True), (service, False)]
+    answer = api.ok("POST", "/deploy?tag=site")  # DeployController::by_tags: {message: [...], details: [...]}
+    assert [d["resource_uuid"] for d in answer["details"]] == [app] and len(answer["message"]) == 2
     assert api.ok("GET", f"/services/{service}")["status"] == "starting:unknown"
     wait_for(lambda: api.ok("GET", f"/services/{service}")["status"] == "running:healthy")
     assert api.ok("GET", f"/services/{service}")["applications"][0]["status"] == "running:healthy"
@@ -685,3 +685,26 @@ def test_configure_refuses_unknown_or_bad_options():
         emulator.configure(queued_seconds=-1)
     with pytest.raises(ValueError, match="wordpress_url"):
         emulator.configure(wordpress_url="ftp://x")
+
+
+# -- live behaviour from the controllers (tests/sandbox/README.md, "Coolify: live behaviour") ------------
+
+def test_live_controller_behaviour(api):
+    project = api.project()
+    service = api.service(project)["uuid"]
+    app = api.image_app(project)
+    assert "id" not in api.ok("GET", f"/services/{service}") and "id" not in api.ok("GET", f"/applications/{app}")
+    api.ok("POST", f"/services/{service}/start")
+    assert api.fails("POST", f"/services/{service}/start", 400) == {"message": "Service is already running."}
+    created = api.ok("POST", f"/services/{service}/envs", 201, json={"key": "NO_VALUE"})
+    api.ok("POST", f"/services/{service}/envs", 201, json={"key": "LIT", "value": "a", "is_literal": True})
+    api.ok("PATCH", f"/services/{service}/envs", 201, json={"key": "LIT", "value": "b"})
+    envs = {env["key"]: env for env in api.ok("GET", f"/services/{service}/envs")}
+    assert envs["NO_VALUE"]["uuid"] == created["uuid"] and envs["NO_VALUE"]["value"] is None
+    assert envs["LIT"]["is_literal"] is False  # an update that omits is_literal resets it
+    answer = api.ok("POST", "/deploy", json={"uuid": app})
+    assert [d["resource_uuid"] for d in answer["deployments"]] == [app]
+    assert [team["id"] for team in api.ok("GET", "/teams")] == [api.ok("GET", "/team")["id"]]
+    assert api.ok("GET", "/team/members")[0]["email"]
+    kinds = sorted((r["uuid"], r["type"]) for r in api.ok("GET", f"/servers/{SERVER_UUID}/resources"))
+    assert kinds == sorted([(service, "service"), (app, "application")])

@@ -1,0 +1,5 @@
+"""Coolify: coolipy and ChatCoolify against the emulator."""
+
+
+def test_coolipy(emulators):
+    emulators.run_client("coolipy", "coolipy_client.py")
