@@ -12,7 +12,6 @@ test fails on any contract violation an emulator recorded during it.
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,6 @@ from tests.sandbox.coolify import BASE_PATH as COOLIFY_BASE, ROOT_TOKEN, Coolify
 from tests.sandbox.framework import SandboxApp, serve
 from tests.sandbox.namecheap import API_KEY, API_USER, ENDPOINT, NamecheapEmulator
 from tests.sandbox.uptime_kuma import SANDBOX_PASSWORD, SANDBOX_USERNAME, UptimeKumaEmulator
-from tests.sandbox.uptime_kuma import serve as serve_kuma
 
 REPO = Path(__file__).resolve().parents[2]
 VENVS = REPO / ".venv-conformance"
@@ -44,16 +42,13 @@ class Emulators:
         self.urls = {}
         for name, emulator in (("cloudflare", CloudflareEmulator(self.shared)),
                                ("namecheap", NamecheapEmulator(self.shared)),
-                               ("coolify", CoolifyEmulator(self.shared))):
+                               ("coolify", CoolifyEmulator(self.shared)),
+                               ("uptime_kuma", UptimeKumaEmulator(self.shared))):
             app = SandboxApp(emulator)
             server = serve(app)
             self.apps[name] = app
             self.servers.append((app, server))
             self.urls[name] = "http://127.0.0.1:%d" % server.server_port
-        kuma = UptimeKumaEmulator(self.shared)
-        server = serve_kuma(0, emulator=kuma)[0]
-        self.servers.append((kuma, server))
-        self.urls["uptime_kuma"] = "http://127.0.0.1:%d" % server.server_port
         self.http = requests.Session()
 
     def connection(self):

@@ -95,9 +95,6 @@ class Service:
     class_name: str
     connection: Callable[[str], dict]  # root URL -> its sandbox.json entry (URL, credentials)
     settings: dict = field(default_factory=dict)  # emulator.configure(**settings) at start
-    # The emulator serves its own WSGI app (control API included) with ``module.serve(port, emulator=...)``
-    # instead of being wrapped in a SandboxApp (Uptime Kuma: Socket.IO needs its own request handler).
-    self_served: bool = False
 
 
 SERVICES = (
@@ -108,7 +105,7 @@ SERVICES = (
             settings={"rate_limit_per_minute": 600, "rate_limit_per_hour": 0}),
     Service("coolify", 3, "coolify", "CoolifyEmulator", coolify_connection),
     # Socket.IO; its mode (1.23 or 2.x) is set with POST /_sandbox/config {"version": ...}.
-    Service("uptime_kuma", 4, "uptime_kuma", "UptimeKumaEmulator", uptime_kuma_connection, self_served=True),
+    Service("uptime_kuma", 4, "uptime_kuma", "UptimeKumaEmulator", uptime_kuma_connection),
     # moto's S3 server behind R2's differences; Cloudflare's R2 REST endpoints store their buckets here.
     Service("r2", 5, "r2", "R2Emulator", r2_connection),
     # A real WordPress (PHP on a private port, MariaDB on base + 7) behind the control API; fresh at start.
@@ -211,14 +208,9 @@ def run():
         emulator = emulator_class(shared)
         if service.settings:
             emulator.configure(**service.settings)
-        if service.self_served:
-            module = importlib.import_module(f"{__package__}.{service.module}")
-            server = module.serve(base + service.port_offset, emulator=emulator)[0]
-            served.append((emulator, server))
-        else:
-            app = SandboxApp(emulator)
-            server = serve(app, base + service.port_offset)
-            served.append((app, server))
+        app = SandboxApp(emulator)
+        server = serve(app, base + service.port_offset)
+        served.append((app, server))
         root = f"http://127.0.0.1:{server.server_port}"
         services[service.name] = {**service.connection(root), "control": root + "/_sandbox"}
         print(f"{service.name}: {services[service.name]['url']}", flush=True)

@@ -36,6 +36,9 @@ class Emulator:
     # A ``ContractValidator`` (``openapi.py``) when the vendor publishes a spec:
     # the framework hands it every vendor request/response pair.
     contract = None
+    # The ``SandboxApp`` serving this emulator (set by it): its hooks log, fault and delay
+    # traffic that is not one HTTP request per call (Uptime Kuma's Socket.IO events).
+    app = None
 
     def __init__(self, shared=None, **options):
         self.shared = shared if shared is not None else SharedState()
@@ -55,6 +58,10 @@ class Emulator:
     def dispatch(self, request):
         """Handle one vendor request: ``werkzeug.wrappers.Request`` -> ``werkzeug.wrappers.Response``."""
         raise NotImplementedError
+
+    def wsgi_app_for(self, path):
+        """A WSGI app of the emulator's own that serves ``path`` instead of ``dispatch`` (e.g. Socket.IO), or None."""
+        return None
 
     def describe(self, request):
         """Extra fields for the request log and for fault matching (e.g. Namecheap's ``command``)."""

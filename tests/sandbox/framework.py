@@ -49,7 +49,7 @@ from werkzeug.wrappers import Request, Response
 from .openapi import Exchange
 
 CONTROL_PREFIX = "/_sandbox/"
-FAULT_OPTIONS = {"method", "path", "status", "times", "retry_after", "hang", "drop", "after"}
+FAULT_OPTIONS = {"method", "path", "status", "times", "retry_after", "hang", "drop", "after", "error"}
 
 
 class ControlError(ValueError):
@@ -70,6 +70,7 @@ class Fault:
     hang: float = None
     drop: bool = False
     after: bool = False
+    error: str = None  # event faults: ack ``{ok: false, msg: error}`` without applying
     match: dict = field(default_factory=dict)
 
     @classmethod
@@ -82,13 +83,35 @@ class Fault:
         fault.validate()
         return fault
 
+    @property
+    def for_events(self):
+        """A fault on Socket.IO events (``{"event": ...}``): exactly one of error, after, drop."""
+        return "event" in self.match
+
     def validate(self):
+        if self.for_events:
+            self._validate_event_fault()
+        else:
+            self._validate_http_fault()
+        if not (isinstance(self.times, int) and not isinstance(self.times, bool) and self.times >= 1):
+            raise ControlError(f"times: an integer >= 1 expected, got {self.times!r}")
+
+    def _validate_event_fault(self):
+        if not isinstance(self.match["event"], str) or not self.match["event"]:
+            raise ControlError("event: the Socket.IO event name expected")
+        kinds = [kind for kind in ("error", "after", "drop") if getattr(self, kind)]
+        if len(kinds) != 1 or any(getattr(self, name) is not None for name in ("status", "hang", "retry_after")):
+            raise ControlError("an event fault needs exactly one of 'error' (message), 'after': true, 'drop': true")
+        if self.error is not None and not isinstance(self.error, str):
+            raise ControlError("error: the message to ack with expected")
+
+    def _validate_http_fault(self):
+        if self.error is not None:
+            raise ControlError("error is an event fault option (with 'event')")
         if self.status is None and self.hang is None:
             raise ControlError("a fault needs 'status' or 'hang'")
         if self.status is not None and not (isinstance(self.status, int) and 100 <= self.status <= 599):
             raise ControlError(f"status: an HTTP status code expected, got {self.status!r}")
-        if not (isinstance(self.times, int) and self.times >= 1):
-            raise ControlError(f"times: an integer >= 1 expected, got {self.times!r}")
         for name in ("retry_after", "hang"):
             value = getattr(self, name)
             if value is not None and not (isinstance(value, (int, float)) and value >= 0):
@@ -104,7 +127,11 @@ class Fault:
         return all(described.get(key) == value for key, value in self.match.items())
 
     def to_json(self):
-        data = {key: getattr(self, key) for key in sorted(FAULT_OPTIONS)}
+        if self.for_events:
+            data = {"times": self.times, **{kind: getattr(self, kind) for kind in ("error", "after", "drop")
+                                            if getattr(self, kind)}}
+        else:
+            data = {key: getattr(self, key) for key in sorted(FAULT_OPTIONS - {"error"})}
         data.update(self.match)
         return data
 
@@ -114,6 +141,7 @@ class SandboxApp:
 
     def __init__(self, emulator):
         self.emulator = emulator
+        emulator.app = self  # emulators with traffic besides HTTP requests (Socket.IO) use the hooks below
         self._lock = threading.Lock()
         self._faults = []
         self._log = []
@@ -136,12 +164,40 @@ class SandboxApp:
         }
 
     def __call__(self, environ, start_response):
+        own_app = self.emulator.wsgi_app_for(environ.get("PATH_INFO", ""))
+        if own_app is not None:  # e.g. Uptime Kuma's Socket.IO endpoint: its events use the hooks below
+            return own_app(environ, start_response)
         request = Request(environ)
         if request.path.startswith(CONTROL_PREFIX):
             response = self._control(request)
         else:
             response = self._vendor(request, environ)
         return response(environ, start_response)
+
+    # -- hooks for traffic that is not one HTTP request per call (Socket.IO events) ----------
+
+    def sleep_latency(self):
+        """Sleep the configured latency (as before every vendor request)."""
+        with self._lock:
+            latency = self._latency_ms
+        if latency:
+            time.sleep(latency / 1000.0)
+
+    def take_event_fault(self, described):
+        """The first fault matching an event (``described`` holds ``event``), one of its ``times`` used."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.for_events and all(described.get(key) == value for key, value in fault.match.items()):
+                    fault.times -= 1
+                    if fault.times == 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def log(self, entry):
+        """Append an entry to the request log (``GET /_sandbox/requests``)."""
+        with self._lock:
+            self._log.append(entry)
 
     def close(self):
         """Release requests that are hanging on a fault (used at shutdown)."""
@@ -186,7 +242,7 @@ class SandboxApp:
         paths = (self._relative_path(request.path), request.path)
         with self._lock:
             for fault in self._faults:
-                if fault.matches(request.method, paths, described):
+                if not fault.for_events and fault.matches(request.method, paths, described):
                     fault.times -= 1
                     if fault.times == 0:
                         self._faults.remove(fault)
@@ -256,9 +312,13 @@ class SandboxApp:
             return list(self._log)
 
     def _clear_requests(self, _body):
+        self.clear_log()
+        return {"cleared": True}
+
+    def clear_log(self):
+        """What ``DELETE /_sandbox/requests`` does: forget the log only."""
         with self._lock:
             self._log.clear()
-        return {"cleared": True}
 
     def _get_faults(self, _body):
         with self._lock:
@@ -295,6 +355,10 @@ class SandboxApp:
         return {"configured": sorted(body)}
 
     def _reset(self, _body):
+        return self.reset()
+
+    def reset(self):
+        """What ``POST /_sandbox/reset`` does: forget state, faults, latency, the log and violations."""
         with self._lock:
             self._faults.clear()
             self._log.clear()
@@ -345,15 +409,26 @@ class DroppedConnection:
 
 
 class QuietRequestHandler(WSGIRequestHandler):
-    """No access log line per request: the control API's request log is the record."""
+    """No access log line per request (the request log is the record); a WebSocket closes its connection."""
 
     def log_request(self, code="-", size="-"):
         pass
 
+    def run_wsgi(self):
+        super().run_wsgi()
+        if self.headers.get("Upgrade", "").lower() == "websocket":
+            # The WebSocket is over; reading the client's closing frame as the next
+            # HTTP request would stall the client's close handshake for seconds.
+            self.close_connection = True
+
 
 def serve(app, port=0, host="127.0.0.1"):
-    """Serve ``app`` from a background thread (threaded server); return the server (``server_port``)."""
+    """Serve ``app`` from a background thread (threaded server); return the server.
+
+    ``server.server_port`` is the port, ``server.thread`` the serving thread.
+    """
     server = make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                     name=f"sandbox:{server.server_port}", daemon=True).start()
+    server.thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                     name=f"sandbox:{server.server_port}", daemon=True)
+    server.thread.start()
     return server

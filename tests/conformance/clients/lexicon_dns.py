@@ -14,7 +14,7 @@ from lexicon._private.providers import namecheap as lexicon_namecheap
 from lexicon.client import Client
 from lexicon.config import ConfigResolver
 
-from _common import CONNECTION, check, control, finish, step
+from _common import CONNECTION, check, finish, step
 
 CF = CONNECTION["cloudflare"]
 NC = CONNECTION["namecheap"]

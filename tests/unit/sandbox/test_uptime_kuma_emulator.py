@@ -47,7 +47,7 @@ def kuma(request, served):
 def reconfigure(emulator, url, version, **options):
     emulator.configure(version=version, twofa_secret=options.get("twofa_secret"),
                        seed_user=options.get("seed_user", True))
-    emulator.reset()
+    emulator.app.reset()  # state, faults, latency, log and violations
     return emulator, url, version
 
 
@@ -509,3 +509,58 @@ def test_reset_config_state_and_http_routes(raw, kuma):
     entry = requests.get(f"{url}/api/entry-page", timeout=5)
     assert entry.json() == {"type": "entryPage", "entryPage": "dashboard"}
     assert control(url, "GET", "requests")[1][-1]["path"] == "/api/entry-page"
+
+
+# -- the server's connection order and login limiter (server.js, server/rate-limiter.js) -----------------
+
+
+def connect_only(url):
+    """A raw Socket.IO client that does not wait for anything the server sends."""
+    pushed = []
+    sio = socketio.Client(reconnection=False)
+    sio.on("*", lambda event, *args: pushed.append(event))
+    sio.connect(url, transports=["websocket"], wait_timeout=5)
+    return sio, pushed
+
+
+def test_v2_attaches_its_handlers_only_after_the_first_info(kuma):
+    emulator, url, version = kuma
+    control(url, "POST", "config", {"info_delay": 0.6})
+    try:
+        sio, pushed = connect_only(url)
+        login = {"username": SANDBOX_USERNAME, "password": SANDBOX_PASSWORD, "token": ""}
+        if version == V2:
+            with pytest.raises(socketio.exceptions.TimeoutError):  # nothing answers a login sent before info
+                sio.call("login", login, timeout=0.3)
+            deadline = time.time() + 3
+            while "loginRequired" not in pushed and time.time() < deadline:
+                time.sleep(0.02)
+            assert pushed[:2] == ["info", "loginRequired"]
+            assert sio.call("login", login, timeout=3)["ok"] is True
+            dropped = [e for e in control(url, "GET", "requests")[1] if e.get("dropped")]
+            assert [e["event"] for e in dropped] == ["login"]
+        else:  # 1.23: sendInfo is not awaited, the login handler is there at once
+            assert sio.call("login", login, timeout=3)["ok"] is True
+        sio.disconnect()
+    finally:
+        control(url, "POST", "config", {"info_delay": 0})
+
+
+def test_login_rate_limit(raw, kuma):
+    emulator, url, _version = kuma
+    assert control(url, "POST", "config", {"login_rate_limit_per_minute": 3}) == (
+        200, {"configured": ["login_rate_limit_per_minute"]})
+    now = [1000.0]
+    emulator.clock = lambda: now[0]
+    try:
+        client = raw(login=False)
+        assert [client.login()["ok"] for _attempt in range(3)] == [True, True, True]
+        assert client.login() == {"ok": False, "msg": "Too frequently, try again later."}
+        assert client.call("logout") == {"ok": False, "msg": "Too frequently, try again later."}
+        now[0] += 20  # 3 a minute: one token back after 20 s
+        assert client.login()["ok"] is True
+        assert client.login()["ok"] is False
+    finally:
+        emulator.clock = time.monotonic
+        control(url, "POST", "config", {"login_rate_limit_per_minute": None})
+    assert control(url, "POST", "config", {"login_rate_limit_per_minute": 0})[0] == 400

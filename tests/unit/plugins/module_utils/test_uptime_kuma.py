@@ -26,7 +26,7 @@ def served():
 def kuma(request, served):
     emulator, url = served
     emulator.configure(version=request.param, twofa_secret=None)
-    emulator.reset()
+    emulator.app.reset()  # state, faults, latency, log and violations
     return emulator, url, request.param
 
 
@@ -160,7 +160,7 @@ def test_client_reads_version_and_gates_conditions(connect, kuma):
 def test_client_interval_below_the_library_floor_reaches_a_2_1_server(served):
     emulator, url = served
     emulator.configure(version=V2, twofa_secret=None)
-    emulator.reset()
+    emulator.app.reset()  # state, faults, latency, log and violations
     client = uk.UptimeKumaClient(url, "admin", PASSWORD, timeout=3, wait_events=0.01)
     with uk.connected(client):
         monitor_id = client.add_monitor({"type": "ping", "name": "p", "hostname": "a.test", "interval": 5})
@@ -182,8 +182,7 @@ def test_check_mode_client_refuses_writes_before_sending(connect, kuma):
 def test_errors_name_the_operation_and_hide_secrets(connect, kuma):
     emulator = kuma[0]
     client = connect()
-    emulator._faults.append(emulator_module.parse_fault(  # pylint: disable=protected-access
-        {"event": "addTag", "error": "rejected %s for admin" % PASSWORD}))
+    emulator.add_fault({"event": "addTag", "error": "rejected %s for admin" % PASSWORD})
     with pytest.raises(uk.UptimeKumaError) as caught:
         client.add_tag("fabrik", "#000000")
     assert str(caught.value) == "Uptime Kuma: add tag fabrik failed: rejected ******** for admin"
@@ -193,7 +192,7 @@ def test_errors_name_the_operation_and_hide_secrets(connect, kuma):
 def test_dropped_connection_is_reported_as_maybe_applied(connect, kuma):
     emulator = kuma[0]
     client = connect(timeout=1)
-    emulator._faults.append(emulator_module.parse_fault({"event": "addTag", "drop": True}))  # pylint: disable=protected-access
+    emulator.add_fault({"event": "addTag", "drop": True})
     with pytest.raises(uk.UptimeKumaError) as caught:
         client.add_tag("fabrik", "#000000")
     assert caught.value.maybe_applied is True

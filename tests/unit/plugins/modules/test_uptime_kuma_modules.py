@@ -43,9 +43,7 @@ class Kuma:
                 if entry["event"] not in READ_EVENTS and not entry["event"].startswith("login")]
 
     def clear_log(self):
-        self.emulator.events()  # a copy: clear through the control lock like the control API does
-        with self.emulator._control_lock:  # pylint: disable=protected-access
-            self.emulator._log.clear()  # pylint: disable=protected-access
+        self.emulator.app.clear_log()
 
     def state(self):
         return self.emulator.snapshot()
@@ -54,7 +52,7 @@ class Kuma:
         return sorted(self.state()["monitors"].values(), key=lambda monitor: monitor["id"])
 
     def fault(self, event, **kind):
-        self.emulator._faults.append(emulator_module.parse_fault(dict(event=event, **kind)))  # pylint: disable=protected-access
+        self.emulator.add_fault(dict(event=event, **kind))
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +67,7 @@ def served():
 def reset(served, version, twofa_secret=None):
     emulator, url = served
     emulator.configure(version=version, twofa_secret=twofa_secret, seed_user=True)
-    emulator.reset()
+    emulator.app.reset()  # state, faults, latency, log and violations
     return Kuma(emulator, url, version)
 
 
