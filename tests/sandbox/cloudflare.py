@@ -23,6 +23,9 @@ Rules of this emulator that the sources do not pin down:
   any name that does not end in the zone name.  Responses carry full names.
 * Records without a comment have no ``comment`` key (the spec types it as a
   non-nullable string); ``""`` or ``null`` clears a comment.
+* ``rate_limit_per_5_minutes`` (option, default off; the API's documented limit is
+  1,200): a sliding five-minute window of the account's requests, then 429 with
+  ``retry-after``; tests ask for it through ``/_sandbox/config``.
 * ``request_budget`` (option, default unlimited): after that many vendor
   requests every request answers 429 with ``retry-after`` (option
   ``retry_after``, default 1 s) until reset or until the budget is set again.
@@ -38,6 +41,7 @@ Rules of this emulator that the sources do not pin down:
   are validated against ``R2_*_SCHEMA`` (written from the SDK's types).
 """
 
+import collections
 import copy
 import hashlib
 import ipaddress
@@ -102,7 +106,8 @@ ERRORS = {
     "r2_bucket_exists": 10073,
 }
 
-DEFAULT_OPTIONS = {"activation_delay": 1.0, "request_budget": None, "retry_after": 1}
+DEFAULT_OPTIONS = {"activation_delay": 1.0, "request_budget": None, "retry_after": 1, "rate_limit_per_5_minutes": None}
+RATE_WINDOW = 300.0  # seconds: Cloudflare's API limit is 1,200 requests per five minutes (per user)
 NAMESERVER_WORDS = (
     "ada", "bob", "cruz", "dana", "elle", "finn", "gina", "hugo",
     "iris", "jack", "kara", "liam", "mona", "nick", "olga", "pete",
@@ -645,6 +650,7 @@ class CloudflareEmulator(Emulator):
         with self.lock:
             self.config = dict(self.defaults)
             self.requests_spent = 0
+            self.recent_requests = collections.deque()  # monotonic times, for rate_limit_per_5_minutes
             self.zones = {}
             self.records = {}
             self.settings = {}
@@ -657,6 +663,8 @@ class CloudflareEmulator(Emulator):
             self.config.update(options)
             if "request_budget" in options:
                 self.requests_spent = 0
+            if "rate_limit_per_5_minutes" in options:
+                self.recent_requests.clear()
 
     def snapshot(self):
         with self.lock:
@@ -672,6 +680,7 @@ class CloudflareEmulator(Emulator):
             try:
                 self._spend_budget()
                 self._authenticate(request)
+                self._rate_limit()
                 handler, args = self._route(request)
                 return getattr(self, handler)(request, **args)
             except ApiFailure as failure:
@@ -687,6 +696,9 @@ class CloudflareEmulator(Emulator):
         delay = options.get("activation_delay", 0)
         if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
             raise ValueError(f"activation_delay: seconds >= 0 expected, got {delay!r}")
+        limit = options.get("rate_limit_per_5_minutes")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise ValueError(f"rate_limit_per_5_minutes: an integer >= 1 or null expected, got {limit!r}")
         budget = options.get("request_budget")
         if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 0):
             raise ValueError(f"request_budget: an integer >= 0 or null expected, got {budget!r}")
@@ -702,6 +714,22 @@ class CloudflareEmulator(Emulator):
             raise ApiFailure(429, "rate_limited", "You are being rate limited",
                              headers={"retry-after": str(self.config["retry_after"])})
         self.requests_spent += 1
+
+    def _rate_limit(self):
+        """``rate_limit_per_5_minutes`` (the API's 1,200): a sliding five-minute window of the account's
+        authenticated requests (the limit is per user, and the sandbox account is one user whatever the
+        credential); beyond it 429 with ``retry-after`` until the oldest request leaves the window."""
+        limit = self.config["rate_limit_per_5_minutes"]
+        if limit is None:
+            return
+        now = self.clock()
+        while self.recent_requests and now - self.recent_requests[0] >= RATE_WINDOW:
+            self.recent_requests.popleft()
+        if len(self.recent_requests) >= limit:
+            wait = math.ceil(RATE_WINDOW - (now - self.recent_requests[0]))
+            raise ApiFailure(429, "rate_limited", "Rate limited. Please wait and consider throttling your request "
+                             "speed", headers={"retry-after": str(max(1, wait))})
+        self.recent_requests.append(now)
 
     @staticmethod
     def _authenticate(request):

@@ -536,3 +536,21 @@ def test_openpgpkey_records_and_pagerules(api):
     record = api.record(zone["id"], type="OPENPGPKEY", name="key", content="mQINBGNlc2FuZGJveA==")
     assert (record["type"], record["name"]) == ("OPENPGPKEY", "key.example.com")
     assert api.ok("GET", f"/zones/{zone['id']}/pagerules") == []
+
+
+def test_rate_limit_per_five_minutes(api):
+    api.control("POST", "config", {"rate_limit_per_5_minutes": 3})
+    now = [100.0]
+    clock = api.emulator.clock
+    api.emulator.clock = lambda: now[0]
+    try:
+        for _attempt in range(3):
+            api.ok("GET", "/zones")
+            now[0] += 10
+        resp = api.call("GET", "/zones")
+        assert resp.status_code == 429 and resp.headers["retry-after"] == "270"
+        now[0] += 270
+        api.ok("GET", "/zones")
+    finally:
+        api.emulator.clock = clock
+        api.control("POST", "config", {"rate_limit_per_5_minutes": None})
