@@ -85,6 +85,9 @@ CONTACT_FIELDS = {
 
 # Errors meaning "this domain is not in the account".
 NOT_OWNED_ERRORS = frozenset({2019166, 2016166, 4011103})
+# getInfo on a domain nobody has in the account answers "Domain is invalid" (a live recording; elsewhere
+# 2030166 means a domain on custom nameservers, so it counts as "not owned" for getInfo only).
+GET_INFO_NOT_OWNED_ERRORS = NOT_OWNED_ERRORS | {2030166}
 THROTTLE_ERROR = 500000
 THROTTLE_STATUS = 405
 THROTTLE_MAX_ATTEMPTS = 4
@@ -641,7 +644,7 @@ class NamecheapClient:
         try:
             node = self._result("namecheap.domains.getInfo", "DomainGetInfoResult", {"DomainName": domain})
         except NamecheapError as err:
-            if err.numbers & NOT_OWNED_ERRORS:
+            if err.numbers & GET_INFO_NOT_OWNED_ERRORS:
                 return None
             raise
         return _info_result(node)

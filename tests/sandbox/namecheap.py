@@ -29,8 +29,9 @@ Rules of this emulator that the real API does not spell out:
   Admin 2010326, AuxBilling 2010323.  Missing ``UserName`` answers 1010103.
   An unknown command answers 1010104.
 * ``domains.getInfo`` on another user's domain answers 4011103 (access
-  denied); the DNS commands answer 2016166 there.  Unknown or reserved
-  domains answer 2019166.
+  denied), on a domain no user has 2030166 "Domain is invalid" (a live
+  recording); the DNS commands answer 2016166 on another user's domain.
+  Unknown or reserved domains answer 2019166 elsewhere.
 * ``dns.setHosts`` on a domain that uses custom nameservers answers 2030166;
   more than ``MAX_HOSTS`` rows answer 3013288.
 * ``SLD``/``TLD`` must split the domain the way the public suffix does
@@ -708,7 +709,11 @@ class NamecheapEmulator(NamecheapAccountCommands, Emulator):
         return True
 
     def _domains_get_info(self, params):
-        domain = self._owned_domain(require(params, "DomainName").lower(), not_owned_number=4011103)
+        name = require(params, "DomainName").lower()
+        if name not in self.domains:
+            # live (dns-lexicon's cassette of 2020-05-20): a domain not in the account is "invalid"
+            raise NamecheapError(2030166, "Domain is invalid")
+        domain = self._owned_domain(name, not_owned_number=4011103)
         result = ET.Element("DomainGetInfoResult", {
             "Status": "Ok",
             "ID": str(domain.domain_id),

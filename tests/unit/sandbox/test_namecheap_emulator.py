@@ -342,7 +342,7 @@ def test_get_info(api):
 
 
 def test_get_info_errors(api):
-    assert failed(api("namecheap.domains.getInfo", DomainName="nowhere.test"))[0] == 2019166
+    assert failed(api("namecheap.domains.getInfo", DomainName="nowhere.com")) == (2030166, "Domain is invalid")
     assert failed(api("namecheap.domains.getInfo", DomainName="someone-elses.com"))[0] == 4011103
     assert failed(api("namecheap.domains.getInfo"))[0] == 2011166
 
