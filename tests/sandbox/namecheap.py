@@ -729,8 +729,15 @@ class NamecheapEmulator(NamecheapAccountCommands, Emulator):
         ET.SubElement(result, "LockDetails")
         whoisguard = ET.SubElement(result, "Whoisguard", {"Enabled": "True" if domain.whoisguard else "False"})
         ET.SubElement(whoisguard, "ID").text = str(domain.domain_id) if domain.whoisguard else "0"
+        if domain.whoisguard:  # as recorded live (tests/contracts/namecheap/live-objects.json)
+            ET.SubElement(whoisguard, "ExpiredDate").text = domain.expires.strftime("%m/%d/%Y")
+            ET.SubElement(whoisguard, "EmailDetails", {
+                "WhoisGuardEmail": f"{domain.domain_id}.protect@withheldforprivacy.com",
+                "ForwardedTo": "owner@fabrik-sandbox.com", "LastAutoEmailChangeDate": domain.created.strftime("%m/%d/%Y"),
+                "AutoEmailChangeFrequencyDays": "3"})
         premium_dns = ET.SubElement(result, "PremiumDnsSubscription")
-        for tag, text in (("UseAutoRenew", "false"), ("SubscriptionId", "-1"), ("IsActive", "false")):
+        for tag, text in (("UseAutoRenew", "false"), ("SubscriptionId", "-1"), ("CreatedDate", "0001-01-01T00:00:00"),
+                          ("ExpirationDate", "0001-01-01T00:00:00"), ("IsActive", "false")):
             ET.SubElement(premium_dns, tag).text = text
         dns = ET.SubElement(result, "DnsDetails", {
             "ProviderType": "FreeDNS" if domain.uses_our_dns else "CUSTOM",
