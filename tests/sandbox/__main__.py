@@ -46,9 +46,10 @@ EDGE_PORT_OFFSET = 8  # Coolify's edge: deployed resources answer there by Host 
 
 
 def cloudflare_connection(root_url):
-    from .cloudflare import BASE_PATH, SANDBOX_ACCOUNT_ID, SANDBOX_TOKEN
+    from .cloudflare import BASE_PATH, SANDBOX_ACCOUNT_ID, SANDBOX_AUTH_EMAIL, SANDBOX_GLOBAL_KEY, SANDBOX_TOKEN
 
-    return {"url": root_url + BASE_PATH, "api_token": SANDBOX_TOKEN, "account_id": SANDBOX_ACCOUNT_ID}
+    return {"url": root_url + BASE_PATH, "api_token": SANDBOX_TOKEN, "account_id": SANDBOX_ACCOUNT_ID,
+            "auth_email": SANDBOX_AUTH_EMAIL, "global_key": SANDBOX_GLOBAL_KEY}
 
 
 def namecheap_connection(root_url):

@@ -32,6 +32,12 @@ answering), ``after`` (apply the request first, then answer the fault: the
 "applied but the response was lost" case).  Without ``after`` the emulator
 never sees the request.  The first matching fault fires; each firing uses one
 of its ``times``.
+
+A fault with ``event`` matches a Socket.IO event instead (Uptime Kuma, through the hooks
+``sleep_latency``, ``take_event_fault`` and ``log``) and takes exactly one of ``error`` (ack
+``{ok: false, msg: error}`` without applying), ``after: true`` (apply, never ack) or
+``drop: true`` (disconnect).  An emulator that serves some paths with a WSGI app of its own
+(Socket.IO) returns it from ``wsgi_app_for(path)``.
 """
 
 import fnmatch
