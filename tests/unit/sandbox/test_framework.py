@@ -314,7 +314,8 @@ def test_launcher_start_status_stop(launcher_env, tmp_path):
     cloudflare = json.loads((tmp_path / "sandbox.json").read_text())["services"]["cloudflare"]
     assert cloudflare == {
         "url": f"http://127.0.0.1:{base + 1}/client/v4", "control": f"http://127.0.0.1:{base + 1}/_sandbox",
-        "api_token": "sandbox-cloudflare-token", "account_id": "0123456789abcdef0123456789abcdef"}
+        "api_token": "sandbox-cloudflare-token", "account_id": "0123456789abcdef0123456789abcdef",
+        "auth_email": "sandbox@fabrik-sandbox.com", "global_key": "0123456789abcdef0123456789abcdef5a4db"}
     assert cloudflare["url"] in result.stdout
     pid = int((tmp_path / "sandbox.pid").read_text())
     zones = requests.get(cloudflare["url"] + "/zones", headers={"Authorization": "Bearer " + cloudflare["api_token"]},
