@@ -66,7 +66,8 @@ class Emulators:
         }
 
     def control(self, service, method, path, body=None):
-        response = self.http.request(method, "%s/_sandbox/%s" % (self.urls[service], path), json=body, timeout=10)
+        # generous: a reset waits for the contract checks still pending, slow on a loaded 2-core machine
+        response = self.http.request(method, "%s/_sandbox/%s" % (self.urls[service], path), json=body, timeout=60)
         response.raise_for_status()
         return response.json()
 

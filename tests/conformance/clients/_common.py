@@ -37,7 +37,8 @@ def control(service, method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request("%s/%s" % (CONNECTION[service]["control"], path), data=data, method=method,
                                      headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
+    # generous: reading violations waits for the pending contract checks (slow on a loaded machine)
+    with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read() or b"null")
 
 

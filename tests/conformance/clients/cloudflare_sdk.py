@@ -21,7 +21,7 @@ def create_zone():
 
 
 def find_zone():
-    found = [zone for zone in client.zones.list(name=ZONE)]
+    found = list(client.zones.list(name=ZONE))
     check([zone.name for zone in found] == [ZONE], "lookup by name: %r", found)
     every = list(client.zones.list(per_page=50))
     check(ZONE in [zone.name for zone in every], "zone list: %r", every)
@@ -57,8 +57,7 @@ def list_records(zone_id):
 
 def edit_and_overwrite(zone_id, records):
     a_record = next(r for r in records if r.type == "A")
-    edited = client.dns.records.edit(a_record.id, zone_id=zone_id, type="A", name="@", ttl=1,
-                                      content="192.0.2.11")
+    edited = client.dns.records.edit(a_record.id, zone_id=zone_id, type="A", name="@", ttl=1, content="192.0.2.11")
     check(edited.content == "192.0.2.11" and edited.proxied is True, "PATCH keeps proxied: %r", edited)
     replaced = client.dns.records.update(a_record.id, zone_id=zone_id, type="A", name="@", content="192.0.2.12",
                                          ttl=300)

@@ -83,7 +83,9 @@ def cloudflare_zone():
 
 
 def cloudflare_round_trip(options):
-    cf = lambda *args, **kwargs: lexicon("cloudflare", options, *args, **kwargs)  # noqa: E731
+    def cf(*args, **kwargs):
+        return lexicon("cloudflare", options, *args, **kwargs)
+
     # acme.sh / certbot: the challenge record on a sub-domain of the zone
     check(cf("create", "www." + CF_ZONE, "TXT", "_acme-challenge." + CF_ZONE, "token-1") is True, "create")
     check(cf("create", CF_ZONE, "TXT", "_acme-challenge", "token-2") is True, "create a second value")
@@ -120,7 +122,9 @@ NC_DOMAIN = "fabrik-owned.com"  # seeded: owned by the sandbox user, on Namechea
 
 def namecheap_round_trip():
     """create, list, delete.  Not ``update``: a client bug (tests/sandbox/README.md, "Client bugs")."""
-    nc = lambda *args, **kwargs: lexicon("namecheap", NC_OPTIONS, *args, **kwargs)  # noqa: E731
+    def nc(*args, **kwargs):
+        return lexicon("namecheap", NC_OPTIONS, *args, **kwargs)
+
     before = nc("list", NC_DOMAIN)
     check(any(r["type"] == "MX" for r in before), "the seeded MX record: %r", before)
     check(nc("create", NC_DOMAIN, "TXT", "_acme-challenge", "token-1") is True, "create")

@@ -6,8 +6,8 @@ and edit them, pause and resume, a status page with a group of monitors, delete,
 the server's connection order: with the first ``info`` event delayed (``info_delay``), a 2.x server
 answers a login only once that ``info`` was sent; neither client waits for it (client bug,
 tests/sandbox/README.md): its early login goes unanswered, and a login after ``loginRequired``
-(the script listens on the client's socket) succeeds.  Last, the login limiter: the 21st login within a minute is refused
-with the server's own message.
+(the script listens on the client's socket) succeeds.  Last, the login limiter: the 21st login
+within a minute is refused with the server's own message.
 """
 
 import sys
