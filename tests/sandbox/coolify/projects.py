@@ -101,7 +101,9 @@ class ProjectHandlers:
             raise ApiFailure(409, "Environment with this name already exists.")
 
     def _list_environments(self, _call, uuid):
-        return json_response(self._project_environments(self._project(uuid)))
+        """``id``, ``name`` and ``uuid`` of each: the controller selects only those columns."""
+        return json_response([{key: env[key] for key in ("id", "name", "uuid")}
+                              for env in self._project_environments(self._project(uuid))])
 
     def _create_environment(self, call, uuid):
         project = self._project(uuid)

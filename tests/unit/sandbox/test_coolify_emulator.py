@@ -706,5 +706,6 @@ def test_live_controller_behaviour(api):
     assert [d["resource_uuid"] for d in answer["deployments"]] == [app]
     assert [team["id"] for team in api.ok("GET", "/teams")] == [api.ok("GET", "/team")["id"]]
     assert api.ok("GET", "/team/members")[0]["email"]
+    assert [sorted(env) for env in api.ok("GET", f"/projects/{project}/environments")] == [["id", "name", "uuid"]]
     kinds = sorted((r["uuid"], r["type"]) for r in api.ok("GET", f"/servers/{SERVER_UUID}/resources"))
     assert kinds == sorted([(service, "service"), (app, "application")])
