@@ -105,7 +105,7 @@ def test_site_run_as_a_semaphore_task_converges_then_changes_nothing(sandbox, ku
     assert first.rc == 0, first.explain() + sandbox.logs()
     assert first.changed > 0 and first.failed == 0
     assert observe.cloudflare(sandbox)["fabrik-demo.com"]["status"] == "active"
-    assert [bucket["name"] for bucket in sandbox.state("r2")["buckets"]] == ["fabrik-demo-test"]
+    assert [bucket["name"] for bucket in sandbox.state("r2")["buckets"]] == ["fabrik-demo-com"]
     monitors = requests.get(kuma + "/state", timeout=10).json()["monitors"].values()
     assert sorted((m["name"], m["interval"]) for m in monitors) == [
         ("fabrik-demo.com", 120), ("fabrik-demo.com content", 120)]
