@@ -50,6 +50,9 @@ class Emulator:
     def reset(self):
         raise NotImplementedError
 
+    def prepare_reset(self):
+        """Called before ``reset`` without the emulator's lock held (work that must not hold it)."""
+
     def configure(self, **settings):
         """Change runtime options (``POST /_sandbox/config``); ValueError on anything unknown."""
         if settings:

@@ -373,6 +373,7 @@ class SandboxApp:
             self._wake.set()
             self._wake = threading.Event()
         self._drain_contract()
+        self.emulator.prepare_reset()  # outside the emulator's lock (e.g. disconnecting Socket.IO clients)
         with self.emulator.lock:
             self.emulator.violations.clear()
             self.emulator.reset()

@@ -73,11 +73,17 @@ class UptimeKumaEmulator(AuthEvents, MonitorEvents, TagEvents, NotificationEvent
         with self.lock:
             return self._http_route(request)
 
-    def reset(self):
-        """Forget state and sessions; reseed the user (the framework clears faults, latency, log, violations)."""
+    def prepare_reset(self):
+        """Disconnect every client first, without the lock: a disconnect waits for the socket's handlers,
+        which take the lock."""
         for sid in list(self._sessions):
             self.sio.disconnect(sid)
+
+    def reset(self):
+        """Forget state and sessions; reseed the user (the framework clears faults, latency, log, violations)."""
         with self.lock:
+            self._sessions.clear()
+            self._ready.clear()
             self._login_bucket = None
             self._wipe()
 
