@@ -55,6 +55,7 @@ from werkzeug.wrappers import Request, Response
 from .openapi import Exchange
 
 CONTROL_PREFIX = "/_sandbox/"
+QUEUE_CHECK_AFTER = 5.0  # seconds: see SandboxApp._queue_check
 FAULT_OPTIONS = {"method", "path", "status", "times", "retry_after", "hang", "drop", "after", "error"}
 
 
@@ -267,11 +268,27 @@ class SandboxApp:
             self.emulator.record_violation("crash", request.method, request.path, f"{type(error).__name__}: {error}")
             return Response(f"sandbox emulator error: {type(error).__name__}", status=500, mimetype="text/plain")
         if contract is not None:
-            exchange = self._exchange(request, response)
-            queue_exchange = contract.submit_later()
             # checked once the response is sent, so the check does not slow the sending down
-            response.call_on_close(lambda: queue_exchange(exchange))
+            response.call_on_close(self._queue_check(contract, self._exchange(request, response)))
         return response
+
+    @staticmethod
+    def _queue_check(contract, exchange):
+        """The function that queues the exchange's check, once: on the response's close, or after
+        ``QUEUE_CHECK_AFTER`` seconds when the server never closes it (werkzeug skips ``close()`` when
+        the client hangs up while it discards an unread body): a counted check must never stay pending."""
+        queue_exchange = contract.submit_later()
+        once = threading.Lock()
+        timer = threading.Timer(QUEUE_CHECK_AFTER, lambda: queue())
+
+        def queue():
+            if once.acquire(blocking=False):
+                timer.cancel()
+                queue_exchange(exchange)
+
+        timer.daemon = True
+        timer.start()
+        return queue
 
     @staticmethod
     def _exchange(request, response):

@@ -372,3 +372,18 @@ def test_run_serves_in_the_foreground_until_terminated(launcher_env, tmp_path):
         proc.terminate()
         assert proc.wait(timeout=10) == 0
     assert not (tmp_path / "sandbox.json").exists()
+
+
+def test_a_check_is_queued_even_when_the_server_never_closes_the_response(monkeypatch):
+    """werkzeug skips close() when the client hangs up while an unread body is discarded: the check is
+    queued after QUEUE_CHECK_AFTER all the same, once, so drain() never waits on it forever."""
+    from tests.sandbox import framework
+
+    monkeypatch.setattr(framework, "QUEUE_CHECK_AFTER", 0.05)
+    contract = FakeContract()
+    queue = SandboxApp._queue_check(contract, "exchange")  # pylint: disable=protected-access
+    deadline = time.monotonic() + 2
+    while not contract.exchanges and time.monotonic() < deadline:
+        time.sleep(0.01)
+    queue()  # a late close() does not queue it twice
+    assert (contract.counted, contract.exchanges) == (1, ["exchange"])
