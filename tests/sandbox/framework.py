@@ -279,15 +279,17 @@ class SandboxApp:
         the client hangs up while it discards an unread body): a counted check must never stay pending."""
         queue_exchange = contract.submit_later()
         once = threading.Lock()
-        timer = threading.Timer(QUEUE_CHECK_AFTER, lambda: queue())
+        timers = []
 
         def queue():
             if once.acquire(blocking=False):
-                timer.cancel()
+                for timer in timers:
+                    timer.cancel()
                 queue_exchange(exchange)
 
-        timer.daemon = True
-        timer.start()
+        timers.append(threading.Timer(QUEUE_CHECK_AFTER, queue))
+        timers[0].daemon = True
+        timers[0].start()
         return queue
 
     @staticmethod
