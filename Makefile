@@ -21,6 +21,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 COMPAT_BIN := $(CURDIR)/$(COMPAT_VENV)/bin
 BUILD_COPY := build/ansible_collections/fabrik/deploy
 TIMINGS := build/timings.tsv
+WORDPRESS_DEBIAN13 := .cache/wordpress-debian13
 
 # The stages of `make test`, in order; it stops at the first failure.
 TEST_STAGES := lint sanity unit integration conformance molecule docs-lint compat build-check
@@ -34,9 +35,9 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/collections
 # Python version of .venv (e.g. 3.12), read when a recipe needs it.
 VENV_PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: help setup system-packages venv venv-compat venv-conformance demo resume-walk sandbox sandbox-stop bench \
-	docs test lint ansible-lint changelog-lint shell-lint sanity unit integration conformance molecule docs-lint \
-	compat build-copy build-check ee clean
+.PHONY: help setup system-packages venv venv-compat venv-conformance wordpress-debian13 demo resume-walk sandbox \
+	sandbox-stop bench docs test lint ansible-lint changelog-lint shell-lint sanity unit integration conformance \
+	molecule docs-lint compat build-copy build-check ee clean
 
 help:
 	@echo "make demo    set up, start the sandbox and run site.yml (every stage) against it"
@@ -48,7 +49,7 @@ help:
 
 ## Set-up
 
-setup: system-packages venv venv-compat
+setup: system-packages venv venv-compat wordpress-debian13
 
 system-packages:
 	tools/apt-packages bindep.txt
@@ -63,6 +64,11 @@ venv-conformance: system-packages
 	for client in $(CONFORMANCE_CLIENTS); do \
 		tools/make-venv $(CONFORMANCE_VENVS)/$$client tests/conformance/requirements-$$client.txt $(PYTHON_VERSIONS); \
 	done
+
+# The sandbox's current WordPress: Debian 13's 6.8 packages, unpacked into .cache/ (the system's
+# WordPress, Debian 12's 6.1, stays the compatibility version: FABRIK_WORDPRESS_VERSION=6.1).
+wordpress-debian13: system-packages
+	tools/wordpress-debian13 $(WORDPRESS_DEBIAN13)
 
 ## Sandbox and demo
 

@@ -2,16 +2,19 @@
 // GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 //
 // Validates Gutenberg block markup the way the block editor does when it opens a post:
-// the WordPress-under-test's own bundles (wp-includes/js/dist) are loaded into jsdom, the core
-// blocks registered, and each document parsed with wp.blocks.parse(). A document passes when
-// every block and inner block is valid against the current save() (markup that only a
-// deprecated save() produced is refused), none is core/missing (unknown block) and no HTML sits
-// outside a block (core/freeform).
+// the WordPress-under-test's own bundles (wp-includes/js/dist) are loaded into jsdom, in the
+// order and with the inline scripts WordPress registers them (scripts.php), the core blocks
+// registered, and each document parsed with wp.blocks.parse(). A document passes when every
+// block and inner block is valid against the current save() (markup that only a deprecated
+// save() produced is refused), none is core/missing (unknown block) and no HTML sits outside a
+// block (core/freeform). Each document is also serialized back (wp.blocks.serialize), as the
+// editor saves it: "reserialized" is null when that gives the document itself, else what the
+// editor would store instead.
 //
 // Input (stdin): JSON [{"name": "...", "content": "<!-- wp:... -->"}, ...]
-// Output (stdout): JSON {"wordpress": "6.1.9", "load_ms": n, "validate_ms": n,
-//                        "results": [{"name", "valid", "blocks", "problems": [...]}]}
-// Usage: node validate.js [--wordpress /usr/share/wordpress] < documents.json
+// Output (stdout): JSON {"wordpress": "6.8.12", "skipped_handles": [...], "load_ms": n, "validate_ms": n,
+//                        "results": [{"name", "valid", "blocks", "problems": [...], "reserialized"}]}
+// Usage: node validate.js --wordpress /path/to/wordpress < documents.json
 
 "use strict";
 
@@ -20,22 +23,10 @@ const path = require("path");
 const { execFileSync } = require("child_process");
 const { JSDOM, VirtualConsole } = require("jsdom");
 
-const VENDOR_SCRIPTS = {
-  lodash: "lodash",
-  moment: "moment",
-  react: "react",
-  "react-dom": "react-dom",
-  "regenerator-runtime": "regenerator-runtime",
-  "wp-polyfill": "wp-polyfill",
-};
-// Inline scripts WordPress prints right after a vendor script (wp_default_packages_inline_scripts).
-const AFTER_SCRIPT = {
-  lodash: "window.lodash = _.noConflict();",
-};
 const ENTRY_HANDLES = ["wp-blocks", "wp-block-library"];
 
 function parseArgs(argv) {
-  const options = { wordpress: "/usr/share/wordpress" };
+  const options = { wordpress: null };
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] === "--wordpress" && i + 1 < argv.length) {
       options.wordpress = argv[i + 1];
@@ -44,45 +35,41 @@ function parseArgs(argv) {
       throw new Error("unknown argument: " + argv[i]);
     }
   }
+  if (!options.wordpress) throw new Error("--wordpress /path/to/wordpress is required");
   return options;
 }
 
-// script-loader-packages.php returns a PHP array {"blocks.js": {dependencies: [...]}, ...}.
-function readPackageDependencies(wordpress) {
-  const file = path.join(wordpress, "wp-includes", "assets", "script-loader-packages.php");
-  const json = execFileSync("php", ["-r", "echo json_encode(include $argv[1]);", file], { encoding: "utf8" });
-  const dependencies = {};
-  for (const [fileName, entry] of Object.entries(JSON.parse(json))) {
-    dependencies["wp-" + fileName.replace(/\.js$/, "")] = entry.dependencies || [];
-  }
-  return dependencies;
-}
-
-function scriptFile(wordpress, handle, dependencies) {
-  const dist = path.join(wordpress, "wp-includes", "js", "dist");
-  if (handle in VENDOR_SCRIPTS) {
-    return path.join(dist, "vendor", VENDOR_SCRIPTS[handle] + ".min.js");
-  }
-  if (handle in dependencies) {
-    return path.join(dist, handle.slice(3) + ".min.js");
-  }
-  throw new Error("no script known for handle " + handle);
+// The scripts WordPress registers for its packages (scripts.php runs WordPress's own registration):
+// {handle: {src, deps, before, after}}, and the tree's version.
+function readScripts(wordpress) {
+  const json = execFileSync("php", [path.join(__dirname, "scripts.php"), wordpress], { encoding: "utf8" });
+  return JSON.parse(json);
 }
 
 // Handles in load order: every dependency before its dependents (depth-first, as WP_Dependencies).
-function loadOrder(dependencies) {
+// Dependencies registered outside the packages (the classic editor's "editor", "media-views" ...,
+// which wp-block-library lists for wp-admin) are left out and reported.
+function loadOrder(scripts) {
   const order = [];
+  const skipped = new Set();
   const state = {};
   const visit = (handle) => {
+    if (!(handle in scripts)) {
+      skipped.add(handle);
+      return;
+    }
     if (state[handle] === "done") return;
     if (state[handle] === "visiting") throw new Error("dependency cycle at " + handle);
     state[handle] = "visiting";
-    for (const dependency of dependencies[handle] || []) visit(dependency);
+    for (const dependency of scripts[handle].deps) visit(dependency);
     state[handle] = "done";
     order.push(handle);
   };
-  ENTRY_HANDLES.forEach(visit);
-  return order;
+  ENTRY_HANDLES.forEach((handle) => {
+    if (!(handle in scripts)) throw new Error("WordPress registers no script " + handle);
+    visit(handle);
+  });
+  return { order, skipped: [...skipped].sort() };
 }
 
 function createWindow() {
@@ -103,14 +90,17 @@ function createWindow() {
 
 function loadWordPress(wordpress) {
   const started = Date.now();
-  const dependencies = readPackageDependencies(wordpress);
+  const { version, scripts } = readScripts(wordpress);
+  const { order, skipped } = loadOrder(scripts);
   const window = createWindow();
-  for (const handle of loadOrder(dependencies)) {
-    window.eval(fs.readFileSync(scriptFile(wordpress, handle, dependencies), "utf8"));
-    if (handle in AFTER_SCRIPT) window.eval(AFTER_SCRIPT[handle]);
+  for (const handle of order) {
+    const script = scripts[handle];
+    script.before.forEach((code) => window.eval(code));
+    window.eval(fs.readFileSync(path.join(wordpress, script.src.replace(/^\/+/, "")), "utf8"));
+    script.after.forEach((code) => window.eval(code));
   }
   window.wp.blockLibrary.registerCoreBlocks();
-  return { wp: window.wp, loadMs: Date.now() - started };
+  return { wp: window.wp, version, skipped, loadMs: Date.now() - started };
 }
 
 function describeIssue(issue) {
@@ -138,7 +128,7 @@ function checkBlock(wp, block, where, problems) {
     problems.push(outsideBlocks(block.attributes.content));
   } else {
     // parse() silently migrates markup an older save() produced (deprecations); validating
-    // again against the current save() accepts only what WordPress 6.1 itself would write.
+    // again against the current save() accepts only what this WordPress itself would write.
     const blockType = wp.blocks.getBlockType(block.name);
     const [valid, issues] = wp.blocks.validateBlock(block, blockType);
     if (!block.isValid || !valid) {
@@ -156,24 +146,32 @@ function countBlocks(block) {
 
 function validateDocument(wp, document) {
   const problems = [];
-  const blocks = wp.blocks.parse(String(document.content));
+  const content = String(document.content);
+  const blocks = wp.blocks.parse(content);
   blocks.forEach((block, index) => checkBlock(wp, block, "#" + index + " ", problems));
   const count = blocks.reduce((total, block) => total + countBlocks(block), 0);
   if (count === 0) problems.push("no block found");
-  return { name: document.name, valid: problems.length === 0, blocks: count, problems };
+  // What the editor would store on saving the document unchanged: null when that is the document itself.
+  const serialized = wp.blocks.serialize(blocks);
+  return {
+    name: document.name,
+    valid: problems.length === 0,
+    blocks: count,
+    problems,
+    reserialized: serialized === content.trim() ? null : serialized,
+  };
 }
 
 function main() {
   const options = parseArgs(process.argv.slice(2));
   const documents = JSON.parse(fs.readFileSync(0, "utf8"));
   if (!Array.isArray(documents)) throw new Error("stdin: a JSON list of {name, content} expected");
-  const { wp, loadMs } = loadWordPress(options.wordpress);
+  const { wp, version, skipped, loadMs } = loadWordPress(options.wordpress);
   const started = Date.now();
   const results = documents.map((document) => validateDocument(wp, document));
-  const version = fs.readFileSync(path.join(options.wordpress, "wp-includes", "version.php"), "utf8")
-    .match(/\$wp_version = '([^']+)'/);
   process.stdout.write(JSON.stringify({
-    wordpress: version ? version[1] : null,
+    wordpress: version,
+    skipped_handles: skipped,
     load_ms: loadMs,
     validate_ms: Date.now() - started,
     results,

@@ -1,9 +1,19 @@
 """A real WordPress for the sandbox: Debian's packages, PHP's built-in server, a private MariaDB.
 
+Two WordPress versions, chosen with ``FABRIK_WORDPRESS_VERSION`` (or the ``version`` argument):
+
+* ``6.8`` (the default, what production sites run): Debian 13's packages, unpacked by
+  ``tools/wordpress-debian13`` (``make setup``) into ``<repo>/.cache/wordpress-debian13/root``, with
+  Twenty Twenty-Five and Twenty Twenty-Three;
+* ``6.1``: Debian 12's own ``/usr/share/wordpress`` (the compatibility version), with Twenty
+  Twenty-One, -Two and -Three.
+
+Both run on the system's PHP.
+
 Nothing here touches the system's WordPress, web server or database: each sandbox lives in
 its own state directory with
 
-* ``docroot/``: a copy of ``/usr/share/wordpress`` with symlinks resolved (Debian's tree points
+* ``docroot/``: a copy of the chosen WordPress tree with symlinks resolved (Debian's tree points
   into ``/usr/share/javascript``, ``/usr/share/php`` ...), a real writable ``wp-content/``
   holding the packaged themes, and the sandbox's own ``wp-config.php``;
 * ``db/``: a MariaDB data directory, copied from ``db-template/`` (built once with
@@ -43,7 +53,16 @@ from pathlib import Path
 
 import requests
 
-WORDPRESS_SOURCE = Path("/usr/share/wordpress")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VERSION_ENV = "FABRIK_WORDPRESS_VERSION"
+DEBIAN13_DIR = REPO_ROOT / ".cache" / "wordpress-debian13"
+# Version -> (its WordPress tree, the default theme the tests use on it, how to get the tree).
+VERSIONS = {
+    "6.8": (DEBIAN13_DIR / "root" / "usr" / "share" / "wordpress", "twentytwentyfive",
+            "make wordpress-debian13 (part of make setup)"),
+    "6.1": (Path("/usr/share/wordpress"), "twentytwentythree", "make system-packages (Debian 12's wordpress)"),
+}
+DEFAULT_VERSION = "6.8"
 STATIC_DIR = Path(__file__).resolve().parent / "wordpress"
 ROUTER = STATIC_DIR / "router.php"
 WP_CONFIG_TEMPLATE = STATIC_DIR / "wp-config.php.in"
@@ -77,11 +96,39 @@ class SandboxError(RuntimeError):
     """The sandbox WordPress could not be started, stopped or driven."""
 
 
-def missing_requirements():
+def selected_version(version=None):
+    """The WordPress version to run: ``version``, else ``$FABRIK_WORDPRESS_VERSION``, else 6.8."""
+    version = version or os.environ.get(VERSION_ENV) or DEFAULT_VERSION
+    if version not in VERSIONS:
+        raise SandboxError("%s=%s: one of %s expected" % (VERSION_ENV, version, ", ".join(sorted(VERSIONS))))
+    return version
+
+
+def wordpress_source(version=None):
+    """The WordPress tree of ``version`` (see :func:`selected_version`)."""
+    return VERSIONS[selected_version(version)][0]
+
+
+def default_theme(version=None):
+    """The theme the tests use on ``version``: Twenty Twenty-Five on 6.8, Twenty Twenty-Three on 6.1."""
+    return VERSIONS[selected_version(version)][1]
+
+
+def wordpress_release(source):
+    """The ``$wp_version`` of a WordPress tree (e.g. ``6.8.12``), or None."""
+    try:
+        match = re.search(r"\$wp_version = '([^']+)'", (source / "wp-includes" / "version.php").read_text())
+    except OSError:
+        return None
+    return match.group(1) if match else None
+
+
+def missing_requirements(version=None):
     """Names of the programs and paths the sandbox needs that this machine lacks."""
     missing = [name for name in REQUIRED_PROGRAMS if _find_program(name) is None]
-    if not (WORDPRESS_SOURCE / "wp-settings.php").is_file():
-        missing.append(str(WORDPRESS_SOURCE))
+    source, _theme, how = VERSIONS[selected_version(version)]
+    if not (source / "wp-settings.php").is_file():
+        missing.append("%s (%s)" % (source, how))
     return missing
 
 
@@ -156,8 +203,8 @@ def _remove_tree(path):
     subprocess.run(["rm", "-rf", "--", str(path)], check=True)
 
 
-def _mirror_wordpress(destination):
-    """Make ``destination`` a pristine copy of Debian's WordPress, symlinks resolved into real files.
+def _mirror_wordpress(source, destination):
+    """Make ``destination`` a pristine copy of the WordPress tree ``source``, symlinks resolved into real files.
 
     rsync transfers only what differs from the source (by size and modification time; the packaged
     files are old, so anything WordPress or a test wrote differs) and deletes what the source lacks:
@@ -169,7 +216,7 @@ def _mirror_wordpress(destination):
         [
             "rsync", "--archive", "--copy-links", "--delete",
             "--exclude=/wp-config.php", "--exclude=/.htaccess",
-            "%s/" % WORDPRESS_SOURCE, "%s/" % destination,
+            "%s/" % source, "%s/" % destination,
         ],
         check=True,
     )
@@ -262,7 +309,9 @@ class _Service:
 class WordPressSandbox:
     """A real WordPress on ``127.0.0.1:port`` backed by a private MariaDB on ``127.0.0.1:db_port``."""
 
-    def __init__(self, state_dir, port, db_port):
+    def __init__(self, state_dir, port, db_port, version=None):
+        self.version = selected_version(version)
+        self.source = wordpress_source(self.version)
         self.state_dir = Path(state_dir).resolve()
         self.port = int(port)
         self.db_port = int(db_port)
@@ -270,6 +319,7 @@ class WordPressSandbox:
         self.datadir = self.state_dir / "db"
         self.db_template = self.state_dir / "db-template"
         self.db_socket = self.state_dir / "mariadbd.sock"
+        self.version_file = self.state_dir / "wordpress-version"
         self.mariadb = _Service("mariadbd", self.db_port, self.state_dir)
         self.php = _Service("php", self.port, self.state_dir)
         self._tenant_lock = threading.Lock()
@@ -332,7 +382,7 @@ class WordPressSandbox:
                 return False
             building = self.tenants_dir / (".building-" + tenant)
             _remove_tree(building)
-            shutil.copytree(WORDPRESS_SOURCE / "wp-content" / "plugins", building / "plugins")
+            shutil.copytree(self.source / "wp-content" / "plugins", building / "plugins")
             (building / "uploads").mkdir()
             building.rename(directory)
             return True
@@ -342,11 +392,21 @@ class WordPressSandbox:
 
     def start(self):
         """Start what is not running yet; a missing docroot or data directory is created fresh (un-installed)."""
-        missing = missing_requirements()
+        missing = missing_requirements(self.version)
         if missing:
             raise SandboxError("WordPress sandbox needs: %s (run make setup: bindep.txt lists them)" % ", ".join(missing))
         self.state_dir.mkdir(parents=True, exist_ok=True)
         stopped = [service for service in (self.mariadb, self.php) if not service.is_running()]
+        recorded = self._recorded_version()
+        if self.docroot.is_dir() and recorded != self.version:
+            if len(stopped) < 2:
+                raise SandboxError("this state directory runs WordPress %s; stop it before starting %s"
+                                   % (recorded or "of another version", self.version))
+            # Another version's files and database: start from scratch (a database installed by 6.8
+            # does not suit 6.1).
+            _remove_tree(self.datadir)
+            _mirror_wordpress(self.source, self.docroot)
+            self.version_file.write_text(self.version + "\n")
         for service in stopped:
             service.refuse_busy_port()
         if self.mariadb in stopped:
@@ -363,8 +423,16 @@ class WordPressSandbox:
         """Back to a fresh, un-installed WordPress: new data directory, pristine WordPress tree, no tenants."""
         self.stop(graceful=False)  # the data is thrown away, so no clean shutdown is needed
         _remove_tree(self.datadir)
-        _mirror_wordpress(self.docroot)
+        _mirror_wordpress(self.source, self.docroot)
+        self.version_file.write_text(self.version + "\n")
         self.start()
+
+    def _recorded_version(self):
+        """The version this state directory's files were copied from (None before the first copy)."""
+        try:
+            return self.version_file.read_text().strip() or None
+        except FileNotFoundError:
+            return None
 
     def _start_mariadb(self):
         if len(str(self.db_socket).encode()) > UNIX_SOCKET_PATH_MAX:
@@ -437,7 +505,8 @@ class WordPressSandbox:
 
     def _start_php(self):
         if not self.docroot.is_dir():
-            _mirror_wordpress(self.docroot)
+            _mirror_wordpress(self.source, self.docroot)
+            self.version_file.write_text(self.version + "\n")
         self._write_wp_config()
         settings = [arg for setting in PHP_SETTINGS for arg in ("-d", setting)]
         env = dict(os.environ, PHP_CLI_SERVER_WORKERS=str(PHP_WORKERS))
@@ -525,6 +594,10 @@ class WordPressSandbox:
             "db_name": DB_NAME,
             "db_user": DB_USER,
             "db_password": DB_PASSWORD,
+            "version": self.version,
+            "wordpress_version": wordpress_release(self.source),
+            "default_theme": default_theme(self.version),
+            "source": str(self.source),
             "state_dir": str(self.state_dir),
             "docroot": str(self.docroot),
             "mu_plugins_dir": str(self.mu_plugins_dir),
@@ -547,8 +620,14 @@ def main(argv=None):
     parser.add_argument("--dir", default=".sandbox/wordpress", help="state directory (default: %(default)s)")
     parser.add_argument("--port", type=int, default=18406, help="WordPress HTTP port (default: %(default)s)")
     parser.add_argument("--db-port", type=int, default=18407, help="MariaDB port (default: %(default)s)")
+    parser.add_argument("--version", choices=sorted(VERSIONS), help="WordPress version (default: $%s or %s)"
+                        % (VERSION_ENV, DEFAULT_VERSION))
     args = parser.parse_args(argv)
-    sandbox = WordPressSandbox(args.dir, args.port, args.db_port)
+    try:
+        sandbox = WordPressSandbox(args.dir, args.port, args.db_port, args.version)
+    except SandboxError as err:
+        sys.stderr.write("error: %s\n" % err)
+        return 1
     actions = {"start": sandbox.start, "stop": sandbox.stop, "reset": sandbox.reset, "status": lambda: None}
     try:
         actions[args.command]()
