@@ -1,20 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, fabrik.deploy contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Page sections rendered to Gutenberg block markup (core blocks of WordPress 6.1 only).
+"""Page sections rendered to Gutenberg block markup, for the WordPress version of the site.
 
-Each section type is a small Python function producing the markup WordPress 6.1's own
-``save()`` functions produce for the blocks it uses, so the block editor opens the page
-without "unexpected or invalid content" warnings (``tests/blockvalidator`` checks that
-against the real WordPress bundles).
+Each section type is a small Python function composing core blocks; :mod:`._block_markup` writes
+each block exactly as the block library of the site's WordPress version saves it (6.1 and 6.8
+differ), so the block editor opens the page without "unexpected or invalid content" warnings and
+an editor save changes nothing (``tests/blockvalidator`` checks both against the real WordPress
+bundles). :func:`render` takes that version (``wordpress_version``; the newest when not given).
 
-Safety rules, applied to every value of a section:
+Safety rules, applied to every value of a section (text is never markup):
 
-* every text is HTML-escaped (a spec can never inject markup, scripts or block delimiters);
+* every text is HTML-escaped (a spec can never inject markup, scripts or block delimiters), and
+  no shortcode runs in it (an invisible word joiner follows each ``[``); alt texts stay literal too;
 * block comment attributes are JSON-encoded like WordPress's ``serializeAttributes``
   (``--``, ``<``, ``>``, ``&`` and escaped quotes as unicode escapes);
-* URLs must be http(s), mailto or tel, or relative; anything else (``javascript:``,
-  ``data:``) is refused, as are control characters or spaces in a URL;
+* URLs are read with their character references resolved (as a browser and the block editor
+  would: ``javascript&colon;`` is ``javascript:``), then must be http(s), mailto or tel, or
+  relative; anything else (``javascript:``, ``data:``) is refused, as are control characters or
+  spaces in a URL;
 * ``{{ dotted.name }}`` placeholders are replaced, in one pass, by values of the render
   context (e.g. ``{{ company.name }}`` in the legal templates); the value is inserted as
   text and escaped like any other, never evaluated.
@@ -24,10 +28,18 @@ Unknown section fields are errors, named by their path (``sections[2].items[0].t
 
 from __future__ import annotations
 
-import html
 import json
 import re
 
+from ansible_collections.fabrik.deploy.plugins.module_utils._block_markup import (  # noqa: F401 (re-exported)
+    Markup,
+    block,
+    decode_references,
+    escape_label,
+    escape_text,
+    inner,
+    serialize_attributes,
+)
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 
 ALLOWED_URL_SCHEMES = ("http", "https", "mailto", "tel")
@@ -44,171 +56,6 @@ _EMAIL = re.compile(r"^[^\s@<>\"\\]+@[^\s@<>\"\\]+\.[^\s@<>\"\\]+$")
 _PHONE_DIGITS = re.compile(r"^\+?[0-9]{3,20}$")
 
 
-# ---------------------------------------------------------------- block serialisation
-
-
-def serialize_attributes(attributes):
-    """JSON for a block comment, escaped exactly as WordPress's ``serializeAttributes``."""
-    text = json.dumps(attributes, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (("--", "\\u002d\\u002d"), ("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ('\\"', "\\u0022")):
-        text = text.replace(raw, escaped)
-    return text
-
-
-def block(name, attributes=None, content=""):
-    """One block: comment delimiters around ``content`` (self-closing when there is none)."""
-    attrs = serialize_attributes(attributes) + " " if attributes else ""
-    if not content:
-        return "<!-- wp:%s %s/-->" % (name, attrs)
-    return "<!-- wp:%s %s-->\n%s\n<!-- /wp:%s -->" % (name, attrs, content, name)
-
-
-def inner(blocks):
-    """Inner blocks as the serialiser joins them."""
-    return "\n\n".join(blocks)
-
-
-def escape_text(value):
-    """A text node: ``&``, ``<`` and ``>`` escaped, line breaks as ``<br>``."""
-    return html.escape(value, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
-
-
-def escape_attribute(value):
-    return html.escape(value, quote=True)
-
-
-def _classes(*names):
-    return " ".join(name for name in names if name)
-
-
-# ---------------------------------------------------------------- core blocks
-
-
-def heading(text, level=2, align=None):
-    attributes = {}
-    if align:
-        attributes["textAlign"] = align
-    if level != 2:
-        attributes["level"] = level
-    css = ' class="has-text-align-%s"' % align if align else ""
-    return block("heading", attributes, "<h%d%s>%s</h%d>" % (level, css, text, level))
-
-
-def paragraph(text, align=None):
-    attributes = {"align": align} if align else {}
-    css = ' class="has-text-align-%s"' % align if align else ""
-    return block("paragraph", attributes, "<p%s>%s</p>" % (css, text))
-
-
-def link(url, text):
-    return '<a href="%s">%s</a>' % (escape_attribute(url), text)
-
-
-def bullet_list(items):
-    entries = [block("list-item", None, "<li>%s</li>" % item) for item in items]
-    return block("list", None, "<ul>%s</ul>" % inner(entries))
-
-
-def button(text, url, outline=False):
-    style = "is-style-outline" if outline else None
-    attributes = {"className": style} if style else {}
-    anchor = '<a class="wp-block-button__link wp-element-button" href="%s">%s</a>' % (escape_attribute(url), text)
-    return block("button", attributes, '<div class="%s">%s</div>' % (_classes("wp-block-button", style), anchor))
-
-
-def buttons(entries, justify=None):
-    layout = {"type": "flex", "justifyContent": justify} if justify else None
-    attributes = {"layout": layout} if layout else {}
-    return block("buttons", attributes, '<div class="wp-block-buttons">%s</div>' % inner(entries))
-
-
-def image(url, alt="", caption=None, href=None, size=None):
-    attributes = {}
-    if size:
-        attributes["sizeSlug"] = size
-    if href:
-        attributes["linkDestination"] = "custom"
-    img = '<img src="%s" alt="%s"/>' % (escape_attribute(url), escape_attribute(alt))
-    if href:
-        img = '<a href="%s">%s</a>' % (escape_attribute(href), img)
-    if caption:
-        img += '<figcaption class="wp-element-caption">%s</figcaption>' % caption
-    css = _classes("wp-block-image", "size-%s" % size if size else None)
-    return block("image", attributes, '<figure class="%s">%s</figure>' % (css, img))
-
-
-def gallery(images, columns=None):
-    attributes = {"columns": columns} if columns else {}
-    attributes["linkTo"] = "none"
-    css = _classes("wp-block-gallery has-nested-images", "columns-%s" % (columns or "default"), "is-cropped")
-    return block("gallery", attributes, '<figure class="%s">%s</figure>' % (css, inner(images)))
-
-
-def column(blocks, width=None):
-    attributes = {"width": width} if width else {}
-    style = ' style="flex-basis:%s"' % width if width else ""
-    return block("column", attributes, '<div class="wp-block-column"%s>%s</div>' % (style, inner(blocks)))
-
-
-def columns(column_blocks):
-    return block("columns", None, '<div class="wp-block-columns">%s</div>' % inner(column_blocks))
-
-
-def quote(text_blocks, citation=None):
-    cite = "<cite>%s</cite>" % citation if citation else ""
-    return block("quote", None, '<blockquote class="wp-block-quote">%s%s</blockquote>' % (inner(text_blocks), cite))
-
-
-def group(blocks, class_name=None, anchor=None, align=None):
-    attributes = {}
-    if align:
-        attributes["align"] = align
-    if class_name:
-        attributes["className"] = class_name
-    attributes["layout"] = {"type": "constrained"}
-    ident = ' id="%s"' % anchor if anchor else ""
-    css = _classes("wp-block-group", "align%s" % align if align else None, class_name)
-    return block("group", attributes, '<div%s class="%s">%s</div>' % (ident, css, inner(blocks)))
-
-
-def cover(blocks, url, class_name=None, anchor=None, dim_ratio=50):
-    attributes = {"url": url, "dimRatio": dim_ratio, "align": "full"}
-    if class_name:
-        attributes["className"] = class_name
-    ident = ' id="%s"' % anchor if anchor else ""
-    css = _classes("wp-block-cover", "alignfull", class_name)
-    dim = "has-background-dim-%d has-background-dim" % dim_ratio if dim_ratio != 50 else "has-background-dim"
-    content = (
-        '<div%s class="%s"><span aria-hidden="true" class="wp-block-cover__background %s"></span>'
-        '<img class="wp-block-cover__image-background" alt="" src="%s" data-object-fit="cover"/>'
-        '<div class="wp-block-cover__inner-container">%s</div></div>'
-        % (ident, css, dim, escape_attribute(url), inner(blocks))
-    )
-    return block("cover", attributes, content)
-
-
-def media_text(blocks, url, alt="", media_right=False):
-    attributes = {"mediaPosition": "right"} if media_right else {}
-    attributes["mediaType"] = "image"
-    css = _classes("wp-block-media-text alignwide", "has-media-on-the-right" if media_right else None,
-                   "is-stacked-on-mobile")
-    media = '<figure class="wp-block-media-text__media"><img src="%s" alt="%s"/></figure>' % (
-        escape_attribute(url), escape_attribute(alt))
-    text = '<div class="wp-block-media-text__content">%s</div>' % inner(blocks)
-    parts = (text, media) if media_right else (media, text)
-    return block("media-text", attributes, '<div class="%s">%s</div>' % (css, "".join(parts)))
-
-
-def separator():
-    return block("separator", None, '<hr class="wp-block-separator has-alpha-channel-opacity"/>')
-
-
-def spacer(height):
-    return block("spacer", {"height": height},
-                 '<div style="height:%s" aria-hidden="true" class="wp-block-spacer"></div>' % height)
-
-
 def navigation(links):
     """Content of a ``wp_navigation`` post: navigation links, submenus for links with children.
 
@@ -219,7 +66,7 @@ def navigation(links):
 
 
 def _navigation_link(link):
-    attributes = {"label": escape_text(link["label"])}
+    attributes = {"label": escape_label(link["label"])}
     if link.get("page_id"):
         attributes.update(type="page", id=link["page_id"], url=link["url"], kind="post-type")
     else:
@@ -234,14 +81,18 @@ def _navigation_link(link):
 
 
 class Fields:
-    """One section (or item) of the spec: typed, validated access that records which keys were read."""
+    """One section (or item) of the spec: typed, validated access that records which keys were read.
 
-    def __init__(self, data, field, context):
+    ``markup``: the :class:`Markup` the section's blocks are written with (the site's WordPress version).
+    """
+
+    def __init__(self, data, field, context, markup=None):
         if not isinstance(data, dict):
             raise SpecError(field, "a mapping expected, got %s" % _describe(data))
         self.data = data
         self.field = field
         self.context = context
+        self.markup = markup or Markup()
         self.read = set()
         self.children = []
 
@@ -299,7 +150,7 @@ class Fields:
             return []
         if not isinstance(value, list) or (required and not value):
             raise SpecError("%s.%s" % (self.field, key), "a non-empty list expected, got %s" % _describe(value))
-        children = [Fields(item, "%s.%s[%d]" % (self.field, key, index), self.context)
+        children = [Fields(item, "%s.%s[%d]" % (self.field, key, index), self.context, self.markup)
                     for index, item in enumerate(value)]
         self.children.extend(children)
         return children
@@ -311,7 +162,7 @@ class Fields:
             return []
         if not isinstance(value, list):
             raise SpecError("%s.%s" % (self.field, key), "a list of texts expected, got %s" % _describe(value))
-        holder = Fields(dict(enumerate(value)), "%s.%s" % (self.field, key), self.context)
+        holder = Fields(dict(enumerate(value)), "%s.%s" % (self.field, key), self.context, self.markup)
         return [holder.text(index) or "" for index in range(len(value))]
 
     def check_unknown(self):
@@ -339,8 +190,13 @@ def fill_placeholders(value, context, field):
 
 
 def validate_url(value, field):
-    """``value`` stripped, if it is an http(s)/mailto/tel or relative URL; SpecError otherwise."""
-    url = value.strip()
+    """``value`` with its character references resolved and stripped, if that is an http(s)/mailto/tel or
+    relative URL; SpecError otherwise.
+
+    References are resolved first, as a browser (and the block editor, on saving) resolves them in an
+    attribute: ``javascript&colon;alert(1)`` is a javascript URL and refused; ``?a=1&amp;b=2`` is ``?a=1&b=2``.
+    """
+    url = decode_references(value).strip()
     if not url or _URL_FORBIDDEN.search(url):
         raise SpecError(field, "a URL without spaces, control characters or backslashes expected, got %s"
                         % json.dumps(value))
@@ -359,48 +215,53 @@ def _describe(value):
 
 
 def _title(fields, key="headline", level=2, align=None):
+    markup = fields.markup
     text = fields.text(key)
-    return [heading(text, level, align)] if text else []
+    return [markup.heading(text, level, align)] if text else []
 
 
 def _body(fields, key, align=None):
-    return body_blocks(fields.plain(key), align)
+    return body_blocks(fields.plain(key), align, fields.markup)
 
 
-def body_blocks(value, align=None):
+def body_blocks(value, align=None, markup=None):
     """Paragraph blocks from a text; blank lines separate paragraphs, ``- `` lines make a list."""
+    markup = markup or Markup()
     blocks = []
     for chunk in re.split(r"\n\s*\n", (value or "").replace("\r\n", "\n").strip()):
         lines = [line.strip() for line in chunk.split("\n") if line.strip()]
         if not lines:
             continue
         if all(_LIST_LINE.match(line) for line in lines):
-            blocks.append(bullet_list([escape_text(_LIST_LINE.sub("", line)) for line in lines]))
+            blocks.append(markup.bullet_list([escape_text(_LIST_LINE.sub("", line)) for line in lines]))
         else:
-            blocks.append(paragraph(escape_text("\n".join(lines)), align))
+            blocks.append(markup.paragraph(escape_text("\n".join(lines)), align))
     return blocks
 
 
 def _buttons(fields, justify=None):
-    entries = [button(item.text("text", required=True), item.url("url", required=True),
-                      item.choice("style", ("fill", "outline"), "fill") == "outline")
+    markup = fields.markup
+    entries = [markup.button(item.text("text", required=True), item.url("url", required=True),
+                             item.choice("style", ("fill", "outline"), "fill") == "outline")
                for item in fields.items("buttons")]
-    return [buttons(entries, justify)] if entries else []
+    return [markup.buttons(entries, justify)] if entries else []
 
 
 def _grid(fields, cells):
     """Cells (lists of blocks) as rows of ``columns`` columns."""
+    markup = fields.markup
     per_row = fields.number("columns", 1, MAX_COLUMNS, DEFAULT_COLUMNS)
     rows = [cells[start:start + per_row] for start in range(0, len(cells), per_row)]
-    return [columns([column(cell) for cell in row]) for row in rows]
+    return [markup.columns([markup.column(cell) for cell in row]) for row in rows]
 
 
 # ---------------------------------------------------------------- section types
 
 
 def _hero(fields):
+    markup = fields.markup
     content = _title(fields, level=1, align="center")
-    content += [paragraph(text, "center") for text in [fields.text("subheadline")] if text]
+    content += [markup.paragraph(text, "center") for text in [fields.text("subheadline")] if text]
     content += _buttons(fields, justify="center")
     return content, fields.url("image")
 
@@ -411,93 +272,103 @@ def _features(fields):
 
 
 def _cta(fields):
-    return (_title(fields, align="center") + [paragraph(text, "center") for text in [fields.text("text")] if text]
+    markup = fields.markup
+    return (_title(fields, align="center") + [markup.paragraph(text, "center") for text in [fields.text("text")] if text]
             + _buttons(fields, justify="center"))
 
 
 def _pricing(fields):
+    markup = fields.markup
     cells = []
     for plan in fields.items("plans", required=True):
         price = plan.text("price", required=True)
         period = plan.text("period")
         cell = _title(plan, "name", level=3)
-        cell.append(paragraph("<strong>%s</strong>%s" % (price, " / " + period if period else "")))
+        cell.append(markup.paragraph("<strong>%s</strong>%s" % (price, " / " + period if period else "")))
         features = plan.strings("features")
         if features:
-            cell.append(bullet_list(features))
+            cell.append(markup.bullet_list(features))
         cell += _buttons(plan)
         cells.append(cell)
     return _title(fields) + _body(fields, "intro") + _grid(fields, cells)
 
 
 def _testimonials(fields):
+    markup = fields.markup
     cells = []
     for item in fields.items("items", required=True):
         who = ", ".join(text for text in (item.text("author", required=True), item.text("role")) if text)
-        cells.append([quote([paragraph(item.text("quote", required=True))], who)])
+        cells.append([markup.quote([markup.paragraph(item.text("quote", required=True))], who)])
     return _title(fields) + _grid(fields, cells)
 
 
 def _faq(fields):
+    markup = fields.markup
     blocks = _title(fields)
     for item in fields.items("items", required=True):
-        blocks.append(heading(item.text("question", required=True), 3))
+        blocks.append(markup.heading(item.text("question", required=True), 3))
         blocks += _body(item, "answer")
     return blocks
 
 
 def _contact(fields):
+    markup = fields.markup
     entries = []
     email = fields.plain("email")
     if email:
         if not _EMAIL.match(email):
             raise SpecError(fields.field + ".email", "an e-mail address expected, got %s" % json.dumps(email))
-        entries.append("E-mail: " + link("mailto:" + email, escape_text(email)))
+        entries.append("E-mail: " + markup.link(validate_url("mailto:" + email, fields.field + ".email"),
+                                                escape_text(email)))
     phone = fields.plain("phone")
     if phone:
         number = re.sub(r"[^0-9+]", "", phone)
         if not _PHONE_DIGITS.match(number):
             raise SpecError(fields.field + ".phone", "a phone number expected, got %s" % json.dumps(phone))
-        entries.append("Phone: " + link("tel:" + number, escape_text(phone)))
+        entries.append("Phone: " + markup.link("tel:" + number, escape_text(phone)))
     address = fields.text("address")
     if address:
         entries.append(address)
     blocks = _title(fields) + _body(fields, "text")
     if entries:
-        blocks.append(bullet_list(entries))
+        blocks.append(markup.bullet_list(entries))
     return blocks + _buttons(fields)
 
 
 def _team(fields):
+    markup = fields.markup
     cells = []
     for member in fields.items("members", required=True):
         cell = []
         photo = member.url("photo")
         if photo:
-            cell.append(image(photo, member.plain("name", required=True)))
+            cell.append(markup.image(photo, member.plain("name", required=True)))
         cell += _title(member, "name", level=3)
-        cell += [paragraph("<em>%s</em>" % text) for text in [member.text("role")] if text]
+        cell += [markup.paragraph("<em>%s</em>" % text) for text in [member.text("role")] if text]
         cell += _body(member, "bio")
         cells.append(cell)
     return _title(fields) + _grid(fields, cells)
 
 
 def _stats(fields):
-    cells = [[heading(item.text("value", required=True), 3, "center"),
-              paragraph(item.text("label", required=True), "center")] for item in fields.items("items", required=True)]
+    markup = fields.markup
+    cells = [[markup.heading(item.text("value", required=True), 3, "center"),
+              markup.paragraph(item.text("label", required=True), "center")] for item in fields.items("items", required=True)]
     return _title(fields, align="center") + _grid(fields, cells)
 
 
 def _logos(fields):
-    images = [image(item.url("image", required=True), item.plain("alt", required=True), href=item.url("url"))
+    markup = fields.markup
+    images = [markup.image(item.url("image", required=True), item.plain("alt", required=True), href=item.url("url"))
               for item in fields.items("items", required=True)]
-    return _title(fields, align="center") + [gallery(images, fields.number("columns", 1, 8, None))]
+    return _title(fields, align="center") + [markup.gallery(images, fields.number("columns", 1, 8, None))]
 
 
 def _gallery(fields):
-    images = [image(item.url("url", required=True), item.plain("alt") or "", caption=item.text("caption"))
+    markup = fields.markup
+    images = [markup.image(item.url("url", required=True), item.plain("alt") or "", caption=item.text("caption"))
               for item in fields.items("images", required=True)]
-    return _title(fields) + [gallery(images, fields.number("columns", 1, 8, None))]
+    return _title(fields) + [markup.gallery(images, fields.number("columns", 1, 8, None))]
 
 
 def _text(fields):
@@ -505,9 +376,10 @@ def _text(fields):
 
 
 def _image_text(fields):
+    markup = fields.markup
     content = _title(fields) + _body(fields, "text") + _buttons(fields)
     right = fields.choice("image_position", ("left", "right"), "left") == "right"
-    return [media_text(content, fields.url("image", required=True), fields.plain("image_alt") or "", right)]
+    return [markup.media_text(content, fields.url("image", required=True), fields.plain("image_alt") or "", right)]
 
 
 def _newsletter(fields):
@@ -516,45 +388,50 @@ def _newsletter(fields):
 
 
 def _services(fields):
+    markup = fields.markup
     cells = []
     for item in fields.items("items", required=True):
         cell = []
         picture = item.url("image")
         if picture:
-            cell.append(image(picture, item.plain("image_alt") or ""))
+            cell.append(markup.image(picture, item.plain("image_alt") or ""))
         cell += _title(item, "title", level=3) + _body(item, "text")
         target = item.url("url")
         if target:
-            cell.append(buttons([button(item.text("link_text") or "Learn more", target, outline=True)]))
+            cell.append(markup.buttons([markup.button(item.text("link_text") or "Learn more", target, outline=True)]))
         cells.append(cell)
     return _title(fields) + _body(fields, "intro") + _grid(fields, cells)
 
 
 def _timeline(fields):
+    markup = fields.markup
     blocks = _title(fields)
     for item in fields.items("items", required=True):
-        when = [heading(item.text("date", required=True), 3)]
+        when = [markup.heading(item.text("date", required=True), 3)]
         what = _title(item, "title", level=4) + _body(item, "text")
-        blocks.append(columns([column(when, "25%"), column(what, "75%")]))
+        blocks.append(markup.columns([markup.column(when, "25%"), markup.column(what, "75%")]))
     return blocks
 
 
 def _legal(fields):
+    markup = fields.markup
     blocks = _title(fields)
     updated = fields.text("updated")
     if updated:
-        blocks.append(paragraph("<em>%s</em>" % updated))
+        blocks.append(markup.paragraph("<em>%s</em>" % updated))
     for part in fields.items("parts", required=True):
         blocks += _title(part, "heading") + _body(part, "body")
     return blocks
 
 
 def _separator(fields):
-    return [separator()]
+    markup = fields.markup
+    return [markup.separator()]
 
 
 def _spacer(fields):
-    return [spacer("%dpx" % fields.number("height", 1, 1000, 48))]
+    markup = fields.markup
+    return [markup.spacer("%dpx" % fields.number("height", 1, 1000, 48))]
 
 
 SECTION_TYPES = {
@@ -583,9 +460,11 @@ SECTION_TYPES = {
 # ---------------------------------------------------------------- entry points
 
 
-def render_section(section, context=None, field="section"):
-    """Block markup of one section: a group (or cover, for a hero with an image) of core blocks."""
-    fields = Fields(section, field, context or {})
+def render_section(section, context=None, field="section", wordpress_version=None):
+    """Block markup of one section: a group (or cover, for a hero with an image) of core blocks, as WordPress
+    ``wordpress_version`` (e.g. ``"6.8.12"``; None: the newest supported) saves them."""
+    markup = Markup(wordpress_version)
+    fields = Fields(section, field, context or {}, markup)
     kind = fields.plain("type", required=True)
     renderer = SECTION_TYPES.get(kind)
     if renderer is None:
@@ -599,23 +478,24 @@ def render_section(section, context=None, field="section"):
         content, background = renderer(fields)
         fields.check_unknown()
         if background:
-            return cover(content, background, class_name, anchor)
-        return group(content, class_name, anchor, align="full")
+            return markup.cover(content, background, class_name, anchor)
+        return markup.group(content, class_name, anchor, align="full")
     content = renderer(fields)
     fields.check_unknown()
-    return group(content, class_name, anchor)
+    return markup.group(content, class_name, anchor)
 
 
-def render(sections, context=None, field="sections"):
-    """Block markup of a page made of ``sections`` (a list of section mappings)."""
+def render(sections, context=None, field="sections", wordpress_version=None):
+    """Block markup of a page made of ``sections`` (a list of section mappings), for WordPress
+    ``wordpress_version`` (see :func:`render_section`)."""
     if not isinstance(sections, list):
         raise SpecError(field, "a list of sections expected, got %s" % _describe(sections))
-    return inner([render_section(section, context, "%s[%d]" % (field, index))
+    return inner([render_section(section, context, "%s[%d]" % (field, index), wordpress_version)
                   for index, section in enumerate(sections)])
 
 
-def render_raw(content, raw_html=False):
+def render_raw(content, raw_html=False, wordpress_version=None):
     """Markup of a page given as ``content``: a paragraph per text block, or the HTML as is when trusted."""
     if raw_html:
         return content.strip()
-    return inner(body_blocks(content))
+    return inner(body_blocks(content, markup=Markup(wordpress_version)))

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _blocks
+from ansible_collections.fabrik.deploy.plugins.module_utils import _block_markup, _blocks
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 
 
@@ -28,9 +28,58 @@ def test_block_is_self_closing_without_content():
 
 
 def test_text_is_escaped_and_line_breaks_kept():
-    markup = _blocks.render([{"type": "text", "headline": "<b>Bold</b> & co", "body": "a < b\nnext line"}])
+    markup = _blocks.render([{"type": "text", "headline": "<b>Bold</b> & co", "body": "a < b\nnext line"}],
+                            wordpress_version="6.1.9")
     assert "<h2>&lt;b&gt;Bold&lt;/b&gt; &amp; co</h2>" in markup
     assert "<p>a &lt; b<br>next line</p>" in markup
+
+
+def test_no_shortcode_runs_in_text_and_references_stay_literal():
+    markup = _blocks.render([{"type": "text", "headline": "[video src=x.mp4] &amp; [[caption]]"}])
+    assert '<h2 class="wp-block-heading">[\u2060video src=x.mp4] &amp;amp; [\u2060[\u2060caption]]</h2>' in markup
+    image = _blocks.render([{"type": "gallery", "images": [{"url": "/a.png", "alt": 'Fish &amp; [gallery] "x" <y> R&D'}]}])
+    assert 'alt="Fish &amp;\u2060amp; [\u2060gallery] &quot;x&quot; <y&gt; R&amp;D"' in image
+
+
+@pytest.mark.parametrize("version, expected", [
+    ("6.8.12", (6, 8)), ("6.1", (6, 1)), ("5.9.3", (6, 1)), ((6, 4), (6, 4)), (None, (6, 8)), ("trunk", (6, 8)),
+    ("7.0-beta1", (7, 0)),
+])
+def test_markup_version(version, expected):
+    assert _block_markup.markup_version(version) == expected
+
+
+@pytest.mark.parametrize("version, heading, items, media_text", [
+    ("6.1", "<h2>", "<ul>", '{"mediaType":"image"}'),
+    ("6.2", '<h2 class="wp-block-heading">', "<ul>", '{"mediaType":"image"}'),
+    ("6.4", '<h2 class="wp-block-heading">', "<ul>", '{"align":"wide","mediaType":"image"}'),
+    ("6.8", '<h2 class="wp-block-heading">', '<ul class="wp-block-list">', '{"align":"wide","mediaType":"image"}'),
+])
+def test_markup_follows_the_version(version, heading, items, media_text):
+    markup = _blocks.render([{"type": "image-text", "headline": "H", "text": "- a\n- b", "image": "/a.png"}],
+                            wordpress_version=version)
+    assert heading + "H</h2>" in markup and items + "<!-- wp:list-item" in markup
+    assert "<!-- wp:media-text %s -->" % media_text in markup
+
+
+def test_escape_attribute_is_wordpress_escape_attribute():
+    assert _block_markup.escape_attribute('a&b &amp; &#91; &x; <c> "d" \'e\'') == \
+        'a&amp;b &amp; &#91; &x; <c&gt; &quot;d&quot; \'e\''
+
+
+@pytest.mark.parametrize("value, decoded", [
+    ("javascript&colon;alert(1)", "javascript:alert(1)"),
+    ("&#106;avascript&#58;x", "javascript:x"),
+    ("&#x6A;avascript&#x3A;x", "javascript:x"),
+    ("&#106avascript&#58x", "javascript:x"),  # numeric references need no ";"
+    ("javascript&amp;colon;x", "javascript:x"),  # resolved until none is left
+    ("?a=1&amp;b=2", "?a=1&b=2"),
+    ("?a=1&copy=2&not;", "?a=1&copy=2\u00ac"),  # a legacy reference before "=" is no reference in an attribute
+    ("&copy 2026", "\u00a9 2026"),
+    ("&foo; & &", "&foo; & &"),
+])
+def test_decode_references(value, decoded):
+    assert _block_markup.decode_references(value) == decoded
 
 
 def test_block_delimiters_in_text_cannot_open_a_block():
@@ -40,7 +89,7 @@ def test_block_delimiters_in_text_cannot_open_a_block():
 
 
 def test_body_blank_lines_make_paragraphs_and_dash_lines_a_list():
-    markup = _blocks.render([{"type": "text", "body": "One.\n\n- first\n- second\n\nTwo."}])
+    markup = _blocks.render([{"type": "text", "body": "One.\n\n- first\n- second\n\nTwo."}], wordpress_version="6.1")
     assert markup.count("<!-- wp:paragraph -->") == 2
     assert "<ul><!-- wp:list-item -->\n<li>first</li>" in markup
 
@@ -58,6 +107,11 @@ def test_accepted_urls(url):
     ("java\tscript:alert(1)", "a URL without spaces"),
     (" ", "a URL without spaces"),
     ("https://x/\\evil", "a URL without spaces, control characters or backslashes"),
+    ("javascript&colon;alert(1)", 'URL scheme "javascript" refused'),
+    ("&#106;avascript:alert(1)", 'URL scheme "javascript" refused'),
+    ("javascript&amp;colon;alert(1)", 'URL scheme "javascript" refused'),
+    ("java&#9;script:alert(1)", "a URL without spaces"),
+    ("data&colon;text/html,x", 'URL scheme "data" refused'),
 ])
 def test_refused_urls(url, message):
     with pytest.raises(SpecError) as caught:
@@ -69,7 +123,7 @@ def test_refused_urls(url, message):
 def test_placeholders_are_filled_once_and_escaped():
     context = {"company": {"name": "A <B> {{ company.secret }}", "secret": "s3cret"}}
     markup = _blocks.render([{"type": "text", "headline": "About {{ company.name }}"}], context)
-    assert "<h2>About A &lt;B&gt; {{ company.secret }}</h2>" in markup
+    assert '<h2 class="wp-block-heading">About A &lt;B&gt; {{ company.secret }}</h2>' in markup
     assert "s3cret" not in markup
 
 
@@ -98,7 +152,8 @@ def test_invalid_sections_name_the_field(section, field, message):
 def test_hero_with_image_is_a_cover_and_anchor_is_kept():
     markup = _blocks.render([{"type": "hero", "id": "top", "headline": "Hi", "image": "https://x/a.jpg"}])
     assert markup.startswith('<!-- wp:cover {"url":"https://x/a.jpg","dimRatio":50,"align":"full",'
-                             '"className":"fabrik-section fabrik-hero"} -->\n<div id="top" class="wp-block-cover')
+                             '"className":"fabrik-section fabrik-hero"} -->\n<div class="wp-block-cover alignfull '
+                             'fabrik-section fabrik-hero" id="top"><img ')
     plain = _blocks.render([{"type": "hero", "headline": "Hi"}])
     assert plain.startswith('<!-- wp:group {"align":"full","className":"fabrik-section fabrik-hero"')
 
