@@ -54,6 +54,13 @@ add_action( 'rest_api_init', 'fabrik_connector_register_routes' );
 add_action( 'wp_head', 'fabrik_connector_print_head', 1 );
 add_filter( 'document_title_parts', 'fabrik_connector_title_parts', 99 );
 add_action( 'save_post_wp_global_styles', 'fabrik_connector_flush_global_styles_cache' );
+/*
+ * WordPress 6.3+ saves a "Navigation" menu the first time a block theme's navigation block renders on a
+ * site without one (even during the installer's loopback request): a post nobody asked for, which also
+ * outdates the menu fabrik.deploy keeps the most recently published. Without it the block shows the
+ * page list until fabrik.deploy.wordpress_menus saves the site's menus.
+ */
+add_filter( 'wp_navigation_should_create_fallback', '__return_false' );
 
 /**
  * The content hash fabrik.deploy stores on the media it uploads, so reruns upload nothing, and the

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.fabrik.deploy.plugins.module_utils._block_markup import LATEST as LATEST_MARKUP
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient, default_error_parser
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_api import WordPressApi
@@ -166,6 +167,7 @@ class WordPressClient(WordPressApi):
         # A session login is used only without an application password.
         self._login_password = password if username and password and not app_password else None
         self._session_lock = threading.Lock()  # reads may run in parallel: one login, before any of them
+        self._status, self._status_read = None, False  # site_status(), read once
         if username and app_password:
             token = base64.b64encode(("%s:%s" % (username, app_password)).encode()).decode()
             headers["Authorization"] = "Basic " + token
@@ -252,6 +254,23 @@ class WordPressClient(WordPressApi):
                                status.get("connector_version"), ".".join(map(str, CONNECTOR_MIN_VERSION))))
         return status
 
+    def site_status(self):
+        """The connector's ``/status``, read once per client; None when the connector is not installed."""
+        if not self._status_read:
+            try:
+                self._status = self.connector_status()
+            except ApiError as err:
+                if err.status != 404:
+                    raise
+                self._status = None
+            self._status_read = True
+        return self._status
+
+    def wordpress_version(self):
+        """The site's WordPress version (``6.8.12``) as the connector reports it; None without the connector."""
+        status = self.site_status()
+        return status.get("wordpress_version") if status else None
+
     def seo_plugin(self):
         """The SEO plugin the connector writes SEO fields for (``yoast``, ``rankmath``) or ``none``.
 
@@ -259,12 +278,9 @@ class WordPressClient(WordPressApi):
         either, which the caller reports). The second value is True when another SEO plugin, one with no
         mapping, is active.
         """
-        try:
-            status = self.connector_status()
-        except ApiError as err:
-            if err.status == 404:
-                return "none", False
-            raise
+        status = self.site_status()
+        if status is None:
+            return "none", False
         if status.get("seo_plugin") not in SEO_PAGE_META:
             raise ApiError(SERVICE, "read connector status", "GET", REST_PREFIX + CONNECTOR_NAMESPACE + "status",
                            status=200, message="the connector does not report the active SEO plugin: update "
@@ -328,6 +344,19 @@ class WordPressClient(WordPressApi):
 
 
 # ----------------------------------------------------------------- helpers
+
+
+NO_VERSION_WARNING = ("the fabrik connector is not installed, so the WordPress version of the site is unknown: the "
+                      "block markup of WordPress %s is written (set wordpress_version to the site's version)")
+
+
+def site_wordpress_version(client, warn):
+    """The site's WordPress version as the connector reports it (one read per client); without the connector,
+    None (the newest supported markup) after a warning through ``warn``."""
+    version = client.wordpress_version()
+    if version is None:
+        warn(NO_VERSION_WARNING % ".".join(map(str, LATEST_MARKUP)))
+    return version
 
 
 def sha256_of(content_bytes):

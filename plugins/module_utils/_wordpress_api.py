@@ -52,9 +52,12 @@ class WordPressApi:
     def theme_global_styles(self, stylesheet):
         return self.rest("GET", "/wp/v2/global-styles/themes/%s" % stylesheet, "read theme styles")
 
-    def update_global_styles(self, styles_id, settings):
-        return self.rest("POST", _member("/wp/v2/global-styles", styles_id), "update global styles",
-                         json={"settings": settings})
+    def update_global_styles(self, styles_id, settings, styles=None):
+        """Write the user's global styles: ``settings`` (palette, fonts ...) and, when given, ``styles``."""
+        body = {"settings": settings}
+        if styles is not None:
+            body["styles"] = styles
+        return self.rest("POST", _member("/wp/v2/global-styles", styles_id), "update global styles", json=body)
 
     # -- plugins
 

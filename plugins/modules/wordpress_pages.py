@@ -15,9 +15,12 @@ description:
   - "Identity: a page is found by its slug, whatever its status (published, draft, pending, private,
     scheduled); trashed pages are ignored. Two existing pages with a listed slug (possible under
     different parents) make the module fail rather than guess."
-  - Page content comes from O(pages[].sections), rendered to core Gutenberg blocks that WordPress 6.1's
-    block editor accepts as valid (see the section types below), or from O(pages[].content).
-    Every text of a section is HTML-escaped; URLs must be http(s), mailto, tel or relative.
+  - Page content comes from O(pages[].sections), rendered to core Gutenberg blocks exactly as the block
+    library of the site's WordPress version saves them (see O(wordpress_version)), so the block editor
+    accepts them as valid and saving a page in the editor changes nothing; or from O(pages[].content).
+  - Text is never markup. Every text of a section is HTML-escaped and shown as written (no shortcode runs in
+    it: an invisible word joiner follows each C([)); URLs are read with their character references resolved,
+    as a browser would, and must then be http(s), mailto, tel or relative (C(javascript&colon;...) is refused).
   - A page is updated when its rendered content (line endings and surrounding white space aside), title,
     status, parent, template, menu order or SEO fields differ from what the site has.
   - "Section types: V(hero), V(features), V(cta), V(pricing), V(testimonials), V(faq), V(contact), V(team),
@@ -121,6 +124,14 @@ options:
         C({company: {name: Acme}}). Inserted as text, never evaluated."
     type: dict
     default: {}
+  wordpress_version:
+    description:
+      - The WordPress version of the site (for example V(6.8.12)), whose block library the markup is written
+        for (WordPress 6.2 added the C(wp-block-heading) class, 6.5 C(wp-block-list), 6.8 moved the cover's
+        image; 6.1 and 6.8 are tested).
+      - When unset, the version the fabrik connector reports (C(GET /fabrik/v1/status), read once); without the
+        connector, the newest supported markup with a warning.
+    type: str
   prune:
     description:
       - Move to the trash every page of the site that is not listed in O(pages) with O(pages[].state=present),
@@ -226,6 +237,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_for,
     connection_argument_spec,
     seo_text,
+    site_wordpress_version,
 )
 
 LISTED_STATUSES = "publish,future,draft,pending,private"
@@ -258,6 +270,7 @@ SPEC = dict(
             ),
         ),
         placeholders=dict(type="dict", default={}),
+        wordpress_version=dict(type="str"),
         prune=dict(type="bool", default=False),
     ),
     supports_check_mode=True,
@@ -276,8 +289,8 @@ def normalise_content(value):
 # ------------------------------------------------------------------ desired state
 
 
-def desired_pages(pages, placeholders):
-    """Validate and render every page before any request: (present pages by slug, absent slugs)."""
+def desired_pages(pages, placeholders, version=None):
+    """Validate and render every page (for WordPress ``version``): (present pages by slug, absent slugs)."""
     present, absent = {}, []
     for index, page in enumerate(pages):
         field = "pages[%d]" % index
@@ -289,7 +302,7 @@ def desired_pages(pages, placeholders):
         if page["state"] == "absent":
             absent.append(slug)
         else:
-            present[slug] = desired_page(page, field, placeholders)
+            present[slug] = desired_page(page, field, placeholders, version)
     for slug, page in present.items():
         check_ancestry(slug, present)
         if page["parent"] in absent:
@@ -297,15 +310,15 @@ def desired_pages(pages, placeholders):
     return present, absent
 
 
-def desired_page(page, field, placeholders):
+def desired_page(page, field, placeholders, version=None):
     if not page["title"]:
         raise SpecError(field + ".title", "required for a present page")
     if (page["sections"] is None) == (page["content"] is None):
         raise SpecError(field, "exactly one of sections and content expected")
     if page["sections"] is not None:
-        content = render(page["sections"], placeholders, field + ".sections")
+        content = render(page["sections"], placeholders, field + ".sections", version)
     else:
-        content = render_raw(page["content"], page["raw_html"])
+        content = render_raw(page["content"], page["raw_html"], version)
     desired = {
         "slug": page["slug"],
         "title": title_text(fill_placeholders(page["title"], placeholders, field + ".title")),
@@ -475,8 +488,11 @@ def write_levels(writer, plan, present):
 
 def run(ctx):
     params = ctx.params
-    present, absent = desired_pages(params["pages"], params["placeholders"] or {})
+    present, absent = desired_pages(params["pages"], params["placeholders"] or {}, params["wordpress_version"])
     client = client_for(ctx)
+    if not params["wordpress_version"]:  # everything was validated above: now render for the site's version
+        present, absent = desired_pages(params["pages"], params["placeholders"] or {},
+                                        site_wordpress_version(client, ctx.warn))
     current, slugs_by_id = current_pages(client)
     if any("seo" in page for page in present.values()):
         plugin, unmapped_plugin_active = client.seo_plugin()

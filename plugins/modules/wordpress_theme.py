@@ -14,7 +14,9 @@ description:
   - For a block theme, sets colours and font families in the site's global styles
     (C(/wp/v2/global-styles/<id>)), the same place the Site Editor writes. Each colour or font family
     given replaces the theme's entry with the same slug (or is added); the theme's other entries and
-    every other global style are kept.
+    every other global style are kept. O(styles.rules) sets styles (for example the buttons' colours) there too.
+  - The wordpress role maps the site's brand colours and fonts onto each supported theme's own slots with the
+    theme's profile (C(templates/themes/<stylesheet>.yml)).
   - For any theme, sets theme mods (the Customizer's values; what classic themes use) through the connector.
 author:
   - fabrik.deploy contributors (@fabrik)
@@ -71,6 +73,12 @@ options:
           name:
             description: Name shown in the editor; defaults to the existing entry's, else the slug.
             type: str
+      rules:
+        description:
+          - A fragment of theme.json's C(styles) (C(elements), C(blocks), C(color), C(typography) ...), merged
+            key by key into the site's global styles, for example
+            C({elements: {button: {color: {background: "var:preset|color|accent-1"}}}}).
+        type: dict
   theme_mods:
     description:
       - Theme mods of the active theme to set (name to string, number or boolean); V(null) removes a mod.
@@ -107,8 +115,17 @@ block_theme:
   description: Whether the active theme is a block theme (null in check mode before a switch).
   returned: always
   type: bool
+wordpress_version:
+  description:
+    - The site's WordPress version, as the fabrik connector reports it; M(fabrik.deploy.wordpress_pages) writes
+      the block markup of that version (O(fabrik.deploy.wordpress_pages#module:wordpress_version)).
+  returned: always
+  type: str
+  sample: 6.8.12
 styles:
-  description: The managed global styles (C(palette) and C(font_families) of the theme origin) after the run.
+  description:
+    - The managed global styles (C(palette) and C(font_families) of the theme origin, and the C(rules) given, as
+      the site has them) after the run.
   returned: when O(styles) is set
   type: dict
 theme_mods:
@@ -129,6 +146,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     connection_argument_spec,
     merge_by_key,
 )
+from ansible_collections.fabrik.deploy.plugins.module_utils._themes import deep_merge, rules_view
 
 STYLESHEET = re.compile(r"^[A-Za-z0-9._-]+$")
 SLUG = re.compile(r"^[a-z0-9-]+$")
@@ -156,6 +174,7 @@ SPEC = dict(
                 font_family=dict(type="str", required=True),
                 name=dict(type="str"),
             )),
+            rules=dict(type="dict"),
         )),
         theme_mods=dict(type="dict"),
     ),
@@ -167,7 +186,8 @@ def validate(params):
     if params["stylesheet"] is not None and not STYLESHEET.match(params["stylesheet"]):
         raise SpecError("stylesheet", "a theme directory name expected, got %r" % params["stylesheet"])
     for option, entries in (params["styles"] or {}).items():
-        validate_presets(option, entries or [])
+        if option in PRESETS:
+            validate_presets(option, entries or [])
     for name, value in (params["theme_mods"] or {}).items():
         if not THEME_MOD_NAME.match(name):
             raise SpecError("theme_mods.%s" % name, "names of lower-case letters, digits, _ and - expected")
@@ -234,18 +254,21 @@ def user_global_styles_id(client):
 
 
 def apply_styles(client, ctx, stylesheet, styles, result):
-    """Merge the presets into the user's global styles; record before/after in ``result``."""
+    """Merge the presets and rules into the user's global styles; record before/after in ``result``."""
+    rules = styles.pop("rules", None) or {}
     styles_id = user_global_styles_id(client)
     user = client.global_styles(styles_id)
     theme = client.theme_global_styles(stylesheet)
-    current = user.get("settings") or {}
+    current, current_rules = user.get("settings") or {}, user.get("styles") or {}
     desired = desired_user_settings(current, theme.get("settings") or {}, styles)
-    result["before"]["styles"] = styles_view(current, styles)
-    if desired != current and not ctx.check_mode:
-        updated = client.update_global_styles(styles_id, desired)
-        desired = updated.get("settings") or {}
-    result["after"]["styles"] = styles_view(desired, styles)
-    return desired != current
+    desired_rules = deep_merge(current_rules, rules)
+    result["before"]["styles"] = dict(styles_view(current, styles), **rules_view(current_rules, rules))
+    changed = desired != current or desired_rules != current_rules
+    if changed and not ctx.check_mode:
+        updated = client.update_global_styles(styles_id, desired, desired_rules)
+        desired, desired_rules = updated.get("settings") or {}, updated.get("styles") or {}
+    result["after"]["styles"] = dict(styles_view(desired, styles), **rules_view(desired_rules, rules))
+    return changed
 
 
 def apply_theme_mods(client, ctx, mods, result):
@@ -289,7 +312,8 @@ def run(ctx):
             changed = apply_styles(client, ctx, stylesheet, styles, diff) or changed
     if params["theme_mods"]:
         changed = apply_theme_mods(client, ctx, params["theme_mods"], diff) or changed
-    result = {"changed": changed, "stylesheet": stylesheet, "block_theme": status["block_theme"], "diff": diff}
+    result = {"changed": changed, "stylesheet": stylesheet, "block_theme": status["block_theme"],
+              "wordpress_version": status.get("wordpress_version"), "diff": diff}
     for key in ("styles", "theme_mods"):
         if key in diff["after"]:
             result[key] = diff["after"][key]

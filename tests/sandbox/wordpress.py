@@ -63,6 +63,9 @@ VERSIONS = {
     "6.1": (Path("/usr/share/wordpress"), "twentytwentythree", "make system-packages (Debian 12's wordpress)"),
 }
 DEFAULT_VERSION = "6.8"
+# Themes added to a version's tree: Debian 13 ships no classic theme, so 6.8 gets Debian 12's Twenty
+# Twenty-One (a classic theme, for the tests of classic menus and theme mods).
+EXTRA_THEMES = {"6.8": (Path("/usr/share/wordpress/wp-content/themes/twentytwentyone"),)}
 STATIC_DIR = Path(__file__).resolve().parent / "wordpress"
 ROUTER = STATIC_DIR / "router.php"
 WP_CONFIG_TEMPLATE = STATIC_DIR / "wp-config.php.in"
@@ -126,9 +129,12 @@ def wordpress_release(source):
 def missing_requirements(version=None):
     """Names of the programs and paths the sandbox needs that this machine lacks."""
     missing = [name for name in REQUIRED_PROGRAMS if _find_program(name) is None]
-    source, _theme, how = VERSIONS[selected_version(version)]
+    version = selected_version(version)
+    source, _theme, how = VERSIONS[version]
     if not (source / "wp-settings.php").is_file():
         missing.append("%s (%s)" % (source, how))
+    missing += ["%s (make system-packages)" % theme for theme in EXTRA_THEMES.get(version, ())
+                if not (theme / "style.css").is_file()]
     return missing
 
 
@@ -203,23 +209,27 @@ def _remove_tree(path):
     subprocess.run(["rm", "-rf", "--", str(path)], check=True)
 
 
-def _mirror_wordpress(source, destination):
+def _mirror_wordpress(source, destination, extra_themes=()):
     """Make ``destination`` a pristine copy of the WordPress tree ``source``, symlinks resolved into real files.
 
     rsync transfers only what differs from the source (by size and modification time; the packaged
     files are old, so anything WordPress or a test wrote differs) and deletes what the source lacks:
     restoring a used copy takes a fraction of a second where a full copy takes seconds on a busy disk.
     Our own ``wp-config.php`` is kept (rewritten at each start); Apache's ``.htaccess`` is left out
-    (``router.php`` does its work).
+    (``router.php`` does its work). ``extra_themes`` (theme directories) are copied into ``wp-content/themes``.
     """
+    kept = ["--exclude=/wp-content/themes/%s" % theme.name for theme in extra_themes]
     subprocess.run(
         [
             "rsync", "--archive", "--copy-links", "--delete",
-            "--exclude=/wp-config.php", "--exclude=/.htaccess",
+            "--exclude=/wp-config.php", "--exclude=/.htaccess", *kept,
             "%s/" % source, "%s/" % destination,
         ],
         check=True,
     )
+    for theme in extra_themes:
+        subprocess.run(["rsync", "--archive", "--copy-links", "--delete", "%s/" % theme,
+                        "%s/wp-content/themes/%s/" % (destination, theme.name)], check=True)
     for name in ("mu-plugins", "uploads", "upgrade"):
         (destination / "wp-content" / name).mkdir(exist_ok=True)
 
@@ -405,7 +415,7 @@ class WordPressSandbox:
             # Another version's files and database: start from scratch (a database installed by 6.8
             # does not suit 6.1).
             _remove_tree(self.datadir)
-            _mirror_wordpress(self.source, self.docroot)
+            _mirror_wordpress(self.source, self.docroot, EXTRA_THEMES.get(self.version, ()))
             self.version_file.write_text(self.version + "\n")
         for service in stopped:
             service.refuse_busy_port()
@@ -423,7 +433,7 @@ class WordPressSandbox:
         """Back to a fresh, un-installed WordPress: new data directory, pristine WordPress tree, no tenants."""
         self.stop(graceful=False)  # the data is thrown away, so no clean shutdown is needed
         _remove_tree(self.datadir)
-        _mirror_wordpress(self.source, self.docroot)
+        _mirror_wordpress(self.source, self.docroot, EXTRA_THEMES.get(self.version, ()))
         self.version_file.write_text(self.version + "\n")
         self.start()
 
@@ -505,7 +515,7 @@ class WordPressSandbox:
 
     def _start_php(self):
         if not self.docroot.is_dir():
-            _mirror_wordpress(self.source, self.docroot)
+            _mirror_wordpress(self.source, self.docroot, EXTRA_THEMES.get(self.version, ()))
             self.version_file.write_text(self.version + "\n")
         self._write_wp_config()
         settings = [arg for setting in PHP_SETTINGS for arg in ("-d", setting)]

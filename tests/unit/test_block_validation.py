@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _blocks
+from ansible_collections.fabrik.deploy.plugins.module_utils import _block_markup, _blocks, _themes
 from tests.sandbox.wordpress import VERSIONS, wordpress_release
 
 REPO = Path(__file__).resolve().parents[2]
@@ -88,6 +88,7 @@ SAMPLES = {
 }
 HERO_WITH_IMAGE = {"type": "hero", "id": "top", "headline": "Cover", "image": IMAGE,
                    "buttons": [{"text": "Go", "url": "/go"}]}
+PART_PLACEHOLDERS = {"site": {"title": HOSTILE_TEXTS[0] + " " + HOSTILE_TEXTS[4]}}
 NAVIGATION = [
     {"label": "About", "url": "https://example.com/about/", "page_id": 6, "children": [
         {"label": "Team", "url": "https://example.com/team/", "page_id": 7},
@@ -158,7 +159,23 @@ def _documents(version):
     documents.append({"name": "navigation", "content": _blocks.navigation(NAVIGATION)})
     documents.append({"name": "navigation (hostile)", "content": _blocks.navigation(_hostile(NAVIGATION))})
     for path in sorted((REPO / "templates").glob("*/*.yml")):
-        documents += _template_documents(path, render)
+        if path.parent.name != "themes":
+            documents += _template_documents(path, render)
+    documents += _theme_part_documents(version)
+    return documents
+
+
+def _theme_part_documents(version):
+    """The template parts of every theme profile that supports ``version``, with and without the menus."""
+    documents = []
+    for path in sorted((REPO / "templates" / "themes").glob("*.yml")):
+        profile = yaml.safe_load(path.read_text())
+        if _block_markup.markup_version(profile["wordpress"]) > _block_markup.markup_version(version):
+            continue
+        for slug, part in profile.get("parts", {}).items():
+            for menus in ({"footer": 12, "primary": 11}, {}):
+                documents.append({"name": "themes/%s/%s%s" % (path.stem, slug, "" if menus else " (no menus)"),
+                                  "content": _themes.render_part(part["content"], PART_PLACEHOLDERS, menus)})
     return documents
 
 

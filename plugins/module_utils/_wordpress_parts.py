@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fabrik.deploy contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Template parts of the active block theme (``fabrik.deploy.wordpress_template_parts``).
+
+The site's parts are read once (``/wp/v2/template-parts``, the theme's files and the site's own
+versions alike); a part whose content differs is written to ``/wp/v2/template-parts/<theme>//<slug>``
+(the Site Editor's save), a new one created, one given ``state: absent`` deleted (its theme file, if
+any, shows again). Placeholders are filled by :func:`._themes.render_part`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._themes import MENU_PLACEHOLDER, render_part
+
+ROUTE = "/wp/v2/template-parts"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def normalise(content):
+    return (content or "").replace("\r\n", "\n").strip()
+
+
+def desired_parts(parts):
+    """Validate the parts before any request: [(slug, part)]."""
+    seen = set()
+    for index, part in enumerate(parts):
+        field = "parts[%d]" % index
+        if not SLUG.match(part["slug"] or ""):
+            raise SpecError(field + ".slug", "lower-case letters, digits, _ and - expected, got %r" % part["slug"])
+        if part["slug"] in seen:
+            raise SpecError(field + ".slug", "%r is listed twice" % part["slug"])
+        seen.add(part["slug"])
+        if part["state"] == "present" and not (part["content"] or "").strip():
+            raise SpecError(field + ".content", "required for a present part")
+    return [(part["slug"], part) for part in parts]
+
+
+def active_theme(client, current):
+    if current:
+        return next(iter(current.values()))["theme"]
+    themes = client.rest("GET", "/wp/v2/themes", "read active theme", params={"status": "active",
+                                                                            "_fields": "stylesheet"})
+    return themes[0]["stylesheet"] if themes else None
+
+
+def current_parts(client):
+    """The active theme's parts by slug (theme files and the site's versions: the site's wins)."""
+    parts = client.rest("GET", ROUTE, "list template parts", params={
+        "context": "edit", "per_page": 100, "_fields": "id,theme,slug,source,content,area"}) or []
+    return {part["slug"]: part for part in parts}
+
+
+def navigation_ids(client, menus):
+    """Location -> id of the published navigation menu named for it (the oldest when names repeat)."""
+    if not menus:
+        return {}
+    posts = client.list_all("/wp/v2/navigation", "list navigation menus",
+                            params={"context": "edit", "status": "publish", "_fields": "id,title"})
+    by_name = {}
+    for post in sorted(posts, key=lambda post: post["id"]):
+        by_name.setdefault(post["title"]["raw"], post["id"])
+    return {location: by_name.get(name) for location, name in menus.items()}
+
+
+def part_diff(slug, before, after):
+    return {"before_header": "template part %s (site)" % slug, "after_header": "template part %s (desired)" % slug,
+            "before": (before or "") + "\n", "after": (after or "") + "\n"}
+
+
+def apply_template_parts(client, params, check_mode):
+    wanted = desired_parts(params["parts"])
+    for slug, part in wanted:  # placeholders checked before any request (menus as if all existed)
+        if part["state"] == "present":
+            render_part(part["content"], params["placeholders"], {name: 1 for name in
+                                                                 MENU_PLACEHOLDER.findall(part["content"])},
+                        "parts.%s.content" % slug)
+    current = current_parts(client)
+    theme = active_theme(client, current)
+    uses_menus = any(part["state"] == "present" and MENU_PLACEHOLDER.search(part["content"]) for _slug, part in wanted)
+    menus = navigation_ids(client, params["menus"]) if uses_menus else {}
+
+    results, updated, diffs = [], [], []
+    for slug, part in wanted:
+        existing = current.get(slug)
+        before = normalise(existing["content"]["raw"]) if existing and existing["source"] == "custom" else None
+        part_id = existing["id"] if existing else "%s//%s" % (theme, slug)
+        if part["state"] == "absent":
+            after, source = None, "theme" if existing and existing["source"] == "custom" else None
+            if before is not None:
+                updated.append(slug)
+                diffs.append(part_diff(slug, before, ""))
+                if not check_mode:
+                    client.rest("DELETE", "%s/%s" % (ROUTE, part_id), "revert template part %s" % slug,
+                                params={"force": "true"})
+            results.append({"slug": slug, "id": part_id, "source": source})
+            continue
+        after = normalise(render_part(part["content"], params["placeholders"], menus, "parts.%s.content" % slug))
+        if after != before:
+            updated.append(slug)
+            diffs.append(part_diff(slug, before if before is not None else (
+                normalise(existing["content"]["raw"]) if existing else ""), after))
+            if not check_mode:
+                write_part(client, slug, part, existing, part_id, theme, after)
+        results.append({"slug": slug, "id": part_id, "source": "custom"})
+    return {"changed": bool(updated), "theme": theme, "parts": results, "updated": updated, "diff": diffs}
+
+
+def write_part(client, slug, part, existing, part_id, theme, content):
+    if existing:
+        return client.rest("POST", "%s/%s" % (ROUTE, part_id), "save template part %s" % slug,
+                           json={"content": content})
+    return client.rest("POST", ROUTE, "create template part %s" % slug,
+                       json={"slug": slug, "theme": theme, "area": part["area"], "content": content,
+                             "title": slug.replace("-", " ").capitalize(), "status": "publish"})
