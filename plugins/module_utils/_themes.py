@@ -10,8 +10,8 @@ A *theme profile* (``templates/themes/<stylesheet>.yml``, read by the wordpress 
   theme lacks is added;
 * ``styles``: brand role -> a fragment of theme.json ``styles`` set in the site's global styles while the
   brand gives that role (``primary`` -> the buttons' colours), so that the role shows where the theme
-  would not use the slot on its own. A value ``brand:on-<role>`` is black or white, whichever reads best
-  on that brand colour;
+  would not use the slot on its own. A value ``brand:on-<role>`` is white or black, whichever reads on
+  that brand colour (:func:`readable_on`);
 * ``parts``: template parts that replace the theme's (slug -> ``{area, content}``): block markup with
   ``{{ name.path }}`` text placeholders (``site.title``, ``company.name``, escaped as text) and
   ``{{ menu.<location> }}`` (the id of the navigation menu the spec gives that ``location``); a
@@ -73,9 +73,11 @@ def _luminance(color):
 
 
 def readable_on(color):
-    """Black or white, whichever has the higher WCAG contrast ratio on ``color`` (``#RRGGBB`` or ``#RGB``)."""
+    """White text on ``color`` (``#RRGGBB`` or ``#RGB``) when it reaches WCAG AA's 4.5:1, else black or white,
+    whichever contrasts more."""
     luminance = _luminance(color)
-    return BLACK if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else WHITE
+    on_white, on_black = 1.05 / (luminance + 0.05), (luminance + 0.05) / 0.05
+    return WHITE if on_white >= 4.5 or on_white >= on_black else BLACK
 
 
 def _resolve(value, colors, field):
@@ -102,6 +104,18 @@ def deep_merge(base, update):
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def css_values(value):
+    """``value`` (a styles fragment) with theme.json's ``var:preset|color|x`` shorthands written out as
+    ``var(--wp--preset--color--x)``, the form WordPress stores and reads back."""
+    if isinstance(value, dict):
+        return {key: css_values(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [css_values(item) for item in value]
+    if isinstance(value, str) and value.startswith("var:"):
+        return "var(--wp--%s)" % value[4:].replace("|", "--")
+    return value
 
 
 def rules_view(styles, rules):

@@ -73,11 +73,9 @@ def part_diff(slug, before, after):
 
 def apply_template_parts(client, params, check_mode):
     wanted = desired_parts(params["parts"])
-    for slug, part in wanted:  # placeholders checked before any request (menus as if all existed)
+    for slug, part in wanted:  # placeholders checked before any request
         if part["state"] == "present":
-            render_part(part["content"], params["placeholders"], {name: 1 for name in
-                                                                 MENU_PLACEHOLDER.findall(part["content"])},
-                        "parts.%s.content" % slug)
+            render_part(part["content"], params["placeholders"], {}, "parts.%s.content" % slug)
     current = current_parts(client)
     theme = active_theme(client, current)
     uses_menus = any(part["state"] == "present" and MENU_PLACEHOLDER.search(part["content"]) for _slug, part in wanted)

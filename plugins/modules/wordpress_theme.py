@@ -77,7 +77,8 @@ options:
         description:
           - A fragment of theme.json's C(styles) (C(elements), C(blocks), C(color), C(typography) ...), merged
             key by key into the site's global styles, for example
-            C({elements: {button: {color: {background: "var:preset|color|accent-1"}}}}).
+            C({elements: {button: {color: {background: "var:preset|color|accent-1"}}}}) (stored, and compared,
+            as C(var(--wp--preset--color--accent-1)), the form WordPress keeps).
         type: dict
   theme_mods:
     description:
@@ -146,7 +147,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     connection_argument_spec,
     merge_by_key,
 )
-from ansible_collections.fabrik.deploy.plugins.module_utils._themes import deep_merge, rules_view
+from ansible_collections.fabrik.deploy.plugins.module_utils._themes import css_values, deep_merge, rules_view
 
 STYLESHEET = re.compile(r"^[A-Za-z0-9._-]+$")
 SLUG = re.compile(r"^[a-z0-9-]+$")
@@ -255,7 +256,7 @@ def user_global_styles_id(client):
 
 def apply_styles(client, ctx, stylesheet, styles, result):
     """Merge the presets and rules into the user's global styles; record before/after in ``result``."""
-    rules = styles.pop("rules", None) or {}
+    rules = css_values(styles.pop("rules", None) or {})
     styles_id = user_global_styles_id(client)
     user = client.global_styles(styles_id)
     theme = client.theme_global_styles(stylesheet)

@@ -1,6 +1,6 @@
 """What the in-process tests of the WordPress modules share.
 
-A real sandbox WordPress 6.1 on free loopback ports (tests/sandbox/wordpress.py), a runner that calls a
+A real sandbox WordPress (6.8 by default, 6.1 with ``FABRIK_WORDPRESS_VERSION=6.1``) on free loopback ports (tests/sandbox/wordpress.py), a runner that calls a
 module's ``main()`` with arguments and turns ``exit_json``/``fail_json`` into a result (asserting that no
 secret is in it), and a recorder of every request the collection's HTTP layer sends.
 """
@@ -46,9 +46,9 @@ def installed_wordpress(tmp_path_factory, title, connector=False):
     """``(wordpress, app password of the admin)``: an installed sandbox, with the connector when asked."""
     wordpress = new_sandbox(tmp_path_factory)
     try:
-        wordpress.install(title, ADMIN, ADMIN_PASSWORD, "admin@example.com")
-        if connector:
+        if connector:  # in place before the install, as on a site from the compose template
             shutil.copy(CONNECTOR, wordpress.mu_plugins_dir / CONNECTOR.name)
+        wordpress.install(title, ADMIN, ADMIN_PASSWORD, "admin@example.com")
         yield wordpress, wordpress.create_application_password(ADMIN, ADMIN_PASSWORD, "tests")
     finally:
         wordpress.stop()

@@ -15,7 +15,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.sandbox.wordpress import SandboxError, WordPressSandbox, missing_requirements
+from tests.sandbox.wordpress import (
+    DEBIAN13_DIR,
+    VERSIONS,
+    SandboxError,
+    WordPressSandbox,
+    default_theme,
+    missing_requirements,
+    selected_version,
+    wordpress_release,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 ADMIN_USER = "admin"
@@ -186,8 +195,70 @@ def test_reset_returns_to_an_uninstalled_pristine_site(sandbox, site):
     _assert_uninstalled(sandbox)
     assert list(sandbox.mu_plugins_dir.iterdir()) == []
     assert not (sandbox.docroot / "wp-content/plugins/leftover").exists()
-    assert (sandbox.docroot / core_file).read_bytes() == (Path("/usr/share/wordpress") / core_file).read_bytes()
+    assert (sandbox.docroot / core_file).read_bytes() == (sandbox.source / core_file).read_bytes()
     assert elapsed < 15
+
+
+def test_it_runs_the_selected_version_with_its_themes(sandbox, site):
+    version = selected_version()
+    assert sandbox.version == version and wordpress_release(sandbox.source).startswith(version + ".")
+    front = requests.get(sandbox.url + "/", timeout=30).text
+    assert '<meta name="generator" content="WordPress %s" />' % wordpress_release(sandbox.source) in front
+    themes = requests.get(sandbox.url + "/wp-json/wp/v2/themes", params={"_fields": "stylesheet"},
+                          auth=(ADMIN_USER, site), timeout=30).json()
+    # the version's default theme, Twenty Twenty-Three on both, and a classic theme (Twenty Twenty-One)
+    assert {default_theme(), "twentytwentythree", "twentytwentyone"} <= {theme["stylesheet"] for theme in themes}
+    status = sandbox.info()
+    assert (status["version"], status["wordpress_version"]) == (version, wordpress_release(sandbox.source))
+
+
+def test_an_unknown_version_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("FABRIK_WORDPRESS_VERSION", "5.0")
+    with pytest.raises(SandboxError, match="FABRIK_WORDPRESS_VERSION=5.0: one of 6.1, 6.8 expected"):
+        WordPressSandbox(tmp_path / "wordpress", _free_port(), _free_port())
+
+
+@pytest.mark.skipif(any(missing_requirements(version) for version in VERSIONS), reason="both WordPress versions needed")
+def test_a_state_directory_changes_version_only_when_stopped_and_starts_fresh(tmp_path):
+    state = tmp_path / "wordpress"
+    ports = {"port": _free_port(), "db_port": _free_port()}
+    old = WordPressSandbox(state, version="6.1", **ports)
+    old.start()
+    try:
+        old.install(SITE_TITLE, ADMIN_USER, ADMIN_PASSWORD, "admin@example.com")
+        with pytest.raises(SandboxError, match="runs WordPress 6.1; stop it before starting 6.8"):
+            WordPressSandbox(state, version="6.8", **ports).start()
+    finally:
+        old.stop()
+    new = WordPressSandbox(state, version="6.8", **ports)
+    new.start()
+    try:
+        _assert_uninstalled(new)
+        assert (new.docroot / "wp-includes/version.php").read_bytes() == \
+            (VERSIONS["6.8"][0] / "wp-includes/version.php").read_bytes()
+    finally:
+        new.stop()
+
+
+@pytest.mark.skipif(missing_requirements("6.8"), reason="needs make wordpress-debian13")
+def test_debian13_wordpress_is_cached_and_complete():
+    """tools/wordpress-debian13 (make setup) does nothing once done; every link of the unpacked tree resolves."""
+    started = time.monotonic()
+    again = subprocess.run([str(REPO_ROOT / "tools" / "wordpress-debian13"), str(DEBIAN13_DIR)], capture_output=True,
+                           text=True, check=False, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert "(Debian 13) is in %s" % (DEBIAN13_DIR / "root") in again.stdout
+    assert time.monotonic() - started < 5  # no download, no apt
+    manifest = dict(line.split(" ", 1) for line in (DEBIAN13_DIR / "manifest").read_text().splitlines())
+    assert manifest["wordpress"].startswith("6.8.")
+    assert {"wordpress-theme-twentytwentyfive", "libjs-lodash", "libjs-underscore", "libjs-cropper",
+            "php-getid3"} <= set(manifest)
+    tree = VERSIONS["6.8"][0]
+    dangling = [str(link) for link in tree.rglob("*") if link.is_symlink() and not link.exists()
+                and not str(link.readlink()).startswith("/etc/wordpress/")]
+    assert dangling == []
+    assert (tree / "wp-includes" / "js" / "dist" / "vendor" / "lodash.min.js").resolve().is_file()
+    assert (tree / "wp-includes" / "ID3" / "getid3.php").resolve().is_file()
 
 
 def test_start_is_idempotent(sandbox):
