@@ -18,8 +18,8 @@ description:
   - Page content comes from O(pages[].sections), rendered to core Gutenberg blocks exactly as the block
     library of the site's WordPress version saves them (see O(wordpress_version)), so the block editor
     accepts them as valid and saving a page in the editor changes nothing; or from O(pages[].content).
-  - Text is never markup. Every text of a section is HTML-escaped and shown as written (no shortcode runs in
-    it: an invisible word joiner follows each C([)); URLs are read with their character references resolved,
+  - Text is never markup. Every text of a section is HTML-escaped and shown as written, and no shortcode runs in
+    it (an invisible word joiner follows each C([)). URLs are read with their character references resolved,
     as a browser would, and must then be http(s), mailto, tel or relative (C(javascript&colon;...) is refused).
   - A page is updated when its rendered content (line endings and surrounding white space aside), title,
     status, parent, template, menu order or SEO fields differ from what the site has.

@@ -60,14 +60,14 @@ options:
         default: present
   menus:
     description:
-      - Location to the name of the navigation menu shown there (for example V({footer: Footer})), for the
+      - "Location to the name of the navigation menu shown there (for example V({footer: Footer})), for the
         C({{ menu.<location> }}) placeholders; the menus are looked up by name (one read, only when a part
-        uses a menu placeholder).
+        uses a menu placeholder)."
     type: dict
     default: {}
   placeholders:
     description:
-      - Values for the C({{ name.path }}) text placeholders, for example C({site: {title: Acme}}).
+      - "Values for the C({{ name.path }}) text placeholders, for example C({site: {title: Acme}})."
     type: dict
     default: {}
 notes:

@@ -75,10 +75,10 @@ options:
             type: str
       rules:
         description:
-          - A fragment of theme.json's C(styles) (C(elements), C(blocks), C(color), C(typography) ...), merged
+          - "A fragment of theme.json's C(styles) (C(elements), C(blocks), C(color), C(typography) ...), merged
             key by key into the site's global styles, for example
-            C({elements: {button: {color: {background: "var:preset|color|accent-1"}}}}) (stored, and compared,
-            as C(var(--wp--preset--color--accent-1)), the form WordPress keeps).
+            C({elements: {button: {color: {background: 'var:preset|color|accent-1'}}}}) (stored, and compared,
+            as C(var(--wp--preset--color--accent-1)), the form WordPress keeps)."
         type: dict
   theme_mods:
     description:
