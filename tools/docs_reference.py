@@ -446,6 +446,13 @@ SECTION_DOCS = {
             - heading: Who we are
               body: "{{ site.domain }} is run by {{ company.name }}."
         """]),
+    "shortcode": ("A plugin's shortcode, which WordPress runs: a form plugin's form, for example (the one field "
+                  "that is no text; wordpress_forms.contact.shortcode puts one on the contact page).", [
+        """
+        - type: shortcode
+          headline: Write to us
+          shortcode: '[contact-form-7 id="12" title="Contact"]'
+        """]),
     "separator": ("A horizontal line.", [
         """
         - type: separator

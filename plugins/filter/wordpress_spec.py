@@ -30,9 +30,9 @@ description:
     after the preset's pages.
   - "Plugins are the site's list when given, else the preset's; a slug stands for C({slug: <slug>}); the contact
     form's plugin comes last."
-  - "The contact form (O(forms).contact): with a C(shortcode), the form's page is its sections rendered, then
-    the shortcode block (stored as given: C(raw_html)); without, a C(contact) section (e-mail, phone and
-    address links of O(company)) is added to the page unless it has one."
+  - "The contact form (O(forms).contact): with a C(shortcode), the form's page is its sections, then a C(shortcode)
+    section with it; without, a C(contact) section (e-mail, phone and address links of O(company)) is added to the
+    page unless it has one."
   - "The placeholders the pages may use: C(company) and C(site) (C(title), C(tagline), C(domain), C(url))."
 author:
   - fabrik.deploy contributors (@fabrik)
@@ -151,10 +151,11 @@ def contact_form_pages(form, pages, company, placeholders):
     sections = page.get("sections") or []
     title = page.get("title", DEFAULT_FORM_TITLE)
     if "shortcode" in form:
-        # The page's sections, then the form plugin's shortcode block: stored as given.
-        content = "%s\n\n<!-- wp:shortcode -->\n%s\n<!-- /wp:shortcode -->" % (
-            render(sections, placeholders), form["shortcode"])
-        return [{"slug": slug, "title": title, "sections": None, "raw_html": True, "content": content}]
+        # The page's sections, then the form plugin's shortcode: a section the pages module renders for the
+        # site's WordPress version, like the others (rendered here only to refuse what would not render).
+        sections = sections + [{"type": "shortcode", "shortcode": form["shortcode"]}]
+        render(sections, placeholders)
+        return [{"slug": slug, "title": title, "sections": sections}]
     if any(section.get("type") == "contact" for section in sections):
         return []
     # The core fallback: a contact section with the company's e-mail, phone and address links.

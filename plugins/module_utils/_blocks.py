@@ -54,6 +54,8 @@ _ANCHOR = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _LIST_LINE = re.compile(r"^[-*]\s+")
 _EMAIL = re.compile(r"^[^\s@<>\"\\]+@[^\s@<>\"\\]+\.[^\s@<>\"\\]+$")
 _PHONE_DIGITS = re.compile(r"^\+?[0-9]{3,20}$")
+# No "&": WordPress 6.1's shortcode block writes it back as "&amp;" on an editor save.
+_SHORTCODE = re.compile(r"^\[[A-Za-z0-9_-]+( [^\[\]<>&]*)?\]$")
 
 
 def navigation(links):
@@ -424,6 +426,15 @@ def _legal(fields):
     return blocks
 
 
+def _shortcode(fields):
+    """A plugin's shortcode (its contact form, say), which WordPress runs: the one field that is no text."""
+    code = (fields.plain("shortcode", required=True) or "").strip()
+    if not _SHORTCODE.match(code):
+        raise SpecError(fields.field + ".shortcode", 'a shortcode like [contact-form-7 id="12"] (without <, > or &) '
+                        'expected, got %s' % json.dumps(code))
+    return _title(fields) + [block("shortcode", None, code)]
+
+
 def _separator(fields):
     markup = fields.markup
     return [markup.separator()]
@@ -452,6 +463,7 @@ SECTION_TYPES = {
     "services": _services,
     "timeline": _timeline,
     "legal": _legal,
+    "shortcode": _shortcode,
     "separator": _separator,
     "spacer": _spacer,
 }

@@ -50,6 +50,8 @@ PLAYBOOK = """---
 
 COMPANY = {"name": "Acme & Söhne", "email": "hello@acme.example", "address": "1 Main Street, Springfield",
            "phone": "+49 30 1234567", "country": "Germany"}
+SHORTCODES = "[video src=x.mp4] [gallery] [[caption]]"
+REFERENCES = "Fish &amp; Chips &#91;video&#93; &copy;"
 HOSTILE = (
     '<script>alert("x")</script> & \'quotes\' "double"',
     "--> <!-- wp:paragraph --><p>injected</p><!-- /wp:paragraph --> <!--",
@@ -406,12 +408,24 @@ def test_hostile_spec_content_ends_up_as_escaped_text(sandbox_session, fresh, as
             "sections": [{"type": "hero", "headline": HOSTILE[0], "subheadline": HOSTILE[2],
                           "buttons": [{"text": HOSTILE[3], "url": "/contact/?a=1&b=\"2\""}]},
                          {"type": "text", "headline": HOSTILE[2], "body": HOSTILE[1]},
-                         {"type": "faq", "items": [{"question": HOSTILE[3], "answer": HOSTILE[0]}]}],
+                         {"type": "faq", "items": [{"question": HOSTILE[3], "answer": HOSTILE[0]}]},
+                         {"type": "text", "headline": SHORTCODES, "body": SHORTCODES},
+                         {"type": "gallery", "images": [{"url": "/logo.png?a=1&amp;b=2", "alt": REFERENCES,
+                                                         "caption": SHORTCODES}]}],
             "seo": {"title": HOSTILE[0], "description": HOSTILE[1]}}
+    form = {"contact": {"page": "contact", "shortcode": '[contact-form-7 id="12" title="Contact"]'}}
     site = Site(sandbox_session, fresh, tmp_path, company_spec(assets, wordpress_company=evil_company,
-                                                               wordpress_pages=[page]))
+                                                               wordpress_pages=[page], wordpress_forms=form))
     site.converge()
     stored = {page["slug"]: page for page in site.pages()}
+    # the form's shortcode is the one thing that runs: a shortcode block of its own, no stray "\n"
+    contact = stored["contact"]["content"]["raw"]
+    assert '<!-- wp:shortcode -->\n[contact-form-7 id="12" title="Contact"]\n<!-- /wp:shortcode -->' in contact
+    assert "\\n" not in contact
+    shown = requests.get(stored["hostile"]["link"], timeout=30).text
+    assert "wp-video" not in shown and "<video" not in shown and "gallery-1" not in shown
+    assert html.unescape(shown).replace("\u2060", "").count("[video src=x.mp4]") == 3  # headline, text, caption
+    assert 'src="/logo.png?a=1&amp;b=2"' in stored["hostile"]["content"]["raw"]
     content = stored["hostile"]["content"]["raw"]
     assert "<script>" not in content
     assert "&lt;script&gt;alert(\"x\")&lt;/script&gt;" in content
@@ -420,6 +434,7 @@ def test_hostile_spec_content_ends_up_as_escaped_text(sandbox_session, fresh, as
     results = validate_blocks([{"name": slug, "content": page["content"]["raw"]} for slug, page in stored.items()
                                if slug != "sample-page"])
     assert [result for result in results if not result["valid"]] == []
+    assert [result["name"] for result in results if result["reserialized"] is not None] == []
     for slug in ("hostile", "privacy-policy", "terms", "home"):
         rendered = requests.get(stored[slug]["link"], timeout=30).text
         assert '<script>alert("x")</script>' not in rendered, slug
@@ -471,6 +486,9 @@ BAD_INPUTS = [
     ({"wordpress_pages": [{"slug": "x", "title": "X", "sections": [
         {"type": "hero", "headline": "Hi", "buttons": [{"text": "Go", "url": "javascript:alert(1)"}]}]}]},
      "URL scheme \"javascript\" refused"),
+    ({"wordpress_pages": [{"slug": "x", "title": "X", "sections": [
+        {"type": "hero", "headline": "Hi", "buttons": [{"text": "Go", "url": "javascript&colon;alert(1)"}]}]}]},
+     "URL scheme \"javascript\" refused"),
     ({"wordpress_pages": [{"slug": "x", "sections": [{"type": "text", "body": "No title"}]}]},
      "wordpress_pages[slug=x]: a title is required"),
     ({"wordpress_analytics": {"ga4_id": "UA-12345-1"}}, "wordpress_analytics.ga4_id: a GA4 measurement id"),
@@ -480,8 +498,8 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize("override, message", BAD_INPUTS, ids=[
-    "unknown-preset", "unknown-section", "bad-colour", "bad-button-url", "missing-title", "bad-ga4", "no-site-title",
-    "bad-shortcode"])
+    "unknown-preset", "unknown-section", "bad-colour", "bad-button-url", "referenced-javascript-url", "missing-title",
+    "bad-ga4", "no-site-title", "bad-shortcode"])
 def test_bad_input_fails_before_any_request(sandbox_session, wordpress, assets, tmp_path, override, message):
     site = Site(sandbox_session, wordpress, tmp_path, company_spec(assets, **override))
     wordpress.clear_log()

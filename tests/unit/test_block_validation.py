@@ -42,7 +42,7 @@ HOSTILE_URL = 'https://example.com/a?q=<b>&x="y"--><!--wp:x-->'
 REFERENCE_URLS = ("https://example.com/?a=1&amp;b=2&copy=3&amp;amp;c=4", "&#x2F;contact&#47;?q=[x]'&apos;",
                   "https://example.com/&foo;&notin;")
 URL_FIELDS = {"url", "image", "photo"}
-UNTOUCHED_FIELDS = {"type", "id", "style", "image_position", "columns", "height", "page_id"}
+UNTOUCHED_FIELDS = {"type", "id", "style", "image_position", "columns", "height", "page_id", "shortcode"}
 IMAGE = "https://example.com/image.jpg"
 
 SAMPLES = {
@@ -83,6 +83,7 @@ SAMPLES = {
                                                   {"date": "2024", "title": "Grew"}]},
     "legal": {"headline": "Privacy", "updated": "Last updated: 2026-01-01",
               "parts": [{"heading": "Data", "body": "We keep little.\n\n- logs\n- e-mail"}]},
+    "shortcode": {"headline": "Write to us", "shortcode": '[contact-form-7 id="12" title="Contact us"]'},
     "separator": {},
     "spacer": {"height": 32},
 }

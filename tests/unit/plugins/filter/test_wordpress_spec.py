@@ -74,21 +74,27 @@ def test_without_a_contact_form_the_pages_are_left_alone():
     assert page(spec(forms={"contact": {}}), "contact") == PRESET["pages"][1]
 
 
-def test_a_form_shortcode_follows_the_pages_sections_as_a_shortcode_block():
+def test_a_form_shortcode_follows_the_pages_sections_as_a_shortcode_section():
     result = spec(forms={"contact": {"shortcode": '[contact-form-7 id="12"]'}})
 
-    sections = render(PRESET["pages"][1]["sections"], result["placeholders"])
-    assert page(result, "contact") == {
-        "slug": "contact", "title": "Contact us", "sections": None, "raw_html": True,
-        "content": sections + '\n\n<!-- wp:shortcode -->\n[contact-form-7 id="12"]\n<!-- /wp:shortcode -->'}
+    contact = page(result, "contact")
+    assert contact == {"slug": "contact", "title": "Contact us", "sections": PRESET["pages"][1]["sections"] + [
+        {"type": "shortcode", "shortcode": '[contact-form-7 id="12"]'}]}
+    # rendered by the pages module for the site's version: a shortcode block, no stray "\n"
+    assert render(contact["sections"], result["placeholders"]).endswith(
+        '<!-- wp:shortcode -->\n[contact-form-7 id="12"]\n<!-- /wp:shortcode --></div>\n<!-- /wp:group -->')
 
 
 def test_a_form_on_a_page_the_spec_does_not_have_makes_that_page():
     result = spec(forms={"contact": {"page": "get-in-touch", "shortcode": "[form]"}})
 
     assert page(result, "get-in-touch") == {
-        "slug": "get-in-touch", "title": "Contact", "sections": None, "raw_html": True,
-        "content": "\n\n<!-- wp:shortcode -->\n[form]\n<!-- /wp:shortcode -->"}
+        "slug": "get-in-touch", "title": "Contact", "sections": [{"type": "shortcode", "shortcode": "[form]"}]}
+
+
+def test_a_shortcode_that_is_no_shortcode_names_the_filter():
+    with pytest.raises(AnsibleFilterError, match=r"^wordpress_spec: sections\[0\]\.shortcode: a shortcode like"):
+        spec(forms={"contact": {"page": "new", "shortcode": "[f]<script>"}})
 
 
 def test_without_a_shortcode_the_core_contact_section_is_added_unless_the_page_has_one():

@@ -139,6 +139,8 @@ def test_placeholders_are_filled_once_and_escaped():
     ({"type": "text", "headline": ["list"]}, "sections[0].headline", "a text expected"),
     ({"type": "contact", "email": "not-an-address"}, "sections[0].email", "an e-mail address expected"),
     ({"type": "contact", "phone": "call us"}, "sections[0].phone", "a phone number expected"),
+    ({"type": "shortcode", "shortcode": "<script>"}, "sections[0].shortcode", "a shortcode like"),
+    ({"type": "shortcode", "shortcode": '[form title="A & B"]'}, "sections[0].shortcode", "(without <, > or &)"),
     ({"type": "image-text", "text": "x", "image": "/a.jpg", "image_position": "top"},
      "sections[0].image_position", "one of left, right"),
 ])
