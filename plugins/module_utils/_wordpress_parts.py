@@ -40,11 +40,16 @@ def desired_parts(parts):
 
 
 def active_theme(client, current):
+    """The active theme's stylesheet (the parts name it); SpecError for a classic theme, which has no parts."""
     if current:
         return next(iter(current.values()))["theme"]
-    themes = client.rest("GET", "/wp/v2/themes", "read active theme", params={"status": "active",
-                                                                            "_fields": "stylesheet"})
-    return themes[0]["stylesheet"] if themes else None
+    themes = client.rest("GET", "/wp/v2/themes", "read active theme", params={"status": "active"})
+    theme = themes[0] if themes else {}
+    # WordPress 6.1 does not expose is_block_theme; block themes get the block-templates support.
+    if not theme.get("is_block_theme", (theme.get("theme_supports") or {}).get("block-templates")):
+        raise SpecError("parts", "the active theme %r is a classic theme: it has no template parts"
+                        % theme.get("stylesheet"))
+    return theme["stylesheet"]
 
 
 def current_parts(client):
@@ -55,15 +60,18 @@ def current_parts(client):
 
 
 def navigation_ids(client, menus):
-    """Location -> id of the published navigation menu named for it (the oldest when names repeat)."""
-    if not menus:
-        return {}
-    posts = client.list_all("/wp/v2/navigation", "list navigation menus",
-                            params={"context": "edit", "status": "publish", "_fields": "id,title"})
+    """Location -> id of its navigation menu: ids as given, names looked up among the published navigation menus
+    (the oldest when names repeat; one read, only when a name is given)."""
+    for location, menu in menus.items():
+        if menu is not None and (isinstance(menu, bool) or not isinstance(menu, (int, str)) or menu == ""):
+            raise SpecError("menus.%s" % location, "the id or the name of a navigation menu expected, got %r" % (menu,))
     by_name = {}
-    for post in sorted(posts, key=lambda post: post["id"]):
-        by_name.setdefault(post["title"]["raw"], post["id"])
-    return {location: by_name.get(name) for location, name in menus.items()}
+    if any(isinstance(menu, str) for menu in menus.values()):
+        posts = client.list_all("/wp/v2/navigation", "list navigation menus",
+                                params={"context": "edit", "status": "publish", "_fields": "id,title"})
+        for post in sorted(posts, key=lambda post: post["id"]):
+            by_name.setdefault(post["title"]["raw"], post["id"])
+    return {location: by_name.get(menu) if isinstance(menu, str) else menu for location, menu in menus.items()}
 
 
 def part_diff(slug, before, after):
@@ -79,7 +87,7 @@ def apply_template_parts(client, params, check_mode):
     current = current_parts(client)
     theme = active_theme(client, current)
     uses_menus = any(part["state"] == "present" and MENU_PLACEHOLDER.search(part["content"]) for _slug, part in wanted)
-    menus = navigation_ids(client, params["menus"]) if uses_menus else {}
+    menus = navigation_ids(client, params["menus"] or {}) if uses_menus else {}
 
     results, updated, diffs = [], [], []
     for slug, part in wanted:

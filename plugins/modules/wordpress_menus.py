@@ -135,6 +135,13 @@ menus:
       description: The items as an indented outline, C(title -> target) per line.
       type: list
       elements: str
+by_location:
+  description:
+    - The id of each menu given a O(menus[].location), by location (null for one check mode would create), for
+      M(fabrik.deploy.wordpress_template_parts) (the footer shows the menu of location V(footer)).
+  returned: always
+  type: dict
+  sample: {primary: 12, footer: 14}
 deleted:
   description: Names of the menus deleted.
   returned: always
@@ -510,6 +517,7 @@ def run(ctx):
             if kind.show_in_theme(located[0][0], located[0][1], {current[name]["id"] for name in doomed}):
                 after = [dict(item, shown_by_theme=True) if item["name"] == shown else item for item in after]
     return {
+        "by_location": {menu["location"]: result["id"] for menu, result in zip(present, results) if menu["location"]},
         "shown_by_theme": shown,
         "changed": kind.changed,
         "mode": mode,

@@ -60,9 +60,10 @@ options:
         default: present
   menus:
     description:
-      - "Location to the name of the navigation menu shown there (for example V({footer: Footer})), for the
-        C({{ menu.<location> }}) placeholders; the menus are looked up by name (one read, only when a part
-        uses a menu placeholder)."
+      - "Location to the navigation menu shown there, for the C({{ menu.<location> }}) placeholders: its id (as
+        RV(fabrik.deploy.wordpress_menus#module:by_location) of M(fabrik.deploy.wordpress_menus) gives them, which
+        is what the wordpress role passes) or its name (for example V({footer: Footer}); names are looked up, one
+        read). A null value, or no entry, is no menu."
     type: dict
     default: {}
   placeholders:
@@ -81,7 +82,7 @@ EXAMPLES = r"""
     placeholders: {site: {title: Acme}}
     parts:
       - slug: footer
-        content: |-
+        content: !unsafe |-
           <!-- wp:group {"layout":{"type":"constrained"}} -->
           <div class="wp-block-group"><!-- wp:navigation {"ref":{{ menu.footer }},"overlayMenu":"never"} /-->
 

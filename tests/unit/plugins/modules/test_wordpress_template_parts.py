@@ -127,6 +127,10 @@ def test_template_parts_show_the_footer_menu_then_rerun_changes_nothing(run, sit
     assert (again["changed"], again["updated"]) == (False, [])
     assert writes(sent) == []
 
+    sent.clear()
+    by_id = parts(parts=PARTS, menus={"footer": footer["id"]}, placeholders=PLACEHOLDERS)  # as the role gives it
+    assert by_id["changed"] is False and not any("/wp/v2/navigation" in path for _method, path in sent)
+
     reverted = parts(parts=[{"slug": "footer", "state": "absent"}])
     assert reverted["updated"] == ["footer"]
     stored = {part["slug"]: part for part in rest(site, "GET", "/wp/v2/template-parts", params={"context": "edit"})}
@@ -140,6 +144,19 @@ def test_a_missing_menu_leaves_its_navigation_out(run, site):
     assert done["failed"] is False, done.get("msg")
     stored = {part["slug"]: part for part in rest(site, "GET", "/wp/v2/template-parts", params={"context": "edit"})}
     assert "wp:navigation" not in stored["footer"]["content"]["raw"]
+
+
+def test_a_classic_theme_has_no_parts(run, site):
+    wordpress = site[0]
+    plugin = wordpress.mu_plugins_dir / "test-classic-theme.php"
+    plugin.write_text("<?php\nadd_filter('stylesheet', function () { return 'twentytwentyone'; });\n"
+                      "add_filter('template', function () { return 'twentytwentyone'; });\n")
+    try:
+        result = functools.partial(run, wordpress_template_parts)(parts=PARTS, placeholders=PLACEHOLDERS)
+    finally:
+        plugin.unlink()
+    assert result["failed"] is True
+    assert result["msg"] == "parts: the active theme 'twentytwentyone' is a classic theme: it has no template parts"
 
 
 @pytest.mark.parametrize("part, message", [
