@@ -172,7 +172,7 @@ compat: venv venv-compat
 # Twenty-Five; this one runs the tests of every WordPress module and the wordpress stage's integration
 # tests on 6.1 (Debian 12's) with Twenty Twenty-Three (tests/sandbox/README.md, "Versions"). The
 # fault walk and the five presets stay on 6.8.
-WORDPRESS_COMPAT_TESTS := tests/unit/plugins/modules/test_wordpress_*.py tests/unit/sandbox/test_wordpress_sandbox.py \
+WORDPRESS_COMPAT_TESTS := tests/integration/modules/test_wordpress_*.py tests/unit/sandbox/test_wordpress_sandbox.py \
 	tests/integration/test_wordpress.py
 wordpress-compat: venv
 	FABRIK_NO_SKIP=1 FABRIK_WORDPRESS_VERSION=6.1 $(BIN)/pytest $(WORDPRESS_COMPAT_TESTS) \

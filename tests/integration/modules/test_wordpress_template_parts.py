@@ -15,7 +15,7 @@ import yaml
 from ansible_collections.fabrik.deploy.plugins.module_utils._themes import brand_styles, readable_on
 from ansible_collections.fabrik.deploy.plugins.modules import wordpress_template_parts, wordpress_theme
 from tests.sandbox.wordpress import default_theme
-from tests.unit.plugins.modules.wordpress_harness import (
+from tests.integration.modules.wordpress_harness import (
     ADMIN,
     NEEDS_WORDPRESS,
     REPO,
