@@ -446,8 +446,7 @@ SECTION_DOCS = {
             - heading: Who we are
               body: "{{ site.domain }} is run by {{ company.name }}."
         """]),
-    "shortcode": ("A plugin's shortcode, which WordPress runs: a form plugin's form, for example (the one field "
-                  "that is no text; wordpress_forms.contact.shortcode puts one on the contact page).", [
+    "shortcode": ("A plugin's shortcode, which WordPress runs (a form plugin's form): no text, unlike the rest.", [
         """
         - type: shortcode
           headline: Write to us

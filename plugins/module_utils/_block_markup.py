@@ -251,8 +251,8 @@ class Markup:
             attributes["className"] = class_name
         attributes["layout"] = {"type": "constrained"}
         css = classes("wp-block-group", "align%s" % align if align else None, class_name)
-        return block("group", attributes, "<div%s>%s</div>" % (_wrapper_attributes(css, anchor, bool(align)),
-                                                                inner(blocks)))
+        wrapper = _wrapper_attributes(css, anchor, bool(align))
+        return block("group", attributes, "<div%s>%s</div>" % (wrapper, inner(blocks)))
 
     def cover(self, blocks, url, class_name=None, anchor=None, dim_ratio=50):
         attributes = {"url": url, "dimRatio": dim_ratio, "align": "full"}

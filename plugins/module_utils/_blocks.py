@@ -31,14 +31,13 @@ from __future__ import annotations
 import json
 import re
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._block_markup import (  # noqa: F401 (re-exported)
+from ansible_collections.fabrik.deploy.plugins.module_utils._block_markup import (
     Markup,
     block,
     decode_references,
     escape_label,
     escape_text,
     inner,
-    serialize_attributes,
 )
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 

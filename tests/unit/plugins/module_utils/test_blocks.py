@@ -14,7 +14,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecE
 
 def test_serialize_attributes_escapes_like_wordpress():
     attributes = {"url": 'https://x/?a=1&b=<2>--"q"', "label": "Ünïcødé 你好 \\ back"}
-    text = _blocks.serialize_attributes(attributes)
+    text = _block_markup.serialize_attributes(attributes)
     # What WordPress 6.1's serializeAttributes produces for the same object.
     assert text == ('{"url":"https://x/?a=1\\u0026b=\\u003c2\\u003e\\u002d\\u002d\\u0022q\\u0022",'
                     '"label":"Ünïcødé 你好 \\\\ back"}')
