@@ -123,17 +123,13 @@ updated:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import run_and_exit
-from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
-    client_from_module,
-    connection_argument_spec,
-)
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import client_for, connection_argument_spec
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_parts import apply_template_parts
 
-
-def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
+SPEC = dict(
+    argument_spec=dict(
+        connection_argument_spec(),
         parts=dict(type="list", elements="dict", required=True, options=dict(
             slug=dict(type="str", required=True),
             content=dict(type="str"),
@@ -142,9 +138,17 @@ def main():
         )),
         menus=dict(type="dict", default={}),
         placeholders=dict(type="dict", default={}),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_and_exit(module, lambda: apply_template_parts(client_from_module(module), module.params, module.check_mode))
+    ),
+    supports_check_mode=True,
+)
+
+
+def run(ctx):
+    return apply_template_parts(client_for(ctx), ctx.params, ctx.check_mode)
+
+
+def main():
+    runner.main(AnsibleModule(**SPEC), run)
 
 
 if __name__ == "__main__":
