@@ -151,11 +151,12 @@ def contact_form_pages(form, pages, company, placeholders):
     sections = page.get("sections") or []
     title = page.get("title", DEFAULT_FORM_TITLE)
     if "shortcode" in form:
-        # The page's sections, then the form plugin's shortcode: a section the pages module renders for the
-        # site's WordPress version, like the others (rendered here only to refuse what would not render).
-        sections = sections + [{"type": "shortcode", "shortcode": form["shortcode"]}]
+        # The page's sections (rendered here only to refuse what would not render), then the form plugin's
+        # shortcode as a section the pages module renders for the site's WordPress version (the role checks
+        # the shortcode itself, naming wordpress_forms.contact.shortcode).
         render(sections, placeholders)
-        return [{"slug": slug, "title": title, "sections": sections}]
+        return [{"slug": slug, "title": title, "sections": sections + [{"type": "shortcode",
+                                                                        "shortcode": form["shortcode"]}]}]
     if any(section.get("type") == "contact" for section in sections):
         return []
     # The core fallback: a contact section with the company's e-mail, phone and address links.
