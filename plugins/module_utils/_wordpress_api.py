@@ -19,6 +19,7 @@ SETTINGS = "/wp/v2/settings"
 MENUS = "/wp/v2/menus"
 MENU_ITEMS = "/wp/v2/menu-items"
 NAVIGATION = "/wp/v2/navigation"
+TEMPLATE_PARTS = "/wp/v2/template-parts"
 APPLICATION_PASSWORDS = "/wp/v2/users/me/application-passwords"
 CONNECTOR_PLUGIN_UPLOAD = "/fabrik/v1/plugins/upload"
 FORCE = {"force": "true"}
@@ -202,3 +203,22 @@ class WordPressApi:
 
     def trash_navigation(self, menu_id, title):
         self.rest("DELETE", _member(NAVIGATION, menu_id), "trash navigation %s" % title)
+
+    # -- template parts of block themes
+
+    def template_parts(self):
+        """The active theme's template parts (its files and the site's own versions of them)."""
+        return self.rest("GET", TEMPLATE_PARTS, "list template parts", params={
+            "context": "edit", "per_page": 100, "_fields": "id,theme,slug,source,content,area"}) or []
+
+    def save_template_part(self, part_id, slug, content):
+        """Store the site's version of a part (``<theme>//<slug>``), as the Site Editor saves one."""
+        return self.rest("POST", _member(TEMPLATE_PARTS, part_id), "save template part %s" % slug,
+                         json={"content": content})
+
+    def create_template_part(self, slug, body):
+        return self.rest("POST", TEMPLATE_PARTS, "create template part %s" % slug, json=dict(body, slug=slug))
+
+    def delete_template_part(self, part_id, slug):
+        """Delete the site's version of a part: the theme's file shows again."""
+        self.rest("DELETE", _member(TEMPLATE_PARTS, part_id), "revert template part %s" % slug, params=FORCE)

@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Template parts of the active block theme (``fabrik.deploy.wordpress_template_parts``).
 
-The site's parts are read once (``/wp/v2/template-parts``, the theme's files and the site's own
-versions alike); a part whose content differs is written to ``/wp/v2/template-parts/<theme>//<slug>``
-(the Site Editor's save), a new one created, one given ``state: absent`` deleted (its theme file, if
-any, shows again). Placeholders are filled by :func:`._themes.render_part`.
+The site's parts are read once (the theme's files and the site's own versions alike); a part whose
+content differs is stored as the site's version (the Site Editor's save), a new one created, one given
+``state: absent`` deleted (its theme file, if any, shows again). The REST calls are the client's
+(``_wordpress_api.py``). Placeholders are filled by :func:`._themes.render_part`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import re
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._themes import MENU_PLACEHOLDER, render_part
 
-ROUTE = "/wp/v2/template-parts"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -43,8 +42,7 @@ def active_theme(client, current):
     """The active theme's stylesheet (the parts name it); SpecError for a classic theme, which has no parts."""
     if current:
         return next(iter(current.values()))["theme"]
-    themes = client.rest("GET", "/wp/v2/themes", "read active theme", params={"status": "active"})
-    theme = themes[0] if themes else {}
+    theme = client.active_theme()
     # WordPress 6.1 does not expose is_block_theme; block themes get the block-templates support.
     if not theme.get("is_block_theme", (theme.get("theme_supports") or {}).get("block-templates")):
         raise SpecError("parts", "the active theme %r is a classic theme: it has no template parts"
@@ -54,9 +52,7 @@ def active_theme(client, current):
 
 def current_parts(client):
     """The active theme's parts by slug (theme files and the site's versions: the site's wins)."""
-    parts = client.rest("GET", ROUTE, "list template parts", params={
-        "context": "edit", "per_page": 100, "_fields": "id,theme,slug,source,content,area"}) or []
-    return {part["slug"]: part for part in parts}
+    return {part["slug"]: part for part in client.template_parts()}
 
 
 def navigation_ids(client, menus):
@@ -67,8 +63,7 @@ def navigation_ids(client, menus):
             raise SpecError("menus.%s" % location, "the id or the name of a navigation menu expected, got %r" % (menu,))
     by_name = {}
     if any(isinstance(menu, str) for menu in menus.values()):
-        posts = client.list_all("/wp/v2/navigation", "list navigation menus",
-                                params={"context": "edit", "status": "publish", "_fields": "id,title"})
+        posts = [post for post in client.navigation_menus() if post["status"] == "publish"]
         for post in sorted(posts, key=lambda post: post["id"]):
             by_name.setdefault(post["title"]["raw"], post["id"])
     return {location: by_name.get(menu) if isinstance(menu, str) else menu for location, menu in menus.items()}
@@ -100,8 +95,7 @@ def apply_template_parts(client, params, check_mode):
                 updated.append(slug)
                 diffs.append(part_diff(slug, before, ""))
                 if not check_mode:
-                    client.rest("DELETE", "%s/%s" % (ROUTE, part_id), "revert template part %s" % slug,
-                                params={"force": "true"})
+                    client.delete_template_part(part_id, slug)
             results.append({"slug": slug, "id": part_id, "source": source})
             continue
         after = normalise(render_part(part["content"], params["placeholders"], menus, "parts.%s.content" % slug))
@@ -117,8 +111,6 @@ def apply_template_parts(client, params, check_mode):
 
 def write_part(client, slug, part, existing, part_id, theme, content):
     if existing:
-        return client.rest("POST", "%s/%s" % (ROUTE, part_id), "save template part %s" % slug,
-                           json={"content": content})
-    return client.rest("POST", ROUTE, "create template part %s" % slug,
-                       json={"slug": slug, "theme": theme, "area": part["area"], "content": content,
-                             "title": slug.replace("-", " ").capitalize(), "status": "publish"})
+        return client.save_template_part(part_id, slug, content)
+    return client.create_template_part(slug, {"theme": theme, "area": part["area"], "content": content,
+                                              "title": slug.replace("-", " ").capitalize(), "status": "publish"})
