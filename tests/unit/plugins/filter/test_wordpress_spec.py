@@ -92,7 +92,6 @@ def test_a_form_on_a_page_the_spec_does_not_have_makes_that_page():
         "slug": "get-in-touch", "title": "Contact", "sections": [{"type": "shortcode", "shortcode": "[form]"}]}
 
 
-
 def test_without_a_shortcode_the_core_contact_section_is_added_unless_the_page_has_one():
     result = spec(forms={"contact": {"headline": "Say hello"}})
 
