@@ -18,9 +18,9 @@ BIN = Path(sys.executable).parent
 RUNTIME_REQUIREMENTS = ("requests", "defusedxml", "boto3", "uptime-kuma-api2")
 
 
-def _run(args, cwd=REPO, timeout=600):
+def _run(args, cwd=REPO, timeout=600, env=None):
     result = subprocess.run([str(arg) for arg in args], cwd=str(cwd), capture_output=True, text=True, timeout=timeout,
-                            check=False)
+                            check=False, env=env)
     assert result.returncode == 0, "%s\n%s\n%s" % (" ".join(map(str, args)), result.stdout[-4000:], result.stderr[-4000:])
     return result
 
@@ -44,9 +44,13 @@ def test_the_image_installs_the_collection_from_its_tarball_and_its_requirements
     # The galaxy stage, run here: from the context's _build directory, as the image's WORKDIR /build.
     workdir = tmp_path / "build"
     _run(["cp", "-r", context / "_build", workdir])
+    # The image's environment: no collections path that already holds this checkout (make's
+    # ANSIBLE_COLLECTIONS_PATH would have ansible-galaxy skip the install as "already installed").
+    image_env = {"PATH": "%s:/usr/bin:/bin" % BIN, "HOME": str(tmp_path)}
     collections = tmp_path / "usr-share-ansible-collections"
-    _run([BIN / "ansible-galaxy", "collection", "install", "--offline", "-r", "requirements.yml",
-          "--collections-path", collections], cwd=workdir)
+    installing = _run([BIN / "ansible-galaxy", "collection", "install", "--offline", "-r", "requirements.yml",
+                       "--collections-path", collections], cwd=workdir, env=image_env)
+    assert "fabrik.deploy" in installing.stdout and "was installed successfully" in installing.stdout, installing.stdout
     installed = collections / "ansible_collections" / "fabrik" / "deploy"
     assert (installed / "playbooks" / "site.yml").is_file()
     assert (installed / "plugins" / "action").is_dir() or (installed / "plugins" / "modules").is_dir()

@@ -47,6 +47,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -234,6 +235,18 @@ def _mirror_wordpress(source, destination, extra_themes=()):
         (destination / "wp-content" / name).mkdir(exist_ok=True)
 
 
+def _socket_path(state_dir, name):
+    """Where MariaDB's Unix socket goes: in the state directory, unless a clone's deep path would
+    make it longer than a socket address can be (107 bytes); then in a private directory under the
+    system's temporary directory, named after the state directory (clients use TCP: nothing but
+    mariadbd itself needs the socket)."""
+    inside = state_dir / name
+    if len(str(inside).encode()) <= UNIX_SOCKET_PATH_MAX:
+        return inside
+    digest = hashlib.sha256(str(state_dir).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / ("fabrik-sandbox-%d-%s" % (os.getuid(), digest)) / name
+
+
 class _Service:
     """One server process of the sandbox, started in its own process group, tracked by a pid file."""
 
@@ -328,7 +341,7 @@ class WordPressSandbox:
         self.docroot = self.state_dir / "docroot"
         self.datadir = self.state_dir / "db"
         self.db_template = self.state_dir / "db-template"
-        self.db_socket = self.state_dir / "mariadbd.sock"
+        self.db_socket = _socket_path(self.state_dir, "mariadbd.sock")
         self.version_file = self.state_dir / "wordpress-version"
         self.mariadb = _Service("mariadbd", self.db_port, self.state_dir)
         self.php = _Service("php", self.port, self.state_dir)
@@ -445,8 +458,7 @@ class WordPressSandbox:
             return None
 
     def _start_mariadb(self):
-        if len(str(self.db_socket).encode()) > UNIX_SOCKET_PATH_MAX:
-            raise SandboxError("state directory path too long for MariaDB's socket: %s" % self.db_socket)
+        self.db_socket.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not self.datadir.is_dir():
             self._ensure_db_template()
             _copy_tree(self.db_template, self.datadir)
