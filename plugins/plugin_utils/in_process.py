@@ -30,6 +30,7 @@ on a remote host), with ``become`` or ``async``, or when the switch says so: the
 
 from __future__ import annotations
 
+import gc
 import os
 from contextlib import contextmanager
 
@@ -72,6 +73,15 @@ display = Display()
 
 # Imported now, in Ansible's parent process: boto3, the Socket.IO client (and whatever a module declares).
 LazyImport.preload_all()
+
+
+def freeze_for_workers():
+    """Leave the objects that exist now out of garbage collection: Ansible forks a worker per task from this
+    process, and a collection in a worker would visit (and so copy) most of the parent's memory."""
+    gc.freeze()
+
+
+freeze_for_workers()
 
 
 def run_in_process(module, args, check_mode=False, diff=False, name=None, inject_invocation=True):
@@ -146,6 +156,10 @@ class ModuleAction(ActionBase):
     module = None
     _supports_check_mode = True
     _supports_async = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        freeze_for_workers()  # a module's action plugin is loaded: its objects too
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
