@@ -144,21 +144,23 @@ def parallel(*calls):
         return [future.result() for future in futures]
 
 
-def wait_for(read, done, deadline, interval, value=None, sleep=time.sleep, clock=time.monotonic):
+def wait_for(read, done, deadline, interval, value=None, tries=None, sleep=time.sleep, clock=time.monotonic):
     """Poll a resource until ``done(value)``: the one wait loop of the collection (a zone turning active,
-    a deployment ending, a resource running).
+    a deployment ending, a resource running, a site answering).
 
     ``value`` is what was last read (None: read now); ``read()`` is called again every ``interval`` seconds.
     Returns ``(True, value)`` once done, or ``(False, last value)`` as soon as another wait would end
-    after ``deadline`` (a ``time.monotonic()`` value); the caller turns that into its own failure.
+    after ``deadline`` (a ``time.monotonic()`` value, None for none) or ``tries`` reads were made; the
+    caller turns that into its own failure.
     """
+    reads = 0
     if value is None:
-        value = read()
+        value, reads = read(), 1
     while not done(value):
-        if clock() + interval > deadline:
+        if (deadline is not None and clock() + interval > deadline) or (tries is not None and reads >= tries):
             return False, value
         sleep(interval)
-        value = read()
+        value, reads = read(), reads + 1
     return True, value
 
 

@@ -31,6 +31,7 @@ import hmac
 import re
 import secrets
 import struct
+import sys
 import time
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -139,10 +140,20 @@ TIMEOUT_SHARE = 0.8
 
 
 def _import_library():
-    """uptime-kuma-api2 and its transports: a quarter of a second to import, not paid by site_spec."""
+    """uptime-kuma-api2 and its transports, without aiohttp: python-socketio's package imports its asyncio
+    client too, whose aiohttp costs twice the rest of the import and 90 modules in every process that forks
+    from Ansible's (engineio's asyncio client does without it: the synchronous client is the one used)."""
     import requests
-    import socketio
-    from uptime_kuma_api import NotificationType, UptimeKumaApi, UptimeKumaException
+
+    hidden = "aiohttp" not in sys.modules
+    if hidden:
+        sys.modules["aiohttp"] = None  # "import aiohttp" raises ImportError
+    try:
+        import socketio
+        from uptime_kuma_api import NotificationType, UptimeKumaApi, UptimeKumaException
+    finally:
+        if hidden:
+            del sys.modules["aiohttp"]
     return SimpleNamespace(requests=requests, socketio=socketio, api_class=UptimeKumaApi,
                            exception=UptimeKumaException, notification_type=NotificationType)
 

@@ -72,6 +72,12 @@ options:
         persistent storage), where each run would otherwise replace the password and report a change.
     type: bool
     default: true
+  app_password_file:
+    description:
+      - A file to keep a newly created application password in, for the next run, written where the module
+        runs (mode C(0600), replaced as a whole).
+      - Nothing is written when no password is created, nor in check mode.
+    type: path
 notes:
   - The new application password is returned in the result. Ansible prints results, so a task using this
     module must set C(no_log=true) (the collection's C(wordpress) role does and registers the result).
@@ -79,22 +85,16 @@ notes:
 
 EXAMPLES = r"""
 # The site's URL comes from WORDPRESS_URL. The administrator's password is generated at the
-# first run and kept beside the playbook, in credentials/, as is the new application password.
+# first run and kept beside the playbook, in credentials/, as is the new application password
+# (for the other modules: WORDPRESS_APP_PASSWORD).
 - name: Install WordPress and get the API credentials
   fabrik.deploy.wordpress_install:
     title: Example
     admin_user: admin
     admin_password: "{{ lookup('ansible.builtin.password', 'credentials/wordpress-admin length=32') }}"
     admin_email: admin@example.com
+    app_password_file: "{{ playbook_dir }}/credentials/wordpress-app-password"
   register: wordpress_install
-  no_log: true
-
-- name: Keep the new application password for the other modules (WORDPRESS_APP_PASSWORD)
-  ansible.builtin.copy:
-    content: "{{ wordpress_install.app_password }}"
-    dest: "{{ playbook_dir }}/credentials/wordpress-app-password"
-    mode: "0600"
-  when: wordpress_install.app_password is defined
   no_log: true
 """
 
@@ -118,6 +118,9 @@ app_password_uuid:
   type: str
 """
 
+import os
+import tempfile
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
@@ -137,6 +140,7 @@ SPEC = dict(
         search_engine_visibility=dict(type="bool", default=True),
         app_password_name=dict(type="str", default="fabrik.deploy", no_log=False),
         create_app_password=dict(type="bool", default=True),
+        app_password_file=dict(type="path"),
     ),
     supports_check_mode=True,
 )
@@ -195,6 +199,23 @@ def validate(params):
         raise SpecError("timeout", "a positive number of seconds expected, got %d" % params["timeout"])
 
 
+def keep_secret(path, secret):
+    """Write ``secret`` to ``path`` (mode 0600) through a file beside it, so that no reader sees half of it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path))
+    except OSError as err:
+        raise SpecError("app_password_file", "cannot write %s: %s (the application password was created: "
+                                             "run again once it can be written)" % (path, err.strerror)) from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(secret)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 def run(ctx):
     params = ctx.params
     validate(params)
@@ -212,6 +233,8 @@ def run(ctx):
     if needs_password and not ctx.check_mode:
         created = create_app_password(ctx, anonymous)
         result.update(app_password=created["password"], app_password_uuid=created["uuid"])
+        if params["app_password_file"]:
+            keep_secret(params["app_password_file"], created["password"])
     before = {"installed": not needs_install, "app_password_works": not needs_password}
     return dict(result, changed=needs_password,
                 diff={"before": before, "after": {"installed": True, "app_password_works": True}})

@@ -67,10 +67,11 @@ GROUPS = {
     ]],
     "r2": [["r2_bucket", "r2_object", "r2_info"]],
     "wordpress": [
-        ["wordpress_install"],  # its second task keeps the new application password for the next run
+        ["wordpress_install"],  # it keeps the new application password in a file for the next run
         # the template parts while the fresh site's block theme is active (the theme examples end on a classic one)
         ["wordpress_info", "wordpress_users", "wordpress_settings", "wordpress_template_parts", "wordpress_theme",
-         "wordpress_media", "wordpress_menus", "wordpress_pages", "wordpress_head", "wordpress_plugins"],
+         "wordpress_media", "wordpress_menus", "wordpress_pages", "wordpress_head", "wordpress_plugins",
+         "site_check"],
     ],
 }
 

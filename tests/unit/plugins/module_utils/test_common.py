@@ -224,3 +224,10 @@ def test_wait_for_gives_up_with_the_last_value_before_a_wait_past_the_deadline()
     assert wait_for(lambda: next(count), lambda value: False, clock.now + 25, 10,
                     sleep=clock.sleep, clock=clock) == (False, 2)
     assert clock.sleeps == [10, 10]
+
+
+def test_wait_for_gives_up_after_a_number_of_reads():
+    clock, count = Clock(), iter(range(100))
+    assert wait_for(lambda: next(count), lambda value: False, None, 5, tries=3,
+                    sleep=clock.sleep, clock=clock) == (False, 2)
+    assert clock.sleeps == [5, 5]

@@ -1,5 +1,9 @@
 """UptimeKumaClient and the Uptime Kuma validation helpers (the client against the emulator on loopback)."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 pytest.importorskip("uptime_kuma_api")
@@ -243,3 +247,13 @@ def test_client_options_are_validated():
         uk.UptimeKumaClient("kuma.test", "admin", PASSWORD)
     with pytest.raises(SpecError, match="timeout: a positive number"):
         uk.UptimeKumaClient("http://kuma.test", "admin", PASSWORD, timeout=0)
+
+
+def test_the_library_loads_without_aiohttp_which_only_its_asyncio_client_would_use():
+    # aiohttp is most of the import's time and 90 modules in Ansible's process, which every worker forks from.
+    script = ("import sys\nfrom ansible_collections.fabrik.deploy.plugins.module_utils import _uptime_kuma\n"
+              "assert _uptime_kuma.KUMA_LIBRARY.load() is not None\n"
+              "print('aiohttp' in sys.modules)\nimport aiohttp\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env)
+    assert completed.stdout.strip() == "False"
