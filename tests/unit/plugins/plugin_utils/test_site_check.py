@@ -1,4 +1,6 @@
-"""site_check against a local HTTP server whose answers the tests program (run in-process, as site.yml runs it)."""
+"""site_check against a local HTTP server whose answers the tests program, run in-process as its action plugin
+runs it in site.yml (a controller test: ansible-test units gives the tests under plugins/modules only what a
+module has on a target host)."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
