@@ -452,6 +452,35 @@ SECTION_DOCS = {
           headline: Write to us
           shortcode: '[contact-form-7 id="12" title="Contact"]'
         """]),
+    "contact-form": ("The fabrik connector's contact form (no plugin): name, e-mail and message, in the site's language; "
+                     "messages are stored and e-mailed (see the wordpress stage guide, \"Forms\").", [
+        """
+        - type: contact-form
+          headline: Write to us
+          text: We answer every message within a working day.
+        """,
+        """
+        - type: contact-form
+          provider: contact-form-7
+          form_id: 12
+        """]),
+    "products": ("Products with their prices, each with a button to the contact form that names it (a shop without "
+                 "WooCommerce: `wordpress_shop.mode` `catalogue`).", [
+        """
+        - type: products
+          headline: Our products
+          intro: Ask us about any of them.
+          columns: 3
+          button_text: Ask about it
+          url: /contact/
+          items:
+            - title: Mug
+              price: 12 €
+              text: Stoneware, dishwasher safe.
+              image: /media/mug.jpg
+              image_alt: A blue mug
+            - {title: Gift card, price: from 20 €, url: /gift-cards/}
+        """]),
     "separator": ("A horizontal line.", [
         """
         - type: separator
@@ -478,6 +507,12 @@ FIELD_NOTES = {
     ("services", "items[].link_text"): "Text of the outline button to `url` (\"Learn more\" when absent).",
     ("timeline", "items[].date"): "Shown in the narrow left column.",
     ("legal", "updated"): "Shown in italics under the headline.",
+    ("contact-form", "provider"): "`contact-form-7` or `wpforms`: that plugin's form while it is active, the "
+                                  "connector's otherwise.",
+    ("contact-form", "form_id"): "The plugin's form (its first when not given).",
+    ("products", "url"): "The contact form's page; each button adds `?enquiry=<title>`, which fills in the message.",
+    ("products", "items[].url"): "Replaces the product's enquiry link.",
+    ("products", "items[].image_alt"): "The title when not given.",
     ("spacer", "height"): "In pixels.",
 }
 
@@ -640,7 +675,7 @@ def presets_part():
                ["[%s](#preset-%s)" % (code(name), name), escape(preset.get("description", ""), True),
                 ", ".join(code(page["slug"]) for page in preset.get("pages", [])),
                 code(preset.get("theme", {}).get("slug", "")),
-                ", ".join(code(flow(plugin)) for plugin in preset.get("plugins") or []) or "none",
+                ", ".join([code(flow(plugin)) for plugin in preset.get("plugins") or []] + shop_plugins(preset)) or "none",
                 ", ".join(code(legal) for legal in preset.get("legal") or []) or "none"]
                for name, preset in ((name, load_yaml(ROOT / "templates" / "presets" / ("%s.yml" % name)))
                                     for name in names)])]
@@ -649,6 +684,7 @@ def presets_part():
         settings = preset.get("settings", {})
         out += ["", "### Preset `%s`" % name, "", "`templates/presets/%s.yml`: %s." % (name, escape(preset.get("description", ""))),
                 "", "Settings: %s." % ", ".join("%s %s" % (code(key), code(flow(value))) for key, value in settings.items()),
+                *shop_line(preset),
                 "", table(["Page", "Title", "Sections, in order"], [
                     [code(page["slug"]), escape(page.get("title", ""), True),
                      ", ".join(section["type"] for section in page.get("sections", [])) or "(content)"]
@@ -658,6 +694,24 @@ def presets_part():
                      ", ".join(menu_item(item) for item in menu.get("items", []))]
                     for menu in preset.get("menus", [])])]
     return out
+
+
+def shop_plugins(preset):
+    """The plugin the preset's shop installs in its mode (WooCommerce), as the Plugins column shows it."""
+    shop = preset.get("shop")
+    if not shop or shop.get("mode", "woocommerce") != "woocommerce":
+        return []
+    return ["%s (`wordpress_shop.mode` `woocommerce`)" % code("woocommerce")]
+
+
+def shop_line(preset):
+    shop = preset.get("shop")
+    if not shop:
+        return []
+    products = ", ".join(escape(product.get("title", ""), True) for product in shop.get("products") or [])
+    return ["", "Shop: mode %s; in mode %s, page %s with the products %s, each with an \"enquire\" button to the "
+            "contact form (see [Shop](wordpress.md#shop))." % (code(shop.get("mode", "woocommerce")), code("catalogue"),
+                                                              code(shop.get("page", "shop")), products or "none")]
 
 
 def menu_item(item):

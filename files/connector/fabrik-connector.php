@@ -2,9 +2,9 @@
 /**
  * Plugin Name: fabrik connector
  * Description: REST routes for what WordPress's core REST API cannot do (theme switch, theme mods,
- *              a few options, plugin upload) and the site-wide head snippets and SEO defaults.
- *              Installed by the fabrik.deploy Ansible collection as a must-use plugin.
- * Version:     1.0.0
+ *              a few options, plugin upload and sources), the site-wide head snippets and SEO defaults,
+ *              and a contact form. Installed by the fabrik.deploy Ansible collection as a must-use plugin.
+ * Version:     1.1.0
  * License:     GPL-3.0-or-later
  *
  * Copyright: (c) 2026, fabrik.deploy contributors
@@ -12,11 +12,15 @@
  *
  * Every route lives under the fabrik/v1 namespace, authenticates like the core API (cookie + nonce
  * or application password) and checks a capability in its permission callback.
+ *
+ * This file is the must-use plugin WordPress loads; it loads its parts from the directory next to it,
+ * fabrik-connector/ (WordPress itself loads only the files directly in mu-plugins): see
+ * FABRIK_CONNECTOR_PARTS. Both are installed together (the compose template gives each file its own config).
  */
 
 defined( 'ABSPATH' ) || exit;
 
-const FABRIK_CONNECTOR_VERSION   = '1.0.0';
+const FABRIK_CONNECTOR_VERSION   = '1.1.0';
 const FABRIK_CONNECTOR_NAMESPACE = 'fabrik/v1';
 const FABRIK_SNIPPETS_OPTION     = 'fabrik_head_snippets';
 const FABRIK_SEO_OPTION          = 'fabrik_seo';
@@ -25,6 +29,38 @@ const FABRIK_MAX_SNIPPET_LENGTH  = 20000;
 const FABRIK_MAX_SEO_LENGTH      = 500;
 const FABRIK_SEO_TITLE_META       = 'fabrik_seo_title';
 const FABRIK_SEO_DESCRIPTION_META = 'fabrik_seo_description';
+/*
+ * The parts in fabrik-connector/, in load order: plugin-sources (can the site download a plugin), the contact
+ * form (its texts, the stored submissions, the form itself).
+ */
+const FABRIK_CONNECTOR_PARTS = array( 'plugin-sources', 'contact-form-texts', 'submissions', 'contact-form' );
+
+/**
+ * Loads the parts that are present; a missing one (only this file was copied) is reported by /status
+ * (missing_parts) rather than breaking every page of the site.
+ */
+function fabrik_connector_load_parts() {
+	$missing = array();
+	foreach ( FABRIK_CONNECTOR_PARTS as $part ) {
+		$file = __DIR__ . '/fabrik-connector/' . $part . '.php';
+		if ( is_readable( $file ) ) {
+			require_once $file;
+		} else {
+			$missing[] = $part;
+		}
+	}
+	return $missing;
+}
+
+function fabrik_connector_missing_parts() {
+	static $missing = null;
+	if ( null === $missing ) {
+		$missing = fabrik_connector_load_parts();
+	}
+	return $missing;
+}
+
+fabrik_connector_missing_parts();
 
 /**
  * The SEO plugins whose fields fabrik.deploy writes while they are active: the plugin's main file, the
@@ -252,6 +288,7 @@ function fabrik_connector_status() {
 		'custom_logo'         => (int) get_theme_mod( 'custom_logo' ),
 		'seo_plugin_active'   => fabrik_connector_seo_plugin_active(),
 		'seo_plugin'          => fabrik_connector_seo_plugin(),
+		'missing_parts'       => fabrik_connector_missing_parts(),
 	);
 }
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.fabrik.deploy.plugins.filter.sections import _plain, deep_merge
+from ansible_collections.fabrik.deploy.plugins.module_utils import _wordpress_forms as forms_lib
 from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import render
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 
@@ -28,11 +29,16 @@ description:
   - Pages, menus, theme and settings are the preset's with the site's merged over them as
     P(fabrik.deploy.deep_merge#filter) merges (pages by C(slug), menus by C(name)); the legal pages come
     after the preset's pages.
-  - "Plugins are the site's list when given, else the preset's; a slug stands for C({slug: <slug>}); the contact
-    form's plugin comes last."
-  - "The contact form (O(forms).contact): with a C(shortcode), the form's page is its sections, then a C(shortcode)
-    section with it; without, a C(contact) section (e-mail, phone and address links of O(company)) is added to the
-    page unless it has one."
+  - "Plugins are the site's list when given, else the preset's; a slug stands for C({slug: <slug>}); WooCommerce
+    (the shop in C(woocommerce) mode) and the contact form's plugin come last."
+  - "The contact form (O(forms).contact), by its C(provider): C(fabrik) (the default), C(contact-form-7) and
+    C(wpforms) add a C(contact-form) section (the fabrik connector's form, or that plugin's while it is active) to
+    the form's page unless it has one, and the form's settings are the spec's C(contact_form); C(shortcode) (implied
+    by a C(shortcode)) makes the page its sections then a C(shortcode) section; C(links) adds a C(contact) section
+    (e-mail, phone and address links of O(company)) unless the page has one."
+  - "The shop (the preset's C(shop) with O(shop) merged over it): in C(catalogue) mode, its products as a
+    C(products) section on the shop's page (C(shop) by default), each with an \"enquire\" button to the form's
+    page; in C(woocommerce) mode, the plugin C(woocommerce)."
   - "The placeholders the pages may use: C(company) and C(site) (C(title), C(tagline), C(domain), C(url))."
 author:
   - fabrik.deploy contributors (@fabrik)
@@ -77,7 +83,15 @@ options:
     type: str
     required: true
   forms:
-    description: The forms (C(wordpress_forms)); C(contact) has C(page), C(shortcode), C(plugin), C(plugin_src), C(headline).
+    description:
+      - The forms (C(wordpress_forms)); C(contact) has C(page), C(provider), C(headline), C(shortcode), C(plugin),
+        C(plugin_src), C(form_id), C(recipient), C(rate_limit), C(retention_days), C(language) and C(texts).
+    type: dict
+    default: {}
+  shop:
+    description:
+      - The shop (C(wordpress_shop)), merged over the preset's C(shop) - C(mode) (C(woocommerce) or C(catalogue)),
+        C(plugin_src), C(page), C(title), C(headline), C(intro), C(columns), C(button_text), C(products).
     type: dict
     default: {}
 """
@@ -88,38 +102,46 @@ EXAMPLES = r"""
     wordpress_spec: >-
       {{ preset | fabrik.deploy.wordpress_spec(legal_pages=legal_pages, pages=wordpress_pages, menus=wordpress_menus,
                                                theme=wordpress_theme, plugins=wordpress_plugins, site=wordpress_site,
-                                               company=wordpress_company, url=wordpress_url, forms=wordpress_forms) }}
+                                               company=wordpress_company, url=wordpress_url, forms=wordpress_forms,
+                                               shop=wordpress_shop) }}
 """
 
 RETURN = r"""
 _value:
-  description: The spec, a dictionary with C(placeholders), C(pages), C(menus), C(theme), C(plugins) and C(settings).
+  description:
+    - The spec, a dictionary with C(placeholders), C(pages), C(menus), C(theme), C(plugins), C(settings) and
+      C(contact_form) (the settings of the connector's form - C(recipient), C(rate_limit), C(retention_days),
+      C(language), C(texts) - or V(null) without it).
   type: dict
 """
 
-DEFAULT_FORM_PAGE = "contact"
-DEFAULT_FORM_TITLE = "Contact"
-
 
 def wordpress_spec(preset, legal_pages=None, pages=None, menus=None, theme=None, plugins=None, site=None,
-                   company=None, url=None, forms=None):
+                   company=None, url=None, forms=None, shop=None):
     """The spec the wordpress role gives its modules (see DOCUMENTATION)."""
     preset, site, company = _plain(preset or {}), _plain(site or {}), _plain(company or {})
     placeholders = site_placeholders(site, company, str(url or ""))
     merged_pages = deep_merge(_plain(preset.get("pages", [])) + _plain(legal_pages or []), _plain(pages or []))
-    contact = _plain((forms or {}).get("contact", {}))
+    contact = _plain((forms or {}).get("contact") or {})
+    merged_shop = deep_merge(_plain(preset.get("shop") or {}), _plain(shop or {}))
     try:
-        form_pages = contact_form_pages(contact, merged_pages, company, placeholders)
+        form_pages = forms_lib.contact_form_pages(contact, merged_pages, company,
+                                                  lambda sections: render(sections, placeholders))
+        merged_pages = deep_merge(merged_pages, form_pages)
+        merged_pages = deep_merge(merged_pages, forms_lib.shop_pages(merged_shop, merged_pages, contact))
+        extra_plugins = forms_lib.shop_plugins(merged_shop) + forms_lib.contact_form_plugins(contact)
+        contact_form = forms_lib.contact_form_settings(contact, company)
     except SpecError as err:
         raise AnsibleFilterError("wordpress_spec: %s" % err) from None
     return {
         "placeholders": placeholders,
-        "pages": deep_merge(merged_pages, form_pages),
+        "pages": merged_pages,
         "menus": deep_merge(preset.get("menus", []), _plain(menus or [])),
         "theme": deep_merge(preset.get("theme", {}), _plain(theme or {})),
-        "plugins": plugin_list(preset.get("plugins", []) if plugins is None else _plain(plugins))
-        + contact_form_plugins(contact),
+        "plugins": with_plugins(plugin_list(preset.get("plugins", []) if plugins is None else _plain(plugins)),
+                                extra_plugins),
         "settings": deep_merge(preset.get("settings", {}), site),
+        "contact_form": contact_form,
     }
 
 
@@ -142,42 +164,10 @@ def plugin_list(items):
                                                                  if isinstance(item, str)]
 
 
-def contact_form_pages(form, pages, company, placeholders):
-    """The page the contact form changes, as a page to merge over ``pages`` (none when nothing changes)."""
-    if not form:
-        return []
-    slug = form.get("page", DEFAULT_FORM_PAGE)
-    page = next((item for item in pages if item.get("slug") == slug), {})
-    sections = page.get("sections") or []
-    title = page.get("title", DEFAULT_FORM_TITLE)
-    if "shortcode" in form:
-        # The page's sections (rendered here only to refuse what would not render), then the form plugin's
-        # shortcode as a section the pages module renders for the site's WordPress version (the role checks
-        # the shortcode itself, naming wordpress_forms.contact.shortcode).
-        render(sections, placeholders)
-        return [{"slug": slug, "title": title, "sections": sections + [{"type": "shortcode",
-                                                                        "shortcode": form["shortcode"]}]}]
-    if any(section.get("type") == "contact" for section in sections):
-        return []
-    # The core fallback: a contact section with the company's e-mail, phone and address links.
-    fallback = {
-        "type": "contact",
-        "headline": form.get("headline", DEFAULT_FORM_TITLE),
-        "email": company.get("email", ""),
-        "phone": company.get("phone", ""),
-        "address": company.get("address", ""),
-    }
-    return [{"slug": slug, "title": title, "sections": sections + [fallback]}]
-
-
-def contact_form_plugins(form):
-    """The contact form's plugin, to install and activate."""
-    if "plugin" not in form:
-        return []
-    plugin = {"slug": form["plugin"]}
-    if "plugin_src" in form:
-        plugin["src"] = form["plugin_src"]
-    return [plugin]
+def with_plugins(plugins, extra):
+    """``plugins`` followed by the ``extra`` ones it does not list yet (by slug)."""
+    listed = {item.get("slug") for item in plugins}
+    return plugins + [item for item in extra if item["slug"] not in listed]
 
 
 class FilterModule:

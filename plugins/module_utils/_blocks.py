@@ -40,6 +40,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._block_markup import
     inner,
 )
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._sections_forms import contact_form, product_cells
 
 ALLOWED_URL_SCHEMES = ("http", "https", "mailto", "tel")
 SECTION_CLASS = "fabrik-section"
@@ -434,6 +435,16 @@ def _shortcode(fields):
     return _title(fields) + [block("shortcode", None, code)]
 
 
+def _contact_form(fields):
+    """The fabrik connector's contact form (``_sections_forms``), after a headline and a text."""
+    return _title(fields) + _body(fields, "text") + contact_form(fields)
+
+
+def _products(fields):
+    """Products with prices and "enquire" buttons to the contact form (``_sections_forms``), in a grid."""
+    return _title(fields) + _body(fields, "intro") + _grid(fields, product_cells(fields, _body))
+
+
 def _separator(fields):
     markup = fields.markup
     return [markup.separator()]
@@ -463,6 +474,8 @@ SECTION_TYPES = {
     "timeline": _timeline,
     "legal": _legal,
     "shortcode": _shortcode,
+    "contact-form": _contact_form,
+    "products": _products,
     "separator": _separator,
     "spacer": _spacer,
 }

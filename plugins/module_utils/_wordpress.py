@@ -244,14 +244,22 @@ class WordPressClient(WordPressApi):
                                "of the fabrik.deploy collection into wp-content/mu-plugins/")
             raise
 
-    def connector_status(self):
-        """The connector's ``/status``; fails when the connector is older than this collection needs."""
+    def connector_status(self, min_version=CONNECTOR_MIN_VERSION, feature=None):
+        """The connector's ``/status``; fails when the connector is older than ``min_version`` (what this collection
+        needs, or what ``feature`` needs) or some of its parts are missing."""
         status = self.connector("GET", "status", "read connector status")
-        if version_tuple(status.get("connector_version"))[:2] < CONNECTOR_MIN_VERSION:
+        if version_tuple(status.get("connector_version"))[:2] < tuple(min_version):
             raise ApiError(SERVICE, "read connector status", "GET", REST_PREFIX + CONNECTOR_NAMESPACE + "status",
-                           status=200, message="connector %s is too old, %s or later needed: update "
-                           "wp-content/mu-plugins/fabrik-connector.php" % (
-                               status.get("connector_version"), ".".join(map(str, CONNECTOR_MIN_VERSION))))
+                           status=200, message="connector %s is too old%s, %s or later needed: update "
+                           "wp-content/mu-plugins/fabrik-connector.php and its directory fabrik-connector/ (the app "
+                           "stage installs both)" % (status.get("connector_version"), " for " + feature if feature else "",
+                                                     ".".join(map(str, min_version))))
+        missing = status.get("missing_parts") or []
+        if missing:
+            raise ApiError(SERVICE, "read connector status", "GET", REST_PREFIX + CONNECTOR_NAMESPACE + "status",
+                           status=200, message="the fabrik connector is incomplete: wp-content/mu-plugins/"
+                           "fabrik-connector/ lacks %s: install the whole files/connector directory of the "
+                           "collection (the app stage does)" % ", ".join("%s.php" % part for part in missing))
         return status
 
     def site_status(self):

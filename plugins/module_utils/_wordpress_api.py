@@ -10,6 +10,8 @@ the modules. Each call keeps the operation name that error messages show.
 
 from __future__ import annotations
 
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
+
 PAGES = "/wp/v2/pages"
 MEDIA = "/wp/v2/media"
 USERS = "/wp/v2/users"
@@ -76,6 +78,17 @@ class WordPressApi:
     def upload_plugin(self, slug, filename, content):
         """Install a plugin package (zip) sent from the controller (through the fabrik connector)."""
         return self.upload(CONNECTOR_PLUGIN_UPLOAD, filename, content, "application/zip", "install plugin %s" % slug)
+
+    def plugin_sources(self, slugs):
+        """Per slug, whether the plugin is installed and else whether the site can download it from wordpress.org
+        (``{slug: {installed, downloadable, version, error}}``, through the connector); None when the connector
+        cannot tell (older than 1.1)."""
+        try:
+            return self.connector("GET", "plugins/sources", "check plugin sources", params={"slugs": ",".join(slugs)})
+        except ApiError as err:
+            if err.status == 404:
+                return None
+            raise
 
     def set_plugin_status(self, plugin_file, status):
         return self.rest("PUT", _member(PLUGINS, plugin_file), "set plugin %s %s" % (plugin_file, status),
@@ -187,6 +200,15 @@ class WordPressApi:
 
     def update_theme_mods(self, changes):
         return self.connector("POST", "theme-mods", "update theme mods", json=changes) or {}
+
+    def contact_form(self):
+        """The connector's contact form: ``settings`` (recipient, rate_limit, retention_days, language, texts),
+        ``effective_language`` and ``admin_email``."""
+        return self.connector("GET", "contact-form", "read contact form")
+
+    def update_contact_form(self, settings):
+        """Replace the contact form's settings (a setting left out takes its default); the form as read after."""
+        return self.connector("POST", "contact-form", "update contact form", json=settings)
 
     def activate_theme(self, stylesheet):
         """Switch the theme; the connector's status afterwards."""

@@ -14,6 +14,11 @@ description:
   - A missing plugin is installed from O(plugins[].src) through the fabrik connector (a zip on the
     controller is uploaded, a URL is downloaded by the site), or, without O(plugins[].src), from the
     WordPress.org directory by its slug (core REST API).
+  - Before installing anything, the plugins to install from WordPress.org are looked up from the site itself
+    (fabrik connector 1.1 or later, C(/fabrik/v1/plugins/sources)); when the site cannot download one (no
+    internet, a blocked or unknown plugin), the module fails without a change, naming each such plugin (by
+    O(plugins[].required_by) when given), the reason and what to do (O(plugins[].hint)). Check mode looks them up
+    too.
   - Activation, deactivation and removal use the core REST API. An active plugin is deactivated before
     it is removed.
   - "Identity: a plugin is found by its slug, the name of its directory under C(wp-content/plugins)
@@ -52,6 +57,14 @@ options:
           - Where to install the plugin from when it is missing - a zip file on the controller or an
             C(http(s)) URL of a zip the site can download.
           - An installed plugin is not reinstalled from O(plugins[].src) (no upgrade).
+        type: str
+      required_by:
+        description:
+          - What asks for the plugin, for example the inventory variable V(wordpress_shop.mode); a plugin that
+            cannot be installed is reported under this name (else as C(plugins[slug=<slug>])).
+        type: str
+      hint:
+        description: What to do when the plugin cannot be installed, added to the failure message.
         type: str
 """
 
@@ -95,7 +108,12 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, sorted_for_diff
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import (
+    Failure,
+    SpecError,
+    keyed_for_diff,
+    sorted_for_diff,
+)
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_for,
     connection_argument_spec,
@@ -104,6 +122,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
 SLUG = re.compile(r"^[A-Za-z0-9._-]+$")
 ZIP_MAGIC = b"PK\x03\x04"
 ABSENT = "absent"
+DEFAULT_HINT = "give its src (a zip on the controller, or a URL the site can download it from), or install it by hand"
 
 SPEC = dict(
     argument_spec=dict(
@@ -112,6 +131,8 @@ SPEC = dict(
             slug=dict(type="str", required=True, aliases=["name"]),
             state=dict(type="str", choices=["present", "active", "inactive", "absent"], default="active"),
             src=dict(type="str"),
+            required_by=dict(type="str"),
+            hint=dict(type="str"),
         )),
     ),
     supports_check_mode=True,
@@ -177,6 +198,30 @@ def set_status(client, plugin, status):
     return client.set_plugin_status(plugin["plugin"], status)
 
 
+def unavailable_message(item, reason):
+    """Why a plugin the site must download from WordPress.org cannot be installed, and what to do."""
+    where = item.get("required_by") or "plugins[slug=%s]" % item["slug"]
+    return ("%s: the plugin %s is not installed and this site cannot download it from WordPress.org (%s): %s"
+            % (where, item["slug"], reason or "no reason given", item.get("hint") or DEFAULT_HINT))
+
+
+def check_sources(client, items, installed):
+    """Fail, before any change, when a plugin to install from WordPress.org cannot be downloaded by the site."""
+    from_directory = [item for item in items if item["state"] != ABSENT and not item["src"]
+                      and item["slug"] not in installed]
+    if not from_directory:
+        return
+    sources = client.plugin_sources([item["slug"] for item in from_directory])
+    if sources is None:  # a connector older than 1.1 cannot tell: the install itself will
+        return
+    problems = [unavailable_message(item, (sources.get(item["slug"]) or {}).get("error"))
+                for item in from_directory
+                if not (sources.get(item["slug"]) or {}).get("installed")
+                and not (sources.get(item["slug"]) or {}).get("downloadable")]
+    if problems:
+        raise Failure("; ".join(problems))
+
+
 def converge(client, item, plugin):
     """Bring one plugin to its wanted state; return its record afterwards (None when removed)."""
     wanted = target_status(item["state"], plugin["status"] if plugin else ABSENT)
@@ -198,6 +243,7 @@ def run(ctx):
     client = client_for(ctx)
     installed = {slug_of(plugin["plugin"]): plugin
                  for plugin in client.plugins(fields="plugin,status")}
+    check_sources(client, items, installed)
     before, after = [], []
     for item in items:
         slug = item["slug"]

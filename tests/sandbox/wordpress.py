@@ -18,7 +18,13 @@ its own state directory with
   holding the packaged themes, and the sandbox's own ``wp-config.php``;
 * ``db/``: a MariaDB data directory, copied from ``db-template/`` (built once with
   ``mariadb-install-db``, holding the ``wordpress`` database and user);
-* pid files and logs of ``mariadbd`` and ``php -S``, each started in its own process group.
+* pid files and logs of ``mariadbd`` and ``php -S``, each started in its own process group;
+* ``mail/``: every message WordPress sends (``wp_mail``), one file each: PHP's ``sendmail_path`` is
+  ``wordpress/capture-mail``, which writes there instead of sending (:meth:`WordPressSandbox.mails`).
+
+The fabrik connector (``files/connector``: the must-use plugin and its directory of parts) is not installed by
+a start or reset: :func:`install_connector` copies it into ``wp-content/mu-plugins``, as the compose template
+installs it on a real site.
 
 A fresh start (or :meth:`WordPressSandbox.reset`) gives an un-installed WordPress;
 :meth:`~WordPressSandbox.install` and :meth:`~WordPressSandbox.create_application_password`
@@ -38,10 +44,13 @@ Manual use::
 """
 
 import argparse
+import email
+import email.policy
 import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -70,6 +79,11 @@ EXTRA_THEMES = {"6.8": (Path("/usr/share/wordpress/wp-content/themes/twentytwent
 STATIC_DIR = Path(__file__).resolve().parent / "wordpress"
 ROUTER = STATIC_DIR / "router.php"
 WP_CONFIG_TEMPLATE = STATIC_DIR / "wp-config.php.in"
+MAIL_CAPTURE = STATIC_DIR / "capture-mail"
+# The fabrik connector: the must-use plugin and the directory of parts it loads (files/connector/README.md).
+CONNECTOR_DIR = REPO_ROOT / "files" / "connector"
+CONNECTOR = CONNECTOR_DIR / "fabrik-connector.php"
+CONNECTOR_PARTS = CONNECTOR_DIR / "fabrik-connector"
 
 DB_NAME = "wordpress"
 DB_USER = "wordpress"
@@ -159,6 +173,40 @@ def tenant_of_path(path):
 def tenant_table_prefix(name):
     """The table prefix of a tenant's WordPress (as ``wp-config.php.in`` computes it)."""
     return "wp_t_%s_" % hashlib.sha256(name.encode()).hexdigest()[:12]
+
+
+def install_connector(mu_plugins_dir):
+    """Copy the fabrik connector (its main file and its parts) into ``mu_plugins_dir``, replacing any older copy."""
+    mu_plugins_dir = Path(mu_plugins_dir)
+    shutil.copyfile(CONNECTOR, mu_plugins_dir / CONNECTOR.name)
+    parts = mu_plugins_dir / CONNECTOR_PARTS.name
+    _remove_tree(parts)
+    shutil.copytree(CONNECTOR_PARTS, parts)
+
+
+def remove_connector(mu_plugins_dir):
+    """Remove the fabrik connector from ``mu_plugins_dir`` (a site without it)."""
+    mu_plugins_dir = Path(mu_plugins_dir)
+    (mu_plugins_dir / CONNECTOR.name).unlink(missing_ok=True)
+    _remove_tree(mu_plugins_dir / CONNECTOR_PARTS.name)
+
+
+def read_mails(mail_dir):
+    """The messages captured in ``mail_dir`` (oldest first), each ``{to, from, reply_to, subject, body, headers}``."""
+    files = sorted(Path(mail_dir).glob("*.eml"), key=lambda path: tuple(int(part) for part in path.stem.split("-")))
+    messages = []
+    for path in files:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        body = message.get_body(("plain", "html")) if message.is_multipart() else message
+        messages.append({
+            "to": str(message.get("To", "")),
+            "from": str(message.get("From", "")),
+            "reply_to": str(message.get("Reply-To", "")),
+            "subject": str(message.get("Subject", "")),
+            "body": body.get_content() if body is not None else "",
+            "headers": {key: str(value) for key, value in message.items()},
+        })
+    return messages
 
 
 def _find_program(name):
@@ -343,6 +391,7 @@ class WordPressSandbox:
         self.db_template = self.state_dir / "db-template"
         self.db_socket = _socket_path(self.state_dir, "mariadbd.sock")
         self.version_file = self.state_dir / "wordpress-version"
+        self.mail_dir = self.state_dir / "mail"
         self.mariadb = _Service("mariadbd", self.db_port, self.state_dir)
         self.php = _Service("php", self.port, self.state_dir)
         self._tenant_lock = threading.Lock()
@@ -373,6 +422,14 @@ class WordPressSandbox:
         if problem:
             raise SandboxError(problem)
         return self.url + TENANT_PREFIX + tenant
+
+    def mails(self):
+        """Every message WordPress sent since the last reset (:func:`read_mails`), oldest first."""
+        return read_mails(self.mail_dir)
+
+    def clear_mails(self):
+        _remove_tree(self.mail_dir)
+        self.mail_dir.mkdir(parents=True)
 
     def tenant_dir(self, tenant):
         problem = tenant_name_problem(tenant)
@@ -448,6 +505,7 @@ class WordPressSandbox:
         _remove_tree(self.datadir)
         _mirror_wordpress(self.source, self.docroot, EXTRA_THEMES.get(self.version, ()))
         self.version_file.write_text(self.version + "\n")
+        self.clear_mails()
         self.start()
 
     def _recorded_version(self):
@@ -530,7 +588,9 @@ class WordPressSandbox:
             _mirror_wordpress(self.source, self.docroot, EXTRA_THEMES.get(self.version, ()))
             self.version_file.write_text(self.version + "\n")
         self._write_wp_config()
-        settings = [arg for setting in PHP_SETTINGS for arg in ("-d", setting)]
+        # PHP runs sendmail_path through the shell: quoted, the state directory may hold any character.
+        sendmail = "sendmail_path=%s %s" % (shlex.quote(str(MAIL_CAPTURE)), shlex.quote(str(self.mail_dir)))
+        settings = [arg for setting in PHP_SETTINGS + (sendmail,) for arg in ("-d", setting)]
         env = dict(os.environ, PHP_CLI_SERVER_WORKERS=str(PHP_WORKERS))
         self.php.spawn(
             [_find_program("php"), *settings, "-S", "127.0.0.1:%d" % self.port, "-t", str(self.docroot), str(ROUTER)],
@@ -623,6 +683,7 @@ class WordPressSandbox:
             "state_dir": str(self.state_dir),
             "docroot": str(self.docroot),
             "mu_plugins_dir": str(self.mu_plugins_dir),
+            "mail_dir": str(self.mail_dir),
             "tenants": [{"name": name, "url": self.site_url(name), "table_prefix": tenant_table_prefix(name),
                          "dir": str(self.tenants_dir / name)} for name in self.tenants()],
             "php_log": str(self.php.log_file),

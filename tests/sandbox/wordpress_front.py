@@ -10,7 +10,8 @@ Being a SandboxApp, the front gives WordPress the same control API as every emul
 log (method, path, query, status), faults (``after: true`` lets WordPress apply the request and then
 answers the fault: "applied, response lost"), latency and reset.  ``POST /_sandbox/reset`` gives a
 fresh, un-installed WordPress with the fabrik connector in ``wp-content/mu-plugins`` (as a real
-deployment's compose template installs it); so does the launcher's start.
+deployment's compose template installs it); so does the launcher's start.  ``GET /_sandbox/state`` lists
+the e-mails WordPress sent since (``mails``: PHP's mail goes to a file of the state directory, never out).
 
 Tenants: ``/t/<tenant>/...`` (``<tenant>`` a DNS-like name such as ``fleet-3.test``) reaches
 another, independent WordPress in that sub-directory (own tables, plugins and uploads; see
@@ -26,7 +27,6 @@ import atexit
 import http.client
 import os
 import re
-import shutil
 import socket
 import threading
 from pathlib import Path
@@ -34,10 +34,16 @@ from pathlib import Path
 from werkzeug.wrappers import Response
 
 from .base import Emulator
-from .wordpress import PHP_WORKERS, WordPressSandbox, missing_requirements, tenant_name_problem, tenant_of_path
+from .wordpress import (
+    PHP_WORKERS,
+    WordPressSandbox,
+    install_connector,
+    missing_requirements,
+    tenant_name_problem,
+    tenant_of_path,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CONNECTOR = REPO_ROOT / "files" / "connector" / "fabrik-connector.php"
 PORT_OFFSET = 6
 DB_PORT_OFFSET = 7
 FORWARD_TIMEOUT = 120.0
@@ -122,7 +128,7 @@ class WordPressFront(Emulator):
             return
         self.wordpress.state_dir.mkdir(parents=True, exist_ok=True)
         self.wordpress.reset()
-        shutil.copyfile(CONNECTOR, self.wordpress.mu_plugins_dir / CONNECTOR.name)
+        install_connector(self.wordpress.mu_plugins_dir)
 
     def existing_tenant_url(self, tenant, base_url):
         """``<base_url>/t/<tenant>`` when ``base_url`` is this front's URL and that tenant exists (created
@@ -176,4 +182,4 @@ class WordPressFront(Emulator):
     def snapshot(self):
         if self.unavailable:
             return {"available": False, "missing": self.unavailable}
-        return dict(self.wordpress.info(), available=True, php_port=self.wordpress.port)
+        return dict(self.wordpress.info(), available=True, php_port=self.wordpress.port, mails=self.wordpress.mails())

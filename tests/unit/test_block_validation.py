@@ -42,7 +42,8 @@ HOSTILE_URL = 'https://example.com/a?q=<b>&x="y"--><!--wp:x-->'
 REFERENCE_URLS = ("https://example.com/?a=1&amp;b=2&copy=3&amp;amp;c=4", "&#x2F;contact&#47;?q=[x]'&apos;",
                   "https://example.com/&foo;&notin;")
 URL_FIELDS = {"url", "image", "photo"}
-UNTOUCHED_FIELDS = {"type", "id", "style", "image_position", "columns", "height", "page_id", "shortcode"}
+UNTOUCHED_FIELDS = {"type", "id", "style", "image_position", "columns", "height", "page_id", "shortcode", "provider",
+                    "form_id"}
 IMAGE = "https://example.com/image.jpg"
 
 SAMPLES = {
@@ -84,6 +85,10 @@ SAMPLES = {
     "legal": {"headline": "Privacy", "updated": "Last updated: 2026-01-01",
               "parts": [{"heading": "Data", "body": "We keep little.\n\n- logs\n- e-mail"}]},
     "shortcode": {"headline": "Write to us", "shortcode": '[contact-form-7 id="12" title="Contact us"]'},
+    "contact-form": {"headline": "Write to us", "text": "We answer within a day.", "provider": "wpforms", "form_id": 7},
+    "products": {"headline": "Products", "intro": "Ask about any", "columns": 2, "button_text": "Ask", "url": "/contact/",
+                 "items": [{"title": "Mug & cup", "price": "12 €", "text": "Nice.\n\n- blue\n- red", "image": IMAGE,
+                            "image_alt": "A mug"}, {"title": "Tee"}, {"title": "Card", "url": "/cards/?a=1&b=2"}]},
     "separator": {},
     "spacer": {"height": 32},
 }
@@ -162,6 +167,7 @@ def _documents(version):
     for path in sorted((REPO / "templates").glob("*/*.yml")):
         if path.parent.name != "themes":
             documents += _template_documents(path, render)
+            documents += _catalogue_documents(path, render)
     documents += _theme_part_documents(version)
     return documents
 
@@ -189,6 +195,16 @@ def _template_documents(path, render):
     pages = data.get("pages", []) if "pages" in data else [data]
     return [{"name": "%s/%s" % (path.relative_to(REPO / "templates"), page["slug"]),
              "content": render(page["sections"], context)} for page in pages if page.get("sections")]
+
+
+def _catalogue_documents(path, render):
+    """The catalogue page of a preset with a shop (its products as the products section the role makes)."""
+    shop = yaml.safe_load(path.read_text()).get("shop") or {}
+    if not shop.get("products"):
+        return []
+    section = {"type": "products", "headline": shop.get("headline"), "intro": shop.get("intro"),
+               "items": shop["products"], "url": "/contact/"}
+    return [{"name": "%s/shop (catalogue)" % path.relative_to(REPO / "templates"), "content": render([section])}]
 
 
 def validate(documents, wordpress):

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from ansible_collections.fabrik.deploy.plugins.modules import (
+    wordpress_contact_form,
     wordpress_head,
     wordpress_info,
     wordpress_install,
@@ -31,6 +32,8 @@ from tests.integration.modules.wordpress_harness import (
     ADMIN_PASSWORD,
     CONNECTOR,
     HTTP_TIMEOUT,
+    install_connector,
+    remove_connector,
     NEEDS_WORDPRESS,
     module_runner,
     new_sandbox,
@@ -78,7 +81,7 @@ class Site:
             return
         if not self.sandbox.is_installed():
             self.sandbox.install(TITLE, ADMIN, ADMIN_PASSWORD, "admin@example.com")
-        shutil.copy(CONNECTOR, self.sandbox.mu_plugins_dir / CONNECTOR.name)
+        install_connector(self.sandbox.mu_plugins_dir)
         self.admin_app_password = self.sandbox.create_application_password(ADMIN, ADMIN_PASSWORD, "tests")
         editor = {"username": EDITOR, "email": "ed@example.com", "password": EDITOR_PASSWORD, "roles": ["editor"]}
         self.api("POST", "/wp/v2/users", json=editor)
@@ -242,6 +245,9 @@ CONNECTOR_ROUTES = [
     ("GET", "options", None),
     ("POST", "options", {"blog_public": True}),
     ("POST", "plugins/upload", None),
+    ("GET", "plugins/sources?slugs=akismet", None),
+    ("GET", "contact-form", None),
+    ("POST", "contact-form", {"rate_limit": 1}),
 ]
 
 
@@ -256,7 +262,8 @@ def test_connector_routes_refuse_an_editor_and_anonymous_callers(site, method, a
 
 def test_connector_status_describes_the_site(site):
     status = site.json("GET", "/fabrik/v1/status")
-    assert status["connector_version"] == "1.0.0"
+    assert status["connector_version"] == "1.1.0"
+    assert status["missing_parts"] == []
     assert status["wordpress_version"].startswith("6.")
     assert {"stylesheet", "block_theme", "permalink_structure", "site_icon", "site_logo"} <= set(status)
     assert status["seo_plugin_active"] is False
@@ -345,14 +352,31 @@ def test_settings_refuse_an_unknown_front_page_before_writing(site, run, request
 
 
 def test_missing_connector_is_reported_clearly(site, run):
-    installed = site.sandbox.mu_plugins_dir / CONNECTOR.name
-    installed.unlink()
+    remove_connector(site.sandbox.mu_plugins_dir)
     try:
         result = run(wordpress_settings, permalink_structure="/%postname%/")
     finally:
-        shutil.copy(CONNECTOR, installed)
+        install_connector(site.sandbox.mu_plugins_dir)
     assert result["failed"] is True
     assert "fabrik connector is not installed" in result["msg"]
+
+
+def test_a_connector_without_its_parts_is_reported_clearly_and_the_site_still_works(site, run):
+    """Only the main file copied (an old habit): the site keeps working, the modules say what is missing."""
+    parts = site.sandbox.mu_plugins_dir / CONNECTOR.stem
+    aside = site.sandbox.mu_plugins_dir.parent / "fabrik-connector-parts-aside"
+    parts.rename(aside)
+    try:
+        status = site.json("GET", "/fabrik/v1/status")
+        front = requests.get(site.url + "/", timeout=HTTP_TIMEOUT)
+        result = run(wordpress_contact_form, recipient="office@example.com")
+    finally:
+        aside.rename(parts)
+    assert status["missing_parts"] == ["plugin-sources", "contact-form-texts", "submissions", "contact-form"]
+    assert front.status_code == 200
+    assert result["failed"] is True
+    assert "the fabrik connector is incomplete: wp-content/mu-plugins/fabrik-connector/ lacks plugin-sources.php" \
+        in result["msg"]
 
 
 # ------------------------------------------------------------------- theme

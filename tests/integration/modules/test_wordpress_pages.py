@@ -6,7 +6,6 @@ build on each other's pages in file order where noted, and each reads the site t
 
 import functools
 import re
-import shutil
 import time
 
 import pytest
@@ -16,12 +15,13 @@ import yaml
 from ansible_collections.fabrik.deploy.plugins.modules import wordpress_pages
 from tests.integration.modules.wordpress_harness import (
     ADMIN,
-    CONNECTOR,
     NEEDS_WORDPRESS,
     REPO,
+    install_connector,
     installed_wordpress,
     module_runner,
     record_requests,
+    remove_connector,
     writes,
 )
 
@@ -189,8 +189,7 @@ def test_seo_needs_the_connector_then_is_stored_and_printed(run, site):
     assert refused["failed"] is True
     assert "does not expose the page meta fabrik_seo_description, fabrik_seo_title" in refused["msg"]
 
-    plugin = wordpress.mu_plugins_dir / CONNECTOR.name
-    shutil.copyfile(CONNECTOR, plugin)
+    install_connector(wordpress.mu_plugins_dir)
     try:
         stored = run(pages=pages)
         assert stored["changed"] is True
@@ -201,7 +200,7 @@ def test_seo_needs_the_connector_then_is_stored_and_printed(run, site):
         assert "<title>Acme SEO title</title>" in html
         assert '<meta name="description" content="About &lt;SEO&gt; &amp; more" />' in html
     finally:
-        plugin.unlink()
+        remove_connector(wordpress.mu_plugins_dir)
 
 
 def test_absent_and_prune_trash_pages(run, site, sent):

@@ -6,7 +6,6 @@ secret is in it), and a recorder of every request the collection's HTTP layer se
 """
 
 import json
-import shutil
 import socket
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,10 +15,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import HttpClient
-from tests.sandbox.wordpress import WordPressSandbox, missing_requirements
+from tests.sandbox.wordpress import CONNECTOR, WordPressSandbox, install_connector, missing_requirements, remove_connector
 
 REPO = Path(__file__).resolve().parents[3]
-CONNECTOR = REPO / "files" / "connector" / "fabrik-connector.php"
+__all__ = ["CONNECTOR", "install_connector", "remove_connector"]  # for the tests that add or remove it
 ADMIN = "admin"
 ADMIN_PASSWORD = "sandbox-admin-password"
 HTTP_TIMEOUT = 30
@@ -47,7 +46,7 @@ def installed_wordpress(tmp_path_factory, title, connector=False):
     wordpress = new_sandbox(tmp_path_factory)
     try:
         if connector:  # in place before the install, as on a site from the compose template
-            shutil.copy(CONNECTOR, wordpress.mu_plugins_dir / CONNECTOR.name)
+            install_connector(wordpress.mu_plugins_dir)
         wordpress.install(title, ADMIN, ADMIN_PASSWORD, "admin@example.com")
         yield wordpress, wordpress.create_application_password(ADMIN, ADMIN_PASSWORD, "tests")
     finally:

@@ -64,14 +64,19 @@ def test_plugins_are_the_sites_when_given_mappings_first_then_slugs_then_the_for
     assert spec(plugins=[])["plugins"] == []
     forms = {"contact": {"shortcode": "[wpforms id=\"3\"]", "plugin": "wpforms-lite"}}
     assert spec(plugins=["akismet", {"slug": "seo", "state": "inactive"}], forms=forms)["plugins"] == [
-        {"slug": "seo", "state": "inactive"}, {"slug": "akismet"}, {"slug": "wpforms-lite"}]
+        {"slug": "seo", "state": "inactive"}, {"slug": "akismet"},
+        {"slug": "wpforms-lite", "required_by": "wordpress_forms.contact.plugin"}]
     forms["contact"]["plugin_src"] = "https://example.test/wpforms.zip"
-    assert spec(forms=forms)["plugins"][-1] == {"slug": "wpforms-lite", "src": "https://example.test/wpforms.zip"}
+    assert spec(forms=forms)["plugins"][-1] == {"slug": "wpforms-lite", "src": "https://example.test/wpforms.zip",
+                                                "required_by": "wordpress_forms.contact.plugin"}
+    # a plugin the site lists already is not added twice
+    assert spec(plugins=["wpforms-lite"], forms=forms)["plugins"] == [{"slug": "wpforms-lite"}]
 
 
 def test_without_a_contact_form_the_pages_are_left_alone():
     assert page(spec(), "contact") == PRESET["pages"][1]
     assert page(spec(forms={"contact": {}}), "contact") == PRESET["pages"][1]
+    assert spec()["contact_form"] is None
 
 
 def test_a_form_shortcode_follows_the_pages_sections_as_a_shortcode_section():
@@ -92,17 +97,132 @@ def test_a_form_on_a_page_the_spec_does_not_have_makes_that_page():
         "slug": "get-in-touch", "title": "Contact", "sections": [{"type": "shortcode", "shortcode": "[form]"}]}
 
 
-def test_without_a_shortcode_the_core_contact_section_is_added_unless_the_page_has_one():
-    result = spec(forms={"contact": {"headline": "Say hello"}})
+def test_by_default_the_connectors_form_follows_the_pages_sections_unless_the_page_has_one():
+    result = spec(forms={"contact": {"page": "contact"}})
+
+    assert page(result, "contact")["sections"] == PRESET["pages"][1]["sections"] + [{"type": "contact-form"}]
+    assert result["contact_form"] == {"recipient": COMPANY["email"], "rate_limit": 5, "retention_days": 90,
+                                      "language": "", "texts": {}}
+    placed = [{"type": "contact-form", "headline": "Here"}, {"type": "text", "body": "After the form."}]
+    result = spec(pages=[{"slug": "contact", "sections": placed}], forms={"contact": {"headline": "Say hello"}})
+    assert page(result, "contact")["sections"] == placed
+    headed = spec(forms={"contact": {"headline": "Say hello"}})
+    assert page(headed, "contact")["sections"][-1] == {"type": "contact-form", "headline": "Say hello"}
+    # rendered: the connector's shortcode in a shortcode block
+    assert render(page(headed, "contact")["sections"], headed["placeholders"]).count(
+        "<!-- wp:shortcode -->\n[fabrik_contact_form]\n<!-- /wp:shortcode -->") == 1
+
+
+def test_a_new_form_page_shows_the_companys_details_then_the_form():
+    result = spec(forms={"contact": {"page": "write-to-us", "headline": "Say hello"}})
+
+    assert page(result, "write-to-us") == {"slug": "write-to-us", "title": "Contact", "sections": [
+        {"type": "contact", "headline": "Say hello", "email": COMPANY["email"], "phone": COMPANY["phone"],
+         "address": COMPANY["address"]}, {"type": "contact-form"}]}
+
+
+def test_a_form_plugin_provider_shows_that_plugins_form_with_the_connectors_as_the_fallback():
+    result = spec(forms={"contact": {"provider": "contact-form-7", "form_id": 12, "recipient": "office@example.test",
+                                     "rate_limit": 0, "retention_days": 30, "language": "de",
+                                     "texts": {"submit": "Absenden"}}})
+
+    assert page(result, "contact")["sections"][-1] == {"type": "contact-form", "provider": "contact-form-7",
+                                                       "form_id": 12}
+    assert render(page(result, "contact")["sections"]).count('[fabrik_contact_form provider="contact-form-7" form="12"]') == 1
+    assert result["contact_form"] == {"recipient": "office@example.test", "rate_limit": 0, "retention_days": 30,
+                                      "language": "de", "texts": {"submit": "Absenden"}}
+    assert spec(forms={"contact": {"provider": "wpforms"}})["contact_form"]["recipient"] == COMPANY["email"]
+    assert spec(company={}, forms={"contact": {}})["contact_form"] is None
+    assert spec(company={}, forms={"contact": {"page": "contact"}})["contact_form"]["recipient"] == ""
+
+
+def test_the_links_provider_adds_the_core_contact_section_unless_the_page_has_one():
+    result = spec(forms={"contact": {"provider": "links", "headline": "Say hello"}})
 
     assert page(result, "contact")["sections"] == PRESET["pages"][1]["sections"] + [{
         "type": "contact", "headline": "Say hello", "email": COMPANY["email"], "phone": COMPANY["phone"],
         "address": COMPANY["address"]}]
+    assert result["contact_form"] is None
     own = [{"type": "contact", "headline": "Here", "email": "x@example.test"}]
-    result = spec(pages=[{"slug": "contact", "sections": own}], forms={"contact": {"page": "contact"}})
+    result = spec(pages=[{"slug": "contact", "sections": own}], forms={"contact": {"provider": "links"}})
     assert page(result, "contact")["sections"] == own
-    assert page(spec(company={}, forms={"contact": {"page": "contact"}}), "contact")["sections"][-1] == {
+    assert page(spec(company={}, forms={"contact": {"provider": "links"}}), "contact")["sections"][-1] == {
         "type": "contact", "headline": "Contact", "email": "", "phone": "", "address": ""}
+
+
+@pytest.mark.parametrize("contact, message", [
+    ({"provider": "fax"}, r"wordpress_forms\.contact\.provider: one of fabrik, contact-form-7"),
+    ({"provider": "fabrik", "shortcode": "[f]"}, r"wordpress_forms\.contact\.shortcode: only with provider shortcode"),
+    ({"provider": "shortcode"}, r"wordpress_forms\.contact\.shortcode: required with provider shortcode"),
+    ({"form_id": 3}, r"wordpress_forms\.contact\.form_id: only with provider contact-form-7 or wpforms"),
+    ({"provider": "wpforms", "form_id": 0}, r"wordpress_forms\.contact\.form_id: a whole number 1\.\."),
+    ({"page": "Contact Us"}, r"wordpress_forms\.contact\.page: a page slug"),
+    ({"recipient": "not an address"}, r"wordpress_forms\.contact\.recipient: an e-mail address expected"),
+    ({"rate_limit": -1}, r"wordpress_forms\.contact\.rate_limit: a whole number 0\.\.1000"),
+    ({"retention_days": "30"}, r"wordpress_forms\.contact\.retention_days: a whole number 0\.\.3650"),
+    ({"language": "tlh"}, r"wordpress_forms\.contact\.language: empty \(the site's\) or one of en, de"),
+    ({"texts": {"sumbit": "Go"}}, r"wordpress_forms\.contact\.texts\.sumbit: unknown field"),
+    ({"texts": {"submit": ""}}, r"wordpress_forms\.contact\.texts\.submit: a text of 1 to 500 bytes"),
+    ({"colour": "red"}, r"wordpress_forms\.contact\.colour: unknown field"),
+])
+def test_a_bad_contact_form_names_its_field(contact, message):
+    with pytest.raises(AnsibleFilterError, match="^wordpress_spec: " + message):
+        spec(forms={"contact": contact})
+
+
+SHOP = {"mode": "catalogue", "headline": "Our products", "products": [{"title": "Mug", "price": "12 €"}]}
+
+
+def test_a_catalogue_shop_is_a_page_of_products_leading_to_the_contact_form():
+    result = spec(shop=SHOP, forms={"contact": {"page": "write-to-us"}})
+
+    assert page(result, "shop") == {"slug": "shop", "title": "Shop", "sections": [{
+        "type": "products", "items": SHOP["products"], "url": "/write-to-us/", "headline": "Our products"}]}
+    assert "woocommerce" not in [plugin["slug"] for plugin in result["plugins"]]
+    rendered = render(page(result, "shop")["sections"])
+    assert 'href="/write-to-us/?enquiry=Mug"' in rendered and "<strong>12 €</strong>" in rendered
+    # the site's own shop page keeps its sections, the products follow (unless it places them itself)
+    own = [{"type": "text", "body": "Opening hours"}]
+    result = spec(shop=dict(SHOP, page="catalogue", title="Catalogue", columns=2, button_text="Ask"),
+                  pages=[{"slug": "catalogue", "title": "Our range", "sections": own}])
+    assert page(result, "catalogue")["title"] == "Our range"
+    assert page(result, "catalogue")["sections"][0] == own[0]
+    assert page(result, "catalogue")["sections"][1]["columns"] == 2
+    placed = [{"type": "products", "items": [{"title": "Tea"}]}]
+    assert page(spec(shop=SHOP, pages=[{"slug": "shop", "title": "S", "sections": placed}]), "shop")["sections"] == placed
+
+
+def test_the_sites_shop_merges_over_the_presets_and_its_products_replace_the_presets():
+    preset = dict(PRESET, shop={"mode": "woocommerce", "headline": "Preset", "products": [{"title": "Sample"}]})
+    result = wordpress_spec(preset, url=URL, company=COMPANY, forms={}, shop={"mode": "catalogue",
+                                                                             "products": [{"title": "Real"}]})
+
+    products = page(result, "shop")["sections"][-1]
+    assert products["headline"] == "Preset" and products["items"] == [{"title": "Real"}]
+
+
+def test_a_woocommerce_shop_installs_woocommerce_and_adds_no_page():
+    result = spec(shop={"mode": "woocommerce", "products": [{"title": "Mug"}]})
+
+    assert "shop" not in [item["slug"] for item in result["pages"]]
+    assert result["plugins"][-1]["slug"] == "woocommerce"
+    assert result["plugins"][-1]["required_by"] == "wordpress_shop.mode"
+    assert "wordpress_shop.mode: catalogue" in result["plugins"][-1]["hint"]
+    with_src = spec(shop={"mode": "woocommerce", "plugin_src": "/tmp/woocommerce.zip"})
+    assert with_src["plugins"][-1]["src"] == "/tmp/woocommerce.zip"
+    # no mode given: woocommerce
+    assert spec(shop={"headline": "x"})["plugins"][-1]["slug"] == "woocommerce"
+
+
+@pytest.mark.parametrize("shop, message", [
+    ({"mode": "dropship"}, r"wordpress_shop\.mode: one of woocommerce, catalogue expected"),
+    ({"mode": "catalogue"}, r"wordpress_shop\.products: the catalogue's products expected"),
+    ({"mode": "catalogue", "products": [{"title": "A"}], "page": "/shop/"}, r"wordpress_shop\.page: a page slug"),
+    ({"mode": "catalogue", "prodcuts": []}, r"wordpress_shop\.prodcuts: unknown field"),
+])
+def test_a_bad_shop_names_its_field(shop, message):
+    with pytest.raises(AnsibleFilterError, match="^wordpress_spec: " + message):
+        spec(shop=shop)
 
 
 def test_a_section_that_does_not_render_names_the_filter():

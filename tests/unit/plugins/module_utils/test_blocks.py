@@ -143,6 +143,13 @@ def test_placeholders_are_filled_once_and_escaped():
     ({"type": "shortcode", "shortcode": '[form title="A & B"]'}, "sections[0].shortcode", "(without <, > or &)"),
     ({"type": "image-text", "text": "x", "image": "/a.jpg", "image_position": "top"},
      "sections[0].image_position", "one of left, right"),
+    ({"type": "contact-form", "provider": "gravity"}, "sections[0].provider", "one of fabrik, contact-form-7, wpforms"),
+    ({"type": "contact-form", "form_id": "12"}, "sections[0].form_id", "a whole number 1..1000000000"),
+    ({"type": "contact-form", "shortcode": "[x]"}, "sections[0].shortcode", "unknown field"),
+    ({"type": "products", "items": [{"price": "1 €"}]}, "sections[0].items[0].title", "required"),
+    ({"type": "products", "url": "javascript:alert(1)", "items": [{"title": "A"}]}, "sections[0].url",
+     'URL scheme "javascript" refused'),
+    ({"type": "products", "items": [{"title": "A", "name": "B"}]}, "sections[0].items[0].name", "unknown field"),
 ])
 def test_invalid_sections_name_the_field(section, field, message):
     with pytest.raises(SpecError) as caught:
@@ -195,3 +202,24 @@ def test_navigation_links_and_submenus():
 
 
 # ------------------------------------------------------------------ filters
+
+
+def test_the_contact_form_section_is_the_connectors_shortcode():
+    markup = _blocks.render([{"type": "contact-form", "headline": "Write", "text": "[gallery] & more"}])
+    assert markup.count("<!-- wp:shortcode -->\n[fabrik_contact_form]\n<!-- /wp:shortcode -->") == 1
+    assert "<p>[\u2060gallery] &amp; more</p>" in markup  # the text runs no shortcode
+    handed = _blocks.render([{"type": "contact-form", "provider": "contact-form-7", "form_id": 12}])
+    assert '[fabrik_contact_form provider="contact-form-7" form="12"]' in handed
+    assert '[fabrik_contact_form provider="wpforms"]' in _blocks.render([{"type": "contact-form", "provider": "wpforms"}])
+
+
+def test_each_product_leads_to_the_contact_form_naming_it():
+    markup = _blocks.render([{"type": "products", "url": "/contact/?from=shop#form", "items": [
+        {"title": "Mug & {{ company.name }}", "price": "12 €", "image": "/mug.png"},
+        {"title": "Card", "url": "https://cards.example/"}]}], {"company": {"name": "Acme"}})
+    # the title, placeholder filled, in the query before the fragment
+    assert 'href="/contact/?from=shop&amp;enquiry=Mug+%26+Acme#form"' in markup
+    assert '<img src="/mug.png" alt="Mug &amp; Acme"/>' in markup
+    assert "<strong>12 €</strong>" in markup and ">Enquire</a>" in markup
+    assert 'href="https://cards.example/"' in markup
+    assert 'href="/contact/?enquiry=Tea"' in _blocks.render([{"type": "products", "items": [{"title": "Tea"}]}])
