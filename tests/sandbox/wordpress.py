@@ -203,7 +203,7 @@ def read_mails(mail_dir):
             "from": str(message.get("From", "")),
             "reply_to": str(message.get("Reply-To", "")),
             "subject": str(message.get("Subject", "")),
-            "body": body.get_content() if body is not None else "",
+            "body": body.get_content().replace("\r\n", "\n") if body is not None else "",
             "headers": {key: str(value) for key, value in message.items()},
         })
     return messages
