@@ -12,7 +12,6 @@ import json
 import re
 import struct
 import subprocess
-import zipfile
 import zlib
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 import requests
 import yaml
 
+from tests.integration.contact_form import FIELDS, SUCCESS, parse_form, post_form, read_form, stored_submissions
 from tests.sandbox.wordpress import default_theme, selected_version, wordpress_source
 
 REPO = Path(__file__).resolve().parents[2]
@@ -298,6 +298,27 @@ def test_the_footer_shows_the_sites_footer_menu_and_no_placeholder_links(company
     assert parts["footer"]["source"] == "custom"
 
 
+def test_the_contact_page_has_the_connectors_form_and_a_message_reaches_the_company(company):
+    site = company["site"]
+    contact = next(page for page in site.pages() if page["slug"] == "contact")
+    assert contact["content"]["raw"].count("[fabrik_contact_form]") == 1
+    assert "mailto:hello@acme.example" in contact["content"]["raw"]  # the preset's contact details stay
+    visitor = requests.Session()
+    form = read_form(visitor, contact["link"])
+    answer = post_form(visitor, form, contact["link"], name="Grace Hopper", email="grace@example.com",
+                       message="Can you build us a site?")
+    assert answer.status_code == 303, answer.text[:500]
+    confirmation = visitor.get(answer.headers["Location"], timeout=30)
+    assert parse_form(confirmation.text)["notices"] == [SUCCESS + " Send another message"]
+    latest = stored_submissions(site.wordpress.url, ("admin", site.password_file.read_text().strip()))[0]["meta"]
+    assert (latest["fabrik_name"], latest["fabrik_message"], latest["fabrik_mail"]) == (
+        "Grace Hopper", "Can you build us a site?", "sent")
+    mail = site.wordpress.control("GET", "state")["mails"][-1]
+    assert mail["to"] == COMPANY["email"] and mail["reply_to"] == "grace@example.com"
+    assert mail["subject"] == "[Acme Demo] Message from Grace Hopper"
+    assert "Can you build us a site?" in mail["body"]
+
+
 def test_second_run_changes_nothing_and_uploads_nothing(company):
     site = company["site"]
     site.wordpress.clear_log()
@@ -450,15 +471,11 @@ def test_hostile_spec_content_ends_up_as_escaped_text(sandbox_session, fresh, as
 
 
 def test_all_five_presets_converge(sandbox_session, wordpress, assets, tmp_path):
-    shop_zip = tmp_path / "fabrik-test-shop.zip"
-    with zipfile.ZipFile(shop_zip, "w") as archive:
-        archive.writestr("fabrik-test-shop/fabrik-test-shop.php",
-                         "<?php\n/*\n * Plugin Name: fabrik test shop\n * Version: 1.0.0\n */\n")
     for preset in ("company", "landing", "saas", "ecommerce", "content"):
         wordpress.reset()
         overrides = {"wordpress_preset": preset, "wordpress_users": []}
-        if preset == "ecommerce":  # WooCommerce cannot come from wordpress.org offline: a local zip stands in
-            overrides["wordpress_plugins"] = [{"slug": "fabrik-test-shop", "src": str(shop_zip)}]
+        if preset == "ecommerce":  # WooCommerce cannot come from wordpress.org offline: the catalogue instead
+            overrides["wordpress_shop"] = {"mode": "catalogue"}
         site = Site(sandbox_session, wordpress, tmp_path / preset, company_spec(assets, **overrides))
         run = site.run()
         assert run.rc == 0, preset + "\n" + run.explain()
@@ -468,12 +485,23 @@ def test_all_five_presets_converge(sandbox_session, wordpress, assets, tmp_path)
         assert wanted <= slugs, preset
         settings = site.rest("/wp/v2/settings")
         assert settings["show_on_front"] == data["settings"]["show_on_front"], preset
-        if preset == "ecommerce":
-            plugins = site.rest("/wp/v2/plugins")
-            assert ("fabrik-test-shop/fabrik-test-shop", "active") in {(p["plugin"], p["status"]) for p in plugins}
-        if preset == "landing":  # no contact page in the preset: the form fallback adds one
-            contact = [page for page in site.pages() if page["slug"] == "contact"][0]
+        pages = {page["slug"]: page for page in site.pages()}
+        # every preset's contact page has the connector's form (the landing preset's is made for it)
+        contact = pages["contact"]
+        assert contact["content"]["raw"].count("[fabrik_contact_form]") == 1, preset
+        assert parse_form(requests.get(contact["link"], timeout=30).text)["action"], preset
+        if preset == "landing":  # the new page has the company's details too
             assert "mailto:hello@acme.example" in contact["content"]["raw"]
+        if preset == "ecommerce":
+            assert "woocommerce" not in {plugin["plugin"].split("/")[0] for plugin in site.rest("/wp/v2/plugins")}
+            shop = requests.get(pages["shop"]["link"], timeout=30).text
+            products = [item["title"] for item in data["shop"]["products"]]
+            for product in products:
+                assert ">%s</h3>" % product in shop
+            assert "<strong>24 €</strong>" in shop
+            enquiry = re.search(r'href="([^"]*enquiry=Product\+one)"', shop).group(1)
+            form = read_form(requests.Session(), site.wordpress.url + html.unescape(enquiry))
+            assert form["fields"][FIELDS["message"]] == "I would like to know more about: Product one\n\n"
 
 
 # ------------------------------------------------------------------ bad input
@@ -495,12 +523,18 @@ BAD_INPUTS = [
     ({"wordpress_analytics": {"ga4_id": "UA-12345-1"}}, "wordpress_analytics.ga4_id: a GA4 measurement id"),
     ({"wordpress_site": {"tagline": "No title"}}, "title"),
     ({"wordpress_forms": {"contact": {"shortcode": "<script>x</script>"}}}, "wordpress_forms.contact.shortcode"),
+    ({"wordpress_forms": {"contact": {"provider": "typeform"}}}, "value of provider must be one of: fabrik"),
+    ({"wordpress_forms": {"contact": {"rate_limit": -5}}}, "wordpress_forms.contact.rate_limit: a whole number"),
+    ({"wordpress_shop": {"mode": "dropship"}}, "value of mode must be one of: woocommerce, catalogue"),
+    ({"wordpress_preset": "ecommerce", "wordpress_shop": {"mode": "catalogue", "products": []}},
+     "wordpress_shop.products: the catalogue's products expected"),
 ]
 
 
 @pytest.mark.parametrize("override, message", BAD_INPUTS, ids=[
     "unknown-preset", "unknown-section", "bad-colour", "bad-button-url", "referenced-javascript-url", "missing-title",
-    "bad-ga4", "no-site-title", "bad-shortcode"])
+    "bad-ga4", "no-site-title", "bad-shortcode", "bad-form-provider", "bad-rate-limit", "bad-shop-mode",
+    "catalogue-without-products"])
 def test_bad_input_fails_before_any_request(sandbox_session, wordpress, assets, tmp_path, override, message):
     site = Site(sandbox_session, wordpress, tmp_path, company_spec(assets, **override))
     wordpress.clear_log()
@@ -508,3 +542,23 @@ def test_bad_input_fails_before_any_request(sandbox_session, wordpress, assets, 
     assert run.rc != 0
     assert message in run.output, run.explain()
     assert wordpress.requests() == []
+
+
+# ------------------------------------------------------------------ the shop without WooCommerce
+
+
+def test_woocommerce_that_the_site_cannot_download_stops_the_run_naming_wordpress_shop(sandbox_session, fresh, assets,
+                                                                                      tmp_path):
+    """The sandbox has no internet (and its WordPress blocks outside requests): WooCommerce cannot be had. The run
+    stops before any plugin is installed, naming the variable and the way out; check mode says the same."""
+    spec = company_spec(assets, wordpress_preset="ecommerce", wordpress_shop={"mode": "woocommerce"})
+    site = Site(sandbox_session, fresh, tmp_path, spec)
+    for check in (False, True):  # check mode after the install (on a fresh site, a plan stops at the install)
+        fresh.clear_log()
+        run = site.run(check=check)
+        assert run.rc != 0
+        assert ("wordpress_shop.mode: the plugin woocommerce is not installed and this site cannot download it from "
+                "WordPress.org (User has blocked requests through HTTP.): set wordpress_shop.mode: catalogue") \
+            in run.output, run.explain()
+        assert [entry for entry in fresh.requests() if "plugins" in entry["path"] and entry["method"] != "GET"] == []
+    assert "shop" not in {page["slug"] for page in site.pages()}
