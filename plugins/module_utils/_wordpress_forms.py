@@ -132,12 +132,31 @@ def contact_form_pages(form, pages, company, render):
         form_section["provider"] = provider
     if "form_id" in form:
         form_section["form_id"] = form["form_id"]
-    if page is None:
-        # A page of its own: the company's details, then the form.
-        return [{"slug": slug, "title": title, "sections": [details, form_section]}]
+    index = next((number for number, section in enumerate(sections) if section.get("type") == "contact"), None)
+    if index is None:
+        # No contact list to replace: the form after the page's sections (a page of its own: the form, then the
+        # company's phone and address).
+        headline = form.get("headline") or (None if page else DEFAULT_FORM_TITLE)
+        if headline:
+            form_section["headline"] = headline
+        after = [] if page else _without_email(details)
+        return [{"slug": slug, "title": title, "sections": sections + [form_section] + after}]
+    # The form takes the place of the page's contact list (its headline and text), and what the list gave besides
+    # the e-mail address (phone, address, buttons) follows the form.
+    listed = sections[index]
+    for key in ("headline", "text"):
+        if listed.get(key):
+            form_section[key] = listed[key]
     if form.get("headline"):
         form_section["headline"] = form["headline"]
-    return [{"slug": slug, "title": title, "sections": sections + [form_section]}]
+    rest = _without_email({key: value for key, value in listed.items() if key not in ("headline", "text")})
+    return [{"slug": slug, "title": title, "sections": sections[:index] + [form_section] + rest + sections[index + 1:]}]
+
+
+def _without_email(section):
+    """A contact section without its e-mail address (the form replaces it), as a list: empty when nothing is left."""
+    kept = {key: value for key, value in section.items() if key not in ("email", "headline") and value}
+    return [kept] if set(kept) - {"type"} else []
 
 
 def contact_form_settings(form, company):

@@ -198,7 +198,7 @@ def set_status(client, plugin, status):
     return client.set_plugin_status(plugin["plugin"], status)
 
 
-def unavailable_message(item, reason):
+def unavailable_problem(item, reason):
     """Why a plugin the site must download from WordPress.org cannot be installed, and what to do."""
     where = item.get("required_by") or "plugins[slug=%s]" % item["slug"]
     return ("%s: the plugin %s is not installed and this site cannot download it from WordPress.org (%s): %s"
@@ -214,12 +214,13 @@ def check_sources(client, items, installed):
     sources = client.plugin_sources([item["slug"] for item in from_directory])
     if sources is None:  # a connector older than 1.1 cannot tell: the install itself will
         return
-    problems = [unavailable_message(item, (sources.get(item["slug"]) or {}).get("error"))
-                for item in from_directory
-                if not (sources.get(item["slug"]) or {}).get("installed")
-                and not (sources.get(item["slug"]) or {}).get("downloadable")]
+    problems = []
+    for item in from_directory:
+        source = sources.get(item["slug"]) or {}
+        if not source.get("installed") and not source.get("downloadable"):
+            problems.append(unavailable_problem(item, source.get("error")))
     if problems:
-        raise Failure("; ".join(problems))
+        raise Failure("%d plugin(s) cannot be installed, nothing was changed: %s" % (len(problems), "; ".join(problems)))
 
 
 def converge(client, item, plugin):

@@ -113,12 +113,44 @@ def test_by_default_the_connectors_form_follows_the_pages_sections_unless_the_pa
         "<!-- wp:shortcode -->\n[fabrik_contact_form]\n<!-- /wp:shortcode -->") == 1
 
 
-def test_a_new_form_page_shows_the_companys_details_then_the_form():
+def test_a_new_form_page_shows_the_form_then_the_companys_phone_and_address():
     result = spec(forms={"contact": {"page": "write-to-us", "headline": "Say hello"}})
 
     assert page(result, "write-to-us") == {"slug": "write-to-us", "title": "Contact", "sections": [
-        {"type": "contact", "headline": "Say hello", "email": COMPANY["email"], "phone": COMPANY["phone"],
-         "address": COMPANY["address"]}, {"type": "contact-form"}]}
+        {"type": "contact-form", "headline": "Say hello"},
+        {"type": "contact", "phone": COMPANY["phone"], "address": COMPANY["address"]}]}
+    bare = spec(company={"name": "X", "email": "x@example.test"}, forms={"contact": {"page": "write-to-us"}})
+    assert page(bare, "write-to-us")["sections"] == [{"type": "contact-form", "headline": "Contact"}]
+
+
+def test_the_form_takes_the_place_of_the_pages_mailto_list_and_keeps_its_other_details():
+    listed = [{"type": "text", "body": "Before."},
+              {"type": "contact", "headline": "Get in touch", "text": "Within a day.", "email": "a@example.test",
+               "address": "1 Road", "buttons": [{"text": "Map", "url": "https://maps.example.test/"}]},
+              {"type": "text", "body": "After."}]
+    result = spec(pages=[{"slug": "contact", "sections": listed}], forms={"contact": {"page": "contact"}})
+    assert page(result, "contact")["sections"] == [
+        listed[0], {"type": "contact-form", "headline": "Get in touch", "text": "Within a day."},
+        {"type": "contact", "address": "1 Road", "buttons": [{"text": "Map", "url": "https://maps.example.test/"}]},
+        listed[2]]
+    rendered = render(page(result, "contact")["sections"], result["placeholders"])
+    assert "mailto:" not in rendered and rendered.count("[fabrik_contact_form]") == 1
+    # an e-mail list alone becomes the form; the spec's headline wins over the list's
+    only_mail = [{"type": "contact", "headline": "Customer service", "email": "a@example.test"}]
+    result = spec(pages=[{"slug": "contact", "sections": only_mail}], forms={"contact": {"headline": "Write"}})
+    assert page(result, "contact")["sections"] == [{"type": "contact-form", "headline": "Write"}]
+    # provider links keeps the list
+    result = spec(pages=[{"slug": "contact", "sections": only_mail}], forms={"contact": {"provider": "links"}})
+    assert page(result, "contact")["sections"] == only_mail
+
+
+@pytest.mark.parametrize("preset", ["company", "saas", "ecommerce", "content", "landing"])
+def test_every_presets_contact_page_has_the_form_and_no_mailto_list(preset):
+    data = yaml.safe_load((REPO / "templates" / "presets" / (preset + ".yml")).read_text())
+    result = wordpress_spec(data, legal_pages=[], url=URL, company=COMPANY, forms={"contact": {"page": "contact"}})
+    rendered = render(page(result, "contact")["sections"], result["placeholders"])
+    assert rendered.count("[fabrik_contact_form]") == 1
+    assert "mailto:" not in rendered
 
 
 def test_a_form_plugin_provider_shows_that_plugins_form_with_the_connectors_as_the_fallback():

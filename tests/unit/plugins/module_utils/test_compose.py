@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parents[4]
 TEMPLATES = REPO / "templates" / "compose"
 TEMPLATE_NAMES = ("wordpress", "python-api", "node-api", "file-worker", "file-api", "next-tailwind", "docusaurus")
 CONNECTOR = (REPO / "files" / "connector" / "fabrik-connector.php").read_text()
+CONNECTOR_PARTS = {path.name: path.read_text() for path in (REPO / "files" / "connector" / "fabrik-connector").glob("*.php")}
 GOOD = """\
 services:
   web:
@@ -63,7 +64,8 @@ def render(name, variables=None):
 def template_variables(name):
     """The variables the app role passes: the connector to WordPress, extras enabled elsewhere."""
     if name == "wordpress":
-        return {"fabrik_connector_php": CONNECTOR, "wordpress_config_extra": "define('WP_ENVIRONMENT_TYPE', 'local');"}
+        return {"fabrik_connector_php": CONNECTOR, "fabrik_connector_parts": CONNECTOR_PARTS,
+                "wordpress_config_extra": "define('WP_ENVIRONMENT_TYPE', 'local');"}
     if name == "python-api":
         return {"database": True, "extra_env": {"LOG_LEVEL": "info"}}
     if name == "node-api":
@@ -218,6 +220,12 @@ def test_wordpress_template_ships_the_connector_verbatim_in_an_inline_config(tmp
     assert all(not str(volume).startswith(("/", ".")) for volume in web["volumes"])
     content = document["configs"]["fabrik-connector"]["content"]
     assert content.replace("$$", "$").rstrip("\n") == CONNECTOR.rstrip("\n")
+    # each part of the connector in its directory, verbatim (the main file loads them; /status names a missing one)
+    assert {"contact-form.php", "submissions.php"} <= set(CONNECTOR_PARTS)
+    parts = {config["target"]: document["configs"][config["source"]]["content"] for config in web["configs"][1:]}
+    assert {target: text.replace("$$", "$").rstrip("\n") for target, text in parts.items()} == {
+        "/var/www/html/wp-content/mu-plugins/fabrik-connector/" + name: text.rstrip("\n")
+        for name, text in CONNECTOR_PARTS.items()}
     if binary is None:
         return
     path = tmp_path / "compose.yml"
