@@ -301,8 +301,11 @@ def test_the_footer_shows_the_sites_footer_menu_and_no_placeholder_links(company
 def test_the_contact_page_has_the_connectors_form_and_a_message_reaches_the_company(company):
     site = company["site"]
     contact = next(page for page in site.pages() if page["slug"] == "contact")
-    assert contact["content"]["raw"].count("[fabrik_contact_form]") == 1
-    assert "mailto:hello@acme.example" in contact["content"]["raw"]  # the preset's contact details stay
+    raw = contact["content"]["raw"]
+    assert raw.count("<!-- wp:shortcode -->\n[fabrik_contact_form]\n<!-- /wp:shortcode -->") == 1
+    assert "\\n" not in raw  # no literal backslash-n around the shortcode
+    assert "mailto:" not in raw  # the form replaces the preset's e-mail list; the phone and address stay
+    assert "Get in touch" in raw and COMPANY["address"] in raw
     visitor = requests.Session()
     form = read_form(visitor, contact["link"])
     answer = post_form(visitor, form, contact["link"], name="Grace Hopper", email="grace@example.com",
@@ -490,8 +493,7 @@ def test_all_five_presets_converge(sandbox_session, wordpress, assets, tmp_path)
         contact = pages["contact"]
         assert contact["content"]["raw"].count("[fabrik_contact_form]") == 1, preset
         assert parse_form(requests.get(contact["link"], timeout=30).text)["action"], preset
-        if preset == "landing":  # the new page has the company's details too
-            assert "mailto:hello@acme.example" in contact["content"]["raw"]
+        assert "mailto:" not in contact["content"]["raw"] and "\\n" not in contact["content"]["raw"], preset
         if preset == "ecommerce":
             assert "woocommerce" not in {plugin["plugin"].split("/")[0] for plugin in site.rest("/wp/v2/plugins")}
             shop = requests.get(pages["shop"]["link"], timeout=30).text
