@@ -6,8 +6,11 @@ address an object that cannot exist and so change nothing.
 """
 
 
+from pathlib import Path
+
 import pytest
 import requests
+import yaml
 
 coolify = pytest.importorskip("tests.sandbox.coolify")
 
@@ -15,6 +18,7 @@ from tests.integration.conftest import PORT_BASE  # noqa: E402 - after the optio
 
 PROBE = "fabrik-ability-probe"
 DOMAIN = "site-app.test"
+CONNECTOR_PARTS = Path(__file__).resolve().parents[2] / "files" / "connector" / "fabrik-connector"
 TEMPLATES = ("wordpress", "python-api", "node-api", "file-worker", "file-api", "next-tailwind", "docusaurus")
 COOLIFY_VARS = {
     "coolify_api_url": "http://127.0.0.1:{{ sandbox_port_base | int + 3 }}",
@@ -95,6 +99,15 @@ def test_check_mode_converge_rerun_and_check_again(sandbox, tmp_path):
     assert first.rc == 0, first.explain()
     uuid = assert_one_converged_site(sandbox)
     assert len(applied_deploys(sandbox)) == 1
+    # the connector's main file and each of its parts (the contact form's among them), verbatim
+    compose = yaml.safe_load(api("GET", "/services/%s" % uuid)["docker_compose_raw"])
+    parts = {path.name: path.read_text() for path in CONNECTOR_PARTS.glob("*.php")}
+    installed = {config["target"].rsplit("/", 1)[1]: compose["configs"][config["source"]]["content"]
+                 for config in compose["services"]["web"]["configs"]
+                 if "/mu-plugins/fabrik-connector/" in config["target"]}
+    assert "contact-form.php" in parts
+    assert {name: text.replace("$$", "$").rstrip("\n") for name, text in installed.items()} == {
+        name: text.rstrip("\n") for name, text in parts.items()}
     fqdn = api("GET", "/services/%s" % uuid)["applications"][0]["fqdn"]
     assert sorted(fqdn.split(",")) == ["https://site-app.test", "https://www.site-app.test"]
     secrets = [item["value"] for item in api("GET", "/services/%s/envs" % uuid) if item["key"].startswith("SERVICE_")]
