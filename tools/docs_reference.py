@@ -452,8 +452,7 @@ SECTION_DOCS = {
           headline: Write to us
           shortcode: '[contact-form-7 id="12" title="Contact"]'
         """]),
-    "contact-form": ("The fabrik connector's contact form (no plugin): name, e-mail and message, in the site's language; "
-                     "messages are stored and e-mailed (see the wordpress stage guide, \"Forms\").", [
+    "contact-form": ("The fabrik connector's form (no plugin): messages stored and e-mailed (\"Contact form\").", [
         """
         - type: contact-form
           headline: Write to us
@@ -464,8 +463,7 @@ SECTION_DOCS = {
           provider: contact-form-7
           form_id: 12
         """]),
-    "products": ("Products with their prices, each with a button to the contact form that names it (a shop without "
-                 "WooCommerce: `wordpress_shop.mode` `catalogue`).", [
+    "products": ("Products, prices and a button to the contact form naming each (`wordpress_shop.mode` `catalogue`).", [
         """
         - type: products
           headline: Our products
@@ -709,9 +707,10 @@ def shop_line(preset):
     if not shop:
         return []
     products = ", ".join(escape(product.get("title", ""), True) for product in shop.get("products") or [])
-    return ["", "Shop: mode %s; in mode %s, page %s with the products %s, each with an \"enquire\" button to the "
-            "contact form (see [Shop](wordpress.md#shop))." % (code(shop.get("mode", "woocommerce")), code("catalogue"),
-                                                              code(shop.get("page", "shop")), products or "none")]
+    text = ("Shop: mode %s; in mode %s, page %s with the products %s, each with an \"enquire\" button to the contact "
+            "form (see [Shop](wordpress.md#shop)).")
+    return ["", text % (code(shop.get("mode", "woocommerce")), code("catalogue"), code(shop.get("page", "shop")),
+                        products or "none")]
 
 
 def menu_item(item):

@@ -549,10 +549,11 @@ def test_bad_input_fails_before_any_request(sandbox_session, wordpress, assets, 
 # ------------------------------------------------------------------ the shop without WooCommerce
 
 
-def test_woocommerce_that_the_site_cannot_download_stops_the_run_naming_wordpress_shop(sandbox_session, fresh, assets,
-                                                                                      tmp_path):
+def test_woocommerce_that_the_site_cannot_download_stops_the_run_naming_wordpress_shop(
+        sandbox_session, fresh, assets, tmp_path):
     """The sandbox has no internet (and its WordPress blocks outside requests): WooCommerce cannot be had. The run
-    stops before any plugin is installed, naming the variable and the way out; check mode says the same."""
+    stops before anything but the install has changed (no theme, no plugin, no page), naming the variable and the way
+    out; check mode says the same."""
     spec = company_spec(assets, wordpress_preset="ecommerce", wordpress_shop={"mode": "woocommerce"})
     site = Site(sandbox_session, fresh, tmp_path, spec)
     for check in (False, True):  # check mode after the install (on a fresh site, a plan stops at the install)
@@ -563,4 +564,7 @@ def test_woocommerce_that_the_site_cannot_download_stops_the_run_naming_wordpres
                 "WordPress.org (User has blocked requests through HTTP.): set wordpress_shop.mode: catalogue") \
             in run.output, run.explain()
         assert [entry for entry in fresh.requests() if "plugins" in entry["path"] and entry["method"] != "GET"] == []
+        # the installer and the application password are the only writes: the check comes before the theme step
+        assert [(method, path) for method, path in fresh.writes()
+                if "/wp-json/" in path and "application-passwords" not in path] == [], fresh.writes()
     assert "shop" not in {page["slug"] for page in site.pages()}

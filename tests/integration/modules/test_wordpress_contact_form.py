@@ -57,13 +57,13 @@ CF7_STAND_IN = """<?php
  * Version: 0.0.1
  */
 add_action( 'init', function () {
-	register_post_type( 'wpcf7_contact_form', array( 'public' => false ) );
-	if ( ! get_posts( array( 'post_type' => 'wpcf7_contact_form', 'numberposts' => 1, 'fields' => 'ids' ) ) ) {
-		wp_insert_post( array( 'post_type' => 'wpcf7_contact_form', 'post_status' => 'publish', 'post_title' => 'Form 1' ) );
-	}
+    register_post_type( 'wpcf7_contact_form', array( 'public' => false ) );
+    if ( ! get_posts( array( 'post_type' => 'wpcf7_contact_form', 'numberposts' => 1, 'fields' => 'ids' ) ) ) {
+        wp_insert_post( array( 'post_type' => 'wpcf7_contact_form', 'post_status' => 'publish', 'post_title' => 'Form 1' ) );
+    }
 } );
 add_shortcode( 'contact-form-7', function ( $atts ) {
-	return '<form class="wpcf7-stand-in" data-form="' . (int) $atts['id'] . '"></form>';
+    return '<form class="wpcf7-stand-in" data-form="' . (int) $atts['id'] . '"></form>';
 } );
 """
 MU_PLUGIN_FRENCH = "<?php\nadd_filter( 'locale', function () { return 'fr_FR'; } );\n"

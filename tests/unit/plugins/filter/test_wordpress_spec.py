@@ -226,8 +226,8 @@ def test_a_catalogue_shop_is_a_page_of_products_leading_to_the_contact_form():
 
 def test_the_sites_shop_merges_over_the_presets_and_its_products_replace_the_presets():
     preset = dict(PRESET, shop={"mode": "woocommerce", "headline": "Preset", "products": [{"title": "Sample"}]})
-    result = wordpress_spec(preset, url=URL, company=COMPANY, forms={}, shop={"mode": "catalogue",
-                                                                             "products": [{"title": "Real"}]})
+    shop = {"mode": "catalogue", "products": [{"title": "Real"}]}
+    result = wordpress_spec(preset, url=URL, company=COMPANY, forms={}, shop=shop)
 
     products = page(result, "shop")["sections"][-1]
     assert products["headline"] == "Preset" and products["items"] == [{"title": "Real"}]
