@@ -70,8 +70,8 @@ GROUPS = {
         ["wordpress_install"],  # it keeps the new application password in a file for the next run
         # the template parts while the fresh site's block theme is active (the theme examples end on a classic one)
         ["wordpress_info", "wordpress_users", "wordpress_settings", "wordpress_template_parts", "wordpress_theme",
-         "wordpress_media", "wordpress_menus", "wordpress_pages", "wordpress_head", "wordpress_plugins",
-         "site_check"],
+         "wordpress_media", "wordpress_menus", "wordpress_pages", "wordpress_contact_form", "wordpress_head",
+         "wordpress_plugins", "site_check"],
     ],
 }
 
