@@ -1,4 +1,4 @@
-"""Usage: .venv/bin/python tools/docs_docsite.py OUTPUT_DIR
+"""Usage: .venv/bin/python tools/docs_docsite.py OUTPUT_DIR [PAGES_DIR]
 
 Writes the guides of docs/ as the collection's extra docs: one reStructuredText page per guide listed in
 docs/docsite/extra-docs.yml, converted from its Markdown (tools/gen-docs runs it; `make docs` copies the
@@ -7,7 +7,8 @@ result into docs/docsite/rst/, and `make docs-lint` fails when that copy is stal
 On the docsite the pages are documents of their own, so links are rewritten: to another guide, a
 reference to its label; to a plugin or role page of docs/collection/, a reference to that plugin's or
 role's label; to anything else in the repository, its address in the repository (galaxy.yml's
-`repository`). Only the checkout is read.
+`repository`). Only the checkout is read; a guide found in PAGES_DIR (the freshly generated site-spec.md
+and sections.md) is read from there instead of docs/.
 """
 
 from __future__ import annotations
@@ -100,8 +101,10 @@ def show_code_spans(rst, spans):
     return "\n".join(lines)
 
 
-def convert(name, guides, base):
-    markdown, spans = hide_code_spans((DOCS / ("%s.md" % name)).read_text(encoding="utf-8"))
+def convert(name, guides, base, pages=None):
+    source = Path(pages) / ("%s.md" % name) if pages and (Path(pages) / ("%s.md" % name)).is_file() \
+        else DOCS / ("%s.md" % name)
+    markdown, spans = hide_code_spans(source.read_text(encoding="utf-8"))
     rst = m2r2.convert(markdown)
     code_links = {}
 
@@ -121,14 +124,15 @@ def convert(name, guides, base):
 
 
 def main(argv):
-    if len(argv) != 1:
+    if len(argv) not in (1, 2):
         raise SystemExit(__doc__)
     output = Path(argv[0])
+    pages = argv[1] if len(argv) == 2 else None
     output.mkdir(parents=True, exist_ok=True)
     guides = guide_names()
     base = repository_url()
     for name in guides:
-        (output / ("%s.rst" % name)).write_text(convert(name, set(guides), base), encoding="utf-8")
+        (output / ("%s.rst" % name)).write_text(convert(name, set(guides), base, pages), encoding="utf-8")
 
 
 if __name__ == "__main__":
