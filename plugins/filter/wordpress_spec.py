@@ -4,19 +4,15 @@
 """The ``wordpress_spec`` filter: what the wordpress role builds, the preset with the site's spec merged over it.
 
 The role loads the files (the preset, the legal pages) and hands their content over; everything else is
-here, one function per concern, so that a new preset feature or form kind is a function and a line of
-:func:`wordpress_spec`.
+in ``module_utils/_wordpress_spec.py`` (:func:`build_spec`), which the preflight shares.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.fabrik.deploy.plugins.filter.sections import _plain, deep_merge
-from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import render
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec import build_spec
 
 DOCUMENTATION = r"""
 name: wordpress_spec
@@ -97,87 +93,15 @@ _value:
   type: dict
 """
 
-DEFAULT_FORM_PAGE = "contact"
-DEFAULT_FORM_TITLE = "Contact"
-
 
 def wordpress_spec(preset, legal_pages=None, pages=None, menus=None, theme=None, plugins=None, site=None,
                    company=None, url=None, forms=None):
     """The spec the wordpress role gives its modules (see DOCUMENTATION)."""
-    preset, site, company = _plain(preset or {}), _plain(site or {}), _plain(company or {})
-    placeholders = site_placeholders(site, company, str(url or ""))
-    merged_pages = deep_merge(_plain(preset.get("pages", [])) + _plain(legal_pages or []), _plain(pages or []))
-    contact = _plain((forms or {}).get("contact", {}))
     try:
-        form_pages = contact_form_pages(contact, merged_pages, company, placeholders)
+        return build_spec(preset, legal_pages=legal_pages, pages=pages, menus=menus, theme=theme, plugins=plugins,
+                          site=site, company=company, url=url, forms=forms)
     except SpecError as err:
         raise AnsibleFilterError("wordpress_spec: %s" % err) from None
-    return {
-        "placeholders": placeholders,
-        "pages": deep_merge(merged_pages, form_pages),
-        "menus": deep_merge(preset.get("menus", []), _plain(menus or [])),
-        "theme": deep_merge(preset.get("theme", {}), _plain(theme or {})),
-        "plugins": plugin_list(preset.get("plugins", []) if plugins is None else _plain(plugins))
-        + contact_form_plugins(contact),
-        "settings": deep_merge(preset.get("settings", {}), site),
-    }
-
-
-def site_placeholders(site, company, url):
-    """What ``{{ company.* }}`` and ``{{ site.* }}`` in the pages' texts stand for."""
-    return {
-        "company": company,
-        "site": {
-            "title": site.get("title", ""),
-            "tagline": site.get("tagline", ""),
-            "domain": site.get("domain", urlsplit(url).hostname),
-            "url": url,
-        },
-    }
-
-
-def plugin_list(items):
-    """Mappings as they are, then slugs as ``{slug: ...}`` (a preset lists slugs, a site may give mappings)."""
-    return [item for item in items if isinstance(item, dict)] + [{"slug": item} for item in items
-                                                                 if isinstance(item, str)]
-
-
-def contact_form_pages(form, pages, company, placeholders):
-    """The page the contact form changes, as a page to merge over ``pages`` (none when nothing changes)."""
-    if not form:
-        return []
-    slug = form.get("page", DEFAULT_FORM_PAGE)
-    page = next((item for item in pages if item.get("slug") == slug), {})
-    sections = page.get("sections") or []
-    title = page.get("title", DEFAULT_FORM_TITLE)
-    if "shortcode" in form:
-        # The page's sections (rendered here only to refuse what would not render), then the form plugin's
-        # shortcode as a section the pages module renders for the site's WordPress version (the role checks
-        # the shortcode itself, naming wordpress_forms.contact.shortcode).
-        render(sections, placeholders)
-        return [{"slug": slug, "title": title, "sections": sections + [{"type": "shortcode",
-                                                                        "shortcode": form["shortcode"]}]}]
-    if any(section.get("type") == "contact" for section in sections):
-        return []
-    # The core fallback: a contact section with the company's e-mail, phone and address links.
-    fallback = {
-        "type": "contact",
-        "headline": form.get("headline", DEFAULT_FORM_TITLE),
-        "email": company.get("email", ""),
-        "phone": company.get("phone", ""),
-        "address": company.get("address", ""),
-    }
-    return [{"slug": slug, "title": title, "sections": sections + [fallback]}]
-
-
-def contact_form_plugins(form):
-    """The contact form's plugin, to install and activate."""
-    if "plugin" not in form:
-        return []
-    plugin = {"slug": form["plugin"]}
-    if "plugin_src" in form:
-        plugin["src"] = form["plugin_src"]
-    return [plugin]
 
 
 class FilterModule:

@@ -265,6 +265,22 @@ def _normalize_record(position, item, zone):
     }
 
 
+# One entry of cloudflare_dns_records' records.
+RECORD_OPTIONS = dict(
+    type=dict(type="str", required=True),
+    name=dict(type="str", required=True),
+    content=dict(type="str"),
+    data=dict(type="dict"),
+    ttl=dict(type="int"),
+    proxied=dict(type="bool"),
+    priority=dict(type="int"),
+    comment=dict(type="str"),
+    tags=dict(type="list", elements="str"),
+    exclusive=dict(type="bool", default=False),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
+
+
 def validate_records(records, zone):
     """Validate the ``records`` option against ``zone``; returns the planner's normalised records.
 

@@ -197,6 +197,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import client_for, cloudflare_argument_spec
 from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare_records import (
+    RECORD_OPTIONS,
     plan_records,
     record_identity,
     record_view,
@@ -212,19 +213,7 @@ SPEC = dict(
         cloudflare_argument_spec(),
         zone=dict(type="str"),
         zone_id=dict(type="str"),
-        records=dict(type="list", elements="dict", required=True, options=dict(
-            type=dict(type="str", required=True),
-            name=dict(type="str", required=True),
-            content=dict(type="str"),
-            data=dict(type="dict"),
-            ttl=dict(type="int"),
-            proxied=dict(type="bool"),
-            priority=dict(type="int"),
-            comment=dict(type="str"),
-            tags=dict(type="list", elements="str"),
-            exclusive=dict(type="bool", default=False),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-        )),
+        records=dict(type="list", elements="dict", required=True, options=RECORD_OPTIONS),
         prune=dict(type="bool", default=False),
     ),
     required_one_of=[("zone", "zone_id")],
