@@ -10,6 +10,9 @@ fabrik.deploy.wordpress_pages would store for those sections.
 mappings merge key by key, lists of mappings that all carry a ``slug`` (pages) or all a ``name``
 (menus) merge item by item on that key (new items appended), any other list or value of the
 spec replaces the preset's.
+
+``{{ site_domain | fabrik.deploy.domain_name }}`` is the domain lower-cased without a trailing dot, the form
+every name derived from it uses.
 """
 
 from __future__ import annotations
@@ -29,8 +32,13 @@ def render_sections(sections, placeholders=None):
         raise AnsibleFilterError("render_sections: %s" % err) from None
 
 
+def domain_name(value):
+    """``value`` stripped, lower-cased, without a trailing dot: the form that names a site's objects."""
+    return str(value or "").strip().rstrip(".").lower()
+
+
 class FilterModule:
     """fabrik.deploy site spec filters."""
 
     def filters(self):
-        return {"render_sections": render_sections, "deep_merge": deep_merge}
+        return {"render_sections": render_sections, "deep_merge": deep_merge, "domain_name": domain_name}

@@ -76,6 +76,17 @@ options:
     description: The forms (C(wordpress_forms)); C(contact) has C(page), C(shortcode), C(plugin), C(plugin_src), C(headline).
     type: dict
     default: {}
+  content:
+    description:
+      - The site's content file (C(wordpress_content_file)), loaded as data, never as a template; its C(site),
+        C(company), C(pages), C(menus) and C(seo) are merged over O(site), O(company), O(pages), O(menus) and O(seo)
+        (pages by slug, menus by name).
+    type: dict
+    default: {}
+  seo:
+    description: The site's SEO defaults (C(wordpress_seo)).
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -89,17 +100,19 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The spec, a dictionary with C(placeholders), C(pages), C(menus), C(theme), C(plugins) and C(settings).
+  description:
+    - The spec, a dictionary with C(placeholders), C(pages), C(menus), C(theme), C(plugins), C(settings), and the
+      site's C(site), C(company) and C(seo) with its content file merged in.
   type: dict
 """
 
 
 def wordpress_spec(preset, legal_pages=None, pages=None, menus=None, theme=None, plugins=None, site=None,
-                   company=None, url=None, forms=None):
+                   company=None, url=None, forms=None, content=None, seo=None):
     """The spec the wordpress role gives its modules (see DOCUMENTATION)."""
     try:
         return build_spec(preset, legal_pages=legal_pages, pages=pages, menus=menus, theme=theme, plugins=plugins,
-                          site=site, company=company, url=url, forms=forms)
+                          site=site, company=company, url=url, forms=forms, content=content, seo=seo)
     except SpecError as err:
         raise AnsibleFilterError("wordpress_spec: %s" % err) from None
 

@@ -119,21 +119,23 @@ def _scalar(value, kind, field):
     return CONVERTERS[kind](value, field)
 
 
-def check(value, spec, field, problems):
+def check(value, spec, field, problems, fill=True):
     """``value`` checked against ``spec`` (one option's description) and coerced; None after a problem
-    (appended to ``problems``). A None value stays None (the caller handles required options)."""
+    (appended to ``problems``). A None value stays None (the caller handles required options). With ``fill``,
+    a mapping with ``options`` gets every option (None when not set), as a module sees it; without, only the
+    keys it has, as a role sees its variable."""
     if value is None:
         return None
     kind = spec.get("type", "str")
     try:
         if kind == "list":
             items = _to_list(value, field, spec.get("elements"))
-            value = [check_element(item, spec, "%s[%d]" % (field, index), problems)
+            value = [check_element(item, spec, "%s[%d]" % (field, index), problems, fill)
                      for index, item in enumerate(items)]
         else:
             value = _scalar(value, kind, field)
             if kind == "dict" and spec.get("options"):
-                value = check_options(value, spec["options"], field, problems)
+                value = check_options(value, spec["options"], field, problems, fill=fill)
     except SpecError as err:
         problems.append(err)
         return None
@@ -145,7 +147,7 @@ def check(value, spec, field, problems):
     return value
 
 
-def check_element(item, spec, field, problems):
+def check_element(item, spec, field, problems, fill=True):
     """One element of a list option (``elements``, ``choices`` and ``options`` apply to each)."""
     elements = spec.get("elements")
     if item is None:
@@ -157,7 +159,7 @@ def check_element(item, spec, field, problems):
         problems.append(err)
         return None
     if elements == "dict" and spec.get("options"):
-        return check_options(item, spec["options"], field, problems)
+        return check_options(item, spec["options"], field, problems, fill=fill)
     choices = spec.get("choices")
     if choices and item not in choices:
         problems.append(SpecError(field, "one of %s expected, got %s" % (", ".join(str(c) for c in choices),
@@ -166,7 +168,7 @@ def check_element(item, spec, field, problems):
     return item
 
 
-def check_options(values, options, field, problems, unknown=True):
+def check_options(values, options, field, problems, unknown=True, fill=True):
     """A mapping checked against ``options``: required keys present, each value checked, defaults applied,
     unknown keys refused (with the allowed ones) unless ``unknown`` is False."""
     checked = {}
@@ -178,10 +180,10 @@ def check_options(values, options, field, problems, unknown=True):
         if values.get(key) is None:
             if spec.get("required"):
                 problems.append(SpecError(where, "required"))
-            elif "default" in spec and not _is_template(spec["default"]):
-                checked[key] = spec["default"]
+            if fill:  # as Ansible's validator: the default, else None
+                checked[key] = spec["default"] if "default" in spec and not _is_template(spec["default"]) else None
             continue
-        checked[key] = check(values[key], spec, where, problems)
+        checked[key] = check(values[key], spec, where, problems, fill)
     return checked
 
 

@@ -64,6 +64,9 @@ STYLE_VALUE_KEYS = {"palette": "color", "font_families": "font_family"}
 PLUGIN_SLUG = re.compile(r"^[A-Za-z0-9._-]+$")
 ZIP_MAGIC = b"PK\x03\x04"
 
+# The contact form plugin's shortcode (wordpress_forms.contact.shortcode), stored as given.
+SHORTCODE = re.compile(r"^\[[A-Za-z0-9_-]+( [^\[\]<>]*)?\]$")
+
 USER_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 USERNAME = re.compile(r"^[A-Za-z0-9 _.@-]{1,60}$")
 
@@ -119,21 +122,32 @@ def _merge_lists(base, override, key):
 
 
 def build_spec(preset, legal_pages=None, pages=None, menus=None, theme=None, plugins=None, site=None,
-               company=None, url=None, forms=None):
-    """The spec the wordpress role gives its modules (see the ``wordpress_spec`` filter's documentation)."""
-    preset, site, company = plain(preset or {}), plain(site or {}), plain(company or {})
+               company=None, url=None, forms=None, content=None, seo=None):
+    """The spec the wordpress role gives its modules (see the ``wordpress_spec`` filter's documentation).
+
+    ``content`` is the site's content file (``site``, ``company``, ``pages``, ``menus``, ``seo``), merged over
+    the variables of the same names."""
+    content = plain(content or {})
+    preset = plain(preset or {})
+    site = deep_merge(plain(site or {}), content.get("site") or {})
+    company = deep_merge(plain(company or {}), content.get("company") or {})
+    pages = deep_merge(plain(pages or []), content.get("pages") or [])
+    menus = deep_merge(plain(menus or []), content.get("menus") or [])
     placeholders = site_placeholders(site, company, str(url or ""))
-    merged_pages = deep_merge(plain(preset.get("pages", [])) + plain(legal_pages or []), plain(pages or []))
+    merged_pages = deep_merge(plain(preset.get("pages", [])) + plain(legal_pages or []), pages)
     contact = plain((forms or {}).get("contact") or {})
     form_pages = contact_form_pages(contact, merged_pages, company, placeholders)
     return {
         "placeholders": placeholders,
         "pages": deep_merge(merged_pages, form_pages),
-        "menus": deep_merge(preset.get("menus", []), plain(menus or [])),
+        "menus": deep_merge(preset.get("menus", []), menus),
         "theme": deep_merge(preset.get("theme", {}), plain(theme or {})),
         "plugins": plugin_list(preset.get("plugins", []) if plugins is None else plain(plugins))
         + contact_form_plugins(contact),
         "settings": deep_merge(preset.get("settings", {}), site),
+        "site": site,
+        "company": company,
+        "seo": deep_merge(plain(seo or {}), content.get("seo") or {}),
     }
 
 

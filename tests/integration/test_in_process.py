@@ -120,7 +120,8 @@ def both_paths_playbook(tmp_path):
         {"name": "object", "fabrik.deploy.r2_object": {"bucket": "both-paths", "key": "hello.txt", "content": "hello\n"},
          "register": "object"},
         {"name": "wordpress", "fabrik.deploy.wordpress_info": {}, "register": "wordpress"},
-        {"name": "an invalid site spec", "fabrik.deploy.site_spec": {"site_domain": "bad domain", "stages": ["domain"]},
+        {"name": "an invalid site spec", "fabrik.deploy.site_spec": {
+            "variables": {"site_domain": "bad domain"}, "stages": ["domain"], "credentials": False},
          "register": "spec", "ignore_errors": True},
     ]
     names = [task["register"] for task in tasks]
