@@ -76,6 +76,7 @@ CONTEXT_VARIABLES = ("inventory_dir", "playbook_dir", "inventory_hostname", "sit
                      "wordpress_builtin_presets", "app_compose", "app_urls")
 # Variables the roles' defaults compute from others, with those inputs.
 DERIVED = {
+    "dns_server_ip": ("site_server_ip",),
     "dns_web_records": ("site_domain", "site_server_ip", "dns_server_ip", "dns_proxied"),
     "dns_records": ("site_domain", "site_server_ip", "dns_server_ip", "dns_proxied", "dns_web_records",
                     "dns_extra_records"),
@@ -280,6 +281,22 @@ def report_template_errors(template_errors, problems):
             problems.add(name, "cannot be templated: %s" % template_message(message))
 
 
+ROOT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*")
+
+
+def drop_consequences(problems):
+    """Leave out the problems of a derived variable whose inputs have problems of their own: an invalid
+    site_domain makes its URLs, slug and origins invalid too, but the one thing to fix is site_domain."""
+    roots = {ROOT.match(item.field).group(0) for item in problems.items if ROOT.match(item.field)}
+
+    def consequence(item):
+        match = ROOT.match(item.field)
+        root = match.group(0) if match else None
+        return any(source in roots and source != root for source in DERIVED.get(root, ()))
+
+    problems.items = [item for item in problems.items if not consequence(item)]
+
+
 def require(site, problems, *names, why=""):
     """Problems for the variables of ``names`` that are not set (a connection: its environment variable too)."""
     env = {name: env_names for service in CONNECTIONS.values() for name, env_names in service}
@@ -310,6 +327,7 @@ def check_site(stages, variables, argument_specs=None, template_errors=None, env
     report_template_errors(template_errors, problems)
     for stage in stages:
         stage_checks.CHECKS[stage](site, problems)
+    drop_consequences(problems)
     if credentials:
         prove_credentials(site, problems, check_mode=check_mode, probes=probes)
     return site, problems

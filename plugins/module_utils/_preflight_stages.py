@@ -187,6 +187,8 @@ def check_app(site, problems):
 
 
 def check_compose(site, problems, envs):
+    """The compose file's house rules; its services and references against the site's domains and variables
+    (when those are valid: their own problems are reported on their own)."""
     compose = site.get("app_compose")
     if compose is None:
         return
@@ -194,8 +196,9 @@ def check_compose(site, problems, envs):
     if document is None:
         return
     allow = site.get("app_compose_allow") or []
-    keys = [entry["key"] for entry in envs or []]
-    errors = _compose.lint(document, allow=allow) + _coolify.compose_input_errors(document, site.get("app_urls"), keys)
+    urls = None if problems.about("app_domains", "app_urls", "site_domain") else site.get("app_urls")
+    keys = None if envs is None or problems.about("app_envs") else [entry["key"] for entry in envs]
+    errors = _compose.lint(document, allow=allow) + _coolify.compose_input_errors(document, urls, keys)
     for error in errors:
         problems.add("app_compose", "house rule: %s" % error)
 

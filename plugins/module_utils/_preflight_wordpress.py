@@ -44,6 +44,7 @@ USER_OPTIONS = dict(username=dict(type="str", required=True), email=dict(type="s
 MEDIA_OPTIONS = dict(path=dict(type="str", required=True), name=dict(type="str"), title=dict(type="str"),
                      alt_text=dict(type="str"), role=dict(type="str", default="none",
                                                          choices=["logo", "site_icon", "none"]))
+STAND_IN_URL = "https://site.invalid"
 FIELD_HEAD = re.compile(r"^page(?:\.([a-z_]+))?(.*)$")
 
 
@@ -103,7 +104,7 @@ def check_wordpress(site, problems):
                     check_menu_entries(problems, "wordpress_menus", site.get("wordpress_menus")),
                     check_menu_entries(problems, "wordpress_content_file.menus", content.get("menus"))])
     site_values = spec_lib.deep_merge(spec_lib.plain(site.get("wordpress_site") or {}), content.get("site") or {})
-    if not str(site_values.get("title") or "").strip():
+    if not str(site_values.get("title") or "").strip() and not problems.about("wordpress_site"):
         problems.add("wordpress_site.title", "required: the site's title (or site.title in wordpress_content_file)")
     forms = site.get("wordpress_forms") or {}
     check_forms(problems, forms)
@@ -117,7 +118,7 @@ def check_wordpress(site, problems):
             preset if whole else dict(preset, pages=[], menus=[]), legal_pages=legal[1] if whole else [],
             pages=inventory_pages if whole else [], menus=site.get("wordpress_menus") if whole else [],
             theme=site.get("wordpress_theme"), plugins=site.get("wordpress_plugins"), site=site.get("wordpress_site"),
-            company=site.get("wordpress_company"), url=site.get("wordpress_url") or "",
+            company=site.get("wordpress_company"), url=_url(site, problems),
             forms=forms if whole else {"contact": {key: value for key, value in (forms.get("contact") or {}).items()
                                                    if key in ("plugin", "plugin_src")}},
             content=content if whole else dict(content, pages=[], menus=[]), seo=site.get("wordpress_seo"))
@@ -157,6 +158,11 @@ def check_content(site, problems, spec, preset, legal, inventory_pages, content_
     menus.add("wordpress_content_file.menus", content.get("menus"))
     check_menus(problems, spec["menus"], menus, present)
     check_settings(site, problems, spec["settings"], present, preset)
+
+
+def _url(site, problems):
+    """The site's URL for the placeholders (a stand-in while wordpress_url has a problem of its own)."""
+    return STAND_IN_URL if problems.about("wordpress_url") or not site.get("wordpress_url") else site.get("wordpress_url")
 
 
 def _tail(field):
