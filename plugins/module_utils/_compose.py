@@ -207,21 +207,21 @@ def _restart_errors(where, service):
     return []
 
 
-def _refused(rule, field):
+def _privilege_refusal(rule, field):
     return "%s: %s; refused unless the site opts in to %s" % (field, PRIVILEGE_RULES[rule], rule)
 
 
 def _privilege_errors(where, service, allow):
     errors = []
     if "privileged" not in allow and str(service.get("privileged", False)).lower() in ("true", "yes", "on", "1"):
-        errors.append(_refused("privileged", where + ".privileged"))
+        errors.append(_privilege_refusal("privileged", where + ".privileged"))
     for key, rule in (("network_mode", "host_network"), ("pid", "host_pid"), ("ipc", "host_ipc")):
         if rule not in allow and str(service.get(key) or "").strip().lower() == "host":
-            errors.append(_refused(rule, "%s.%s" % (where, key)))
+            errors.append(_privilege_refusal(rule, "%s.%s" % (where, key)))
     if "all_capabilities" not in allow:
         added = service.get("cap_add") or []
         if any(str(cap).strip().upper() in ("ALL", "CAP_ALL") for cap in (added if isinstance(added, list) else [added])):
-            errors.append(_refused("all_capabilities", where + ".cap_add"))
+            errors.append(_privilege_refusal("all_capabilities", where + ".cap_add"))
     return errors
 
 
@@ -236,7 +236,7 @@ def _volume_errors(where, volumes, declared, docker_socket=False):
         source = volume.get("source") if isinstance(volume, dict) else str(volume).split(":")[0]
         if _is_docker_socket(source):
             if not docker_socket:
-                errors.append(_refused("docker_socket", field))
+                errors.append(_privilege_refusal("docker_socket", field))
             continue
         if isinstance(volume, dict):
             kind = volume.get("type", "volume")

@@ -382,10 +382,3 @@ def site_directories(site):
 def _is_template(value):
     return isinstance(value, str) and ("{{" in value or "{%" in value)
 
-
-def summary(problems):
-    """The failure message: every problem on its own line, by variable."""
-    count = len(problems)
-    lines = ["The site spec has %d problem%s; nothing was changed:" % (count, "" if count == 1 else "s")]
-    lines += ["- %s" % item for item in problems.items]
-    return "\n".join(lines)

@@ -161,16 +161,17 @@ def probe_uptime_kuma(site, check_mode=False):
 
 
 def probe_r2(site, check_mode=False):
-    from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import DEFAULT_API_URL, CloudflareClient
+    from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import DEFAULT_API_URL
+    from ansible_collections.fabrik.deploy.plugins.module_utils._r2_buckets import R2BucketClient
 
     account = site.get("r2_account_id") or site.get("cloudflare_account_id")
     account_field = "r2_account_id" if site.get("r2_account_id") else "cloudflare_account_id"
-    client = CloudflareClient(api_token=site.get("cloudflare_api_token"),
-                              api_url=site.get("cloudflare_api_url") or DEFAULT_API_URL, account_id=account,
-                              timeout=_timeout(site))
+    client = R2BucketClient(api_token=site.get("cloudflare_api_token"),
+                            api_url=site.get("cloudflare_api_url") or DEFAULT_API_URL, account_id=account,
+                            timeout=_timeout(site))
     jurisdiction = site.get("storage_jurisdiction")
     try:
-        client.list_r2_buckets(jurisdiction if jurisdiction not in (None, "default") else None)
+        client.list_buckets(jurisdiction if jurisdiction not in (None, "default") else None)
     except ApiError as err:
         if err.status in REFUSED:
             raise Refused("cloudflare_api_token", "Cloudflare refused to list the R2 buckets of account %s (%s): the "

@@ -15,8 +15,9 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare, _compose, _coolify, _coolify_envs
-from ansible_collections.fabrik.deploy.plugins.module_utils import _namecheap, _r2, _uptime_kuma
+from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare_records, _cloudflare_settings, _compose
+from ansible_collections.fabrik.deploy.plugins.module_utils import _coolify, _coolify_envs, _namecheap, _r2, _r2_buckets
+from ansible_collections.fabrik.deploy.plugins.module_utils import _uptime_kuma
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._preflight import check_file, renamer, require, split_owner
 from ansible_collections.fabrik.deploy.plugins.module_utils._preflight_wordpress import check_wordpress
@@ -134,7 +135,7 @@ def check_dns(site, problems):
         check_records(site, problems, records, owners)
     settings = site.get("dns_zone_settings")
     if settings:
-        problems.attempt(lambda: _cloudflare.normalize_settings(settings), renamer(("settings", "dns_zone_settings")))
+        problems.attempt(lambda: _cloudflare_settings.normalize_settings(settings), renamer(("settings", "dns_zone_settings")))
 
 
 def check_records(site, problems, records, owners):
@@ -143,7 +144,7 @@ def check_records(site, problems, records, owners):
         return "site_domain" if field == "zone" else split_owner(field, "records", owners)
 
     errors = []
-    typed = [check(item, {"type": "dict", "options": _cloudflare.RECORD_OPTIONS}, "records[%d]" % index, errors)
+    typed = [check(item, {"type": "dict", "options": _cloudflare_records.RECORD_OPTIONS}, "records[%d]" % index, errors)
              for index, item in enumerate(records)]
     problems.extend(errors, rename)
     if errors:
@@ -151,12 +152,12 @@ def check_records(site, problems, records, owners):
     failed = False
     for index, record in enumerate(typed):
         try:
-            _cloudflare.validate_records([record], site.domain)
+            _cloudflare_records.validate_records([record], site.domain)
         except SpecError as err:
             failed = True
             problems.add(rename(err.field.replace("records[0]", "records[%d]" % index, 1)), err.message)
     if not failed:
-        problems.attempt(lambda: _cloudflare.validate_records(typed, site.domain), rename)
+        problems.attempt(lambda: _cloudflare_records.validate_records(typed, site.domain), rename)
 
 
 def check_gate(site, problems):
@@ -283,9 +284,9 @@ def check_storage(site, problems):
             else:
                 problems.add(err.field, err.message)
     hint = site.get("storage_location_hint")
-    if hint and hint not in _r2.LOCATION_HINTS:
+    if hint and hint not in _r2_buckets.LOCATION_HINTS:
         problems.add("storage_location_hint", "one of %s (or empty) expected, got %s"
-                     % (", ".join(_r2.LOCATION_HINTS), describe(hint)))
+                     % (", ".join(_r2_buckets.LOCATION_HINTS), describe(hint)))
     check_cors(site, problems)
     check_assets(site, problems)
 
@@ -305,11 +306,11 @@ def check_cors(site, problems):
         return renamer(("cors_rules", "storage_cors_rules"))(field)
 
     errors = []
-    typed = [check(item, {"type": "dict", "options": _r2.CORS_RULE_OPTIONS}, "cors_rules[%d]" % index, errors)
+    typed = [check(item, {"type": "dict", "options": _r2_buckets.CORS_RULE_OPTIONS}, "cors_rules[%d]" % index, errors)
              for index, item in enumerate(rules)]
     problems.extend(errors, rename)
     if not errors:
-        problems.attempt(lambda: _r2.validate_cors_rules(typed), rename)
+        problems.attempt(lambda: _r2_buckets.validate_cors_rules(typed), rename)
 
 
 def check_assets(site, problems):

@@ -166,7 +166,10 @@ def run(ctx):
         ctx.no_log_values.add(stored)
     credentials = site.facts.get("credentials", {})
     if problems:
-        raise Failure(_preflight.summary(problems), stages=site.stages, credentials=credentials)
+        count = len(problems)
+        raise Failure("The site spec has %d problem%s; nothing was changed:\n%s"
+                      % (count, "" if count == 1 else "s", "\n".join("- %s" % item for item in problems.items)),
+                      stages=site.stages, credentials=credentials)
     return dict(changed=False, stages=site.stages, site_domain=site.domain, credentials=credentials)
 
 

@@ -10,7 +10,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils import _blocks
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {"render_sections", "deep_merge"}
+    assert set(FilterModule().filters()) == {"render_sections", "deep_merge", "domain_name"}
 
 
 def test_render_sections_filter_matches_the_renderer_and_reports_errors():
