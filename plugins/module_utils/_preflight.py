@@ -321,7 +321,9 @@ def check_site(stages, variables, argument_specs=None, template_errors=None, env
         if name not in template_errors and site.given.get(name) is not None:
             site.values[name] = site.given[name]
     site.values["collection_dir"] = collection_dir or site.given.get("collection_dir")
-    check_domain(site, template_errors, problems)
+    required = any(((argument_specs or {}).get(stage) or {}).get("site_domain", {}).get("required")
+                   for stage in stages) or not argument_specs
+    check_domain(site, template_errors, problems, required)
     check_role_options(site, argument_specs, template_errors, problems)
     check_connections(site, problems)
     report_template_errors(template_errors, problems)
@@ -333,13 +335,15 @@ def check_site(stages, variables, argument_specs=None, template_errors=None, env
     return site, problems
 
 
-def check_domain(site, template_errors, problems):
-    """site_domain: required, a domain name; its canonical form (lower case, no trailing dot) names the site."""
+def check_domain(site, template_errors, problems, required=True):
+    """site_domain: a domain name (required by every stage but wordpress); its canonical form (lower case, no
+    trailing dot) names the site."""
     if "site_domain" in template_errors:
         return
     value = site.given.get("site_domain")
     if value in (None, ""):
-        problems.add("site_domain", "required: the site's domain, for example example.com")
+        if required:
+            problems.add("site_domain", "required: the site's domain, for example example.com")
         return
     site.domain = problems.attempt(lambda: validate_domain_name(value, "site_domain"))
     if site.domain:
