@@ -16,9 +16,13 @@ description:
     by type, name and content (or data), so several A, MX or TXT records can share a name. Changing the
     content of such a record creates a new record next to the old one, which stays unless it is listed
     with O(records[].state=absent), pruned, or the new record is O(records[].exclusive).'
+  - 'Except SPF and DMARC policies: a C(TXT) record whose content starts with C(v=spf1) (or C(v=DMARC1)) is
+    identified by its name and that kind, since a name holds one policy (two SPF records make SPF fail).
+    Changing its text updates the policy record in place, without O(prune); other policy records of that kind
+    at that name are deleted, other TXT records there stay.'
   - An update is a PATCH of only the fields that differ among O(records[].ttl), O(records[].proxied),
-    O(records[].priority), O(records[].comment), O(records[].tags) (and the content of a CNAME or an
-    exclusive record).
+    O(records[].priority), O(records[].comment), O(records[].tags) (and the content of a CNAME, an
+    exclusive record or an SPF or DMARC policy).
   - Every record is validated before the first request; an error names the field, for example
     C(records[3].ttl).
 extends_documentation_fragment:
