@@ -71,9 +71,9 @@ SECRET_VARIABLES = frozenset((
     "cloudflare_api_token", "namecheap_api_key", "coolify_api_token", "uptime_kuma_password", "uptime_kuma_token",
     "uptime_kuma_totp_secret", "r2_secret_access_key", "wordpress_app_password", "wordpress_admin_password",
 ))
-# Variables the checks read besides the roles' options and the connections.
-CONTEXT_VARIABLES = ("inventory_dir", "playbook_dir", "inventory_hostname", "site_files_dirs", "coolify_server",
-                     "wordpress_builtin_presets", "app_compose", "app_urls")
+# Variables the checks read besides the roles' options and the connections: for every stage, and per stage.
+CONTEXT_VARIABLES = ("inventory_dir", "playbook_dir", "inventory_hostname", "site_files_dirs")
+STAGE_CONTEXT = {"app": ("coolify_server", "app_compose", "app_urls"), "wordpress": ("wordpress_builtin_presets",)}
 # Variables the roles' defaults compute from others, with those inputs.
 DERIVED = {
     "dns_server_ip": ("site_server_ip",),
@@ -214,6 +214,7 @@ def variable_names(stages, argument_specs):
     names = set(CONTEXT_VARIABLES) | {"site_domain"}
     for stage in stages:
         names.update((argument_specs or {}).get(stage) or {})
+        names.update(STAGE_CONTEXT.get(stage, ()))
     for service in services_of(stages):
         names.update(name for name, _env in CONNECTIONS[service])
     return sorted(names)
@@ -317,7 +318,7 @@ def check_site(stages, variables, argument_specs=None, template_errors=None, env
     template_errors = dict(template_errors or {})
     site = Site(stages, dict(variables or {}), environ)
     problems = Problems()
-    for name in CONTEXT_VARIABLES:
+    for name in CONTEXT_VARIABLES + tuple(name for stage in stages for name in STAGE_CONTEXT.get(stage, ())):
         if name not in template_errors and site.given.get(name) is not None:
             site.values[name] = site.given[name]
     site.values["collection_dir"] = collection_dir or site.given.get("collection_dir")

@@ -92,8 +92,9 @@ def check_wordpress(site, problems):
     preset = load_preset(site, problems)
     content = load_content(site, problems)
     legal = load_legal(site, problems, preset)
-    if preset is None or content is None or legal is None:
-        return
+    # A file that could not be read is its problem; the rest of the spec is checked without it.
+    files_ok = preset is not None and content is not None and legal is not None
+    preset, content, legal = preset or {}, content or {}, legal or ("wordpress_legal", [])
     inventory_pages = site.get("wordpress_pages") or []
     content_pages = content.get("pages") or []
     pages_ok = all([check_page_entries(problems, "wordpress_preset.pages", preset.get("pages")),
@@ -108,7 +109,7 @@ def check_wordpress(site, problems):
         problems.add("wordpress_site.title", "required: the site's title (or site.title in wordpress_content_file)")
     forms = site.get("wordpress_forms") or {}
     check_forms(problems, forms)
-    whole = pages_ok and menus_ok
+    whole = pages_ok and menus_ok and files_ok
     if problems.about("wordpress_forms"):
         forms = {"contact": {key: value for key, value in (forms.get("contact") or {}).items()
                              if key not in ("shortcode", "page")}}
@@ -127,7 +128,7 @@ def check_wordpress(site, problems):
         return
     if whole:
         check_content(site, problems, spec, preset, legal, inventory_pages, content_pages, content, forms)
-    check_theme(site, problems, spec["theme"])
+    check_theme(site, problems, spec["theme"], files_ok)
     check_plugins(site, problems, spec["plugins"])
     check_media(site, problems)
     check_users(site, problems)
@@ -384,8 +385,8 @@ def check_settings(site, problems, settings, present, preset):
         problems.add("wordpress_site.posts_per_page", "a positive number expected, got %s" % describe(per_page))
 
 
-def check_theme(site, problems, theme):
-    if not theme.get("slug"):
+def check_theme(site, problems, theme, preset_read=True):
+    if not theme.get("slug") and preset_read:
         problems.add("wordpress_theme.slug", "required: the theme's directory name (the preset names none)")
     problems.attempt(lambda: spec_lib.validate_theme(theme.get("slug"), None, theme.get("theme_mods")),
                      renamer(("stylesheet", "wordpress_theme.slug"), ("theme_mods", "wordpress_theme.theme_mods")))

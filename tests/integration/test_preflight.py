@@ -292,3 +292,26 @@ def test_the_base_spec_passes_the_preflight(matrix):
     run, results = prepared.run(inventory, tags=["preflight-only"], extra_vars={"preflight_stages": STAGES})
     assert run.rc == 0, run.explain()
     assert [result["status"] for result in results["valid"] if PREFLIGHT_TASK in result["task"]] == ["ok"], results
+
+
+def test_a_site_is_one_site_whatever_the_case_of_its_domain_and_extra_var_strings_convert(sandbox, tmp_path):
+    """Example.COM. then example.com: one Coolify project, one set of monitors with one tag value, one bucket,
+    the second run changes nothing. ``-e monitoring_interval=123`` (a string) is the integer 123."""
+    runs = []
+    for name, domain in (("upper", "Canon-Site.TEST."), ("lower", "canon-site.test")):
+        inventory = sandbox.inventory(tmp_path / name, {"canon": {"site_domain": domain, "app_template": "python-api"}})
+        run = sandbox.playbook("site.yml", inventory, tags=["app", "monitoring", "storage"],
+                               extra_vars={"monitoring_interval": "123"})
+        assert run.rc == 0, run.explain() + sandbox.logs()
+        runs.append(run)
+    assert runs[1].changed == 0, runs[1].explain()
+    projects = sandbox.state("coolify")["projects"]
+    assert [project["name"] for project in projects] == ["canon-site.test"]
+    services = [resource["name"] for project in projects for env in project["environments"]
+                for resource in env["resources"]]
+    assert services == ["canon-site-test"]
+    monitors = sandbox.state("uptime_kuma")["monitors"].values()
+    assert sorted((monitor["name"], monitor["interval"]) for monitor in monitors) == [
+        ("canon-site.test", 123), ("canon-site.test content", 123)]
+    assert {tag["value"] for monitor in monitors for tag in monitor["tags"]} == {"canon-site.test"}
+    assert sorted(bucket["name"] for bucket in sandbox.state("r2")["buckets"]) == ["canon-site-test"]
