@@ -13,7 +13,7 @@ import json
 import requests
 import yaml
 
-from test_wordpress import ADMIN_PASSWORD, PLAYBOOK, WordPress  # noqa: F401 - the session fixture's helpers
+from test_wordpress import ADMIN_PASSWORD, PLAYBOOK, wordpress  # noqa: F401 - wordpress: the session fixture
 from tests.integration.conftest import REPO
 
 MARKER = "{{ lookup('pipe', 'id') }}"
