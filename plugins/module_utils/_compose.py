@@ -233,7 +233,7 @@ def _volume_errors(where, volumes, declared, docker_socket=False):
     errors = []
     for index, volume in enumerate(volumes):
         field = "%s.volumes[%d]" % (where, index)
-        source = volume.get("source") if isinstance(volume, dict) else str(volume).split(":")[0]
+        source = volume.get("source") if isinstance(volume, dict) else str(volume).split(":", maxsplit=1)[0]
         if _is_docker_socket(source):
             if not docker_socket:
                 errors.append(_privilege_refusal("docker_socket", field))

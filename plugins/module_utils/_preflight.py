@@ -386,4 +386,3 @@ def site_directories(site):
 
 def _is_template(value):
     return isinstance(value, str) and ("{{" in value or "{%" in value)
-

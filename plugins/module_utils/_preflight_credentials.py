@@ -124,7 +124,7 @@ def probe_coolify(site, check_mode=False):
             client.find_server(name=site.get("app_server"))
 
     try:
-        _, missing = parallel(server, lambda: client.missing_abilities(["write", "deploy"]))
+        missing = parallel(server, lambda: client.missing_abilities(["write", "deploy"]))[1]
     except SpecError as err:
         raise Refused(server_field, err.message) from None
     except ApiError as err:

@@ -335,6 +335,7 @@ def check_assets(site, problems):
         problems.attempt(lambda: _r2.validate_objects(objects, "storage_assets"))
     require(site, problems, "r2_access_key_id", "r2_secret_access_key", why=" to upload storage_assets")
 
+
 CHECKS = {
     "domain": check_domain,
     "dns": check_dns,

@@ -42,8 +42,8 @@ USER_OPTIONS = dict(username=dict(type="str", required=True), email=dict(type="s
                     display_name=dict(type="str"), password=dict(type="str"),
                     state=dict(type="str", default="present", choices=["present", "absent"]))
 MEDIA_OPTIONS = dict(path=dict(type="str", required=True), name=dict(type="str"), title=dict(type="str"),
-                     alt_text=dict(type="str"), role=dict(type="str", default="none",
-                                                         choices=["logo", "site_icon", "none"]))
+                     alt_text=dict(type="str"),
+                     role=dict(type="str", default="none", choices=["logo", "site_icon", "none"]))
 STAND_IN_URL = "https://site.invalid"
 FIELD_HEAD = re.compile(r"^page(?:\.([a-z_]+))?(.*)$")
 
@@ -289,8 +289,8 @@ def check_menu_entries(problems, label, entries):
         errors = []
         check(entry, {"type": "dict", "options": spec_lib.MENU_OPTIONS}, field, errors)
         if not errors and entry["name"] in seen:
-            errors.append(SpecError(field + ".name", "%r is listed twice (also %s[%d])" % (entry["name"], label,
-                                                                                         seen[entry["name"]])))
+            errors.append(SpecError(field + ".name", "%r is listed twice (also %s[%d])"
+                                    % (entry["name"], label, seen[entry["name"]])))
         if not errors:
             seen[entry["name"]] = index
         problems.extend(errors)

@@ -20,7 +20,6 @@ import struct
 import zlib
 
 import pytest
-import requests
 
 from test_site import WholeSandbox
 from tests.bench import counting
@@ -216,13 +215,15 @@ class Matrix:
 
 def install_wordpress(sandbox, url, directory):
     """Install the sandbox WordPress and create an application password (wordpress_install, as the role does)."""
-    play = [{"name": "Install", "hosts": "localhost", "connection": "local", "gather_facts": False,
-             "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"}, "tasks": [
+    tasks = [
         {"name": "WordPress installed with an application password", "fabrik.deploy.wordpress_install": {
             "url": url, "title": "Matrix", "admin_user": "admin", "admin_password": ADMIN_PASSWORD,
             "admin_email": "admin@sandbox.invalid"}, "register": "installed"},
-        {"name": "Keep it", "ansible.builtin.copy": {"content": "{{ installed.app_password }}",
-                                                      "dest": str(directory / "app-password"), "mode": "0600"}}]}]
+        {"name": "Keep it", "ansible.builtin.copy": {
+            "content": "{{ installed.app_password }}", "dest": str(directory / "app-password"), "mode": "0600"}},
+    ]
+    play = [{"name": "Install", "hosts": "localhost", "connection": "local", "gather_facts": False,
+             "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"}, "tasks": tasks}]
     directory.mkdir(parents=True, exist_ok=True)
     playbook = directory / "install.yml"
     playbook.write_text(json.dumps(play))

@@ -13,7 +13,7 @@ import json
 import requests
 import yaml
 
-from test_wordpress import ADMIN_PASSWORD, PLAYBOOK, wordpress  # noqa: F401 - wordpress: the session fixture
+from test_wordpress import ADMIN_PASSWORD, PLAYBOOK, wordpress  # noqa: F401  pylint: disable=unused-import
 from tests.integration.conftest import REPO
 
 MARKER = "{{ lookup('pipe', 'id') }}"

@@ -184,8 +184,8 @@ def test_the_docker_socket_is_refused_and_its_opt_in_allows_no_other_bind_mount(
         "unless the site opts in to docker_socket"]
     assert _compose.lint(document, allow=["docker_socket"]) == []
     document["services"]["web"]["volumes"].append("/etc:/host-etc")
-    assert _compose.lint(document, allow=["docker_socket"]) == ["services.web.volumes[3]: /etc is a bind mount; only "
-                                                                 "named volumes are allowed"]
+    assert _compose.lint(document, allow=["docker_socket"]) == [
+        "services.web.volumes[3]: /etc is a bind mount; only named volumes are allowed"]
 
 
 def test_harmless_namespace_settings_pass():

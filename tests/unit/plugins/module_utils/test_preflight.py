@@ -144,8 +144,8 @@ def test_credentials_missing_name_their_variable_and_environment_variable():
 def test_files_must_exist_inside_the_site_directories(tmp_path):
     (tmp_path / "logo.png").write_bytes(b"x")
     assert problems_of(["storage"], tmp_path, storage_assets=[{"src": "logo.png", "key": "k"}]) == []
-    found = problems_of(["storage"], tmp_path, storage_assets=[{"src": "../../etc/passwd", "key": "k"},
-                                                                {"src": "missing.png", "key": "m"}])
+    assets = [{"src": "../../etc/passwd", "key": "k"}, {"src": "missing.png", "key": "m"}]
+    found = problems_of(["storage"], tmp_path, storage_assets=assets)
     assert found[0].startswith("storage_assets[0].src: ../../etc/passwd is outside the site's directories")
     assert found[1].startswith("storage_assets[1].src: no such file: missing.png")
     outside = tmp_path.parent / ("outside-" + tmp_path.name)
