@@ -11,7 +11,10 @@ service                 request                                                 
 ======================  ================================================================  =====================
 Cloudflare              ``GET /zones?name=<site>&account.id=<account>``                   token, zone read; the
                                                                                           zone exists (dns, gate)
-Namecheap               ``namecheap.users.getBalances``                                   API user, key, IP
+Namecheap               ``namecheap.domains.getInfo`` of the site's domain                API user, key, IP;
+                                                                                          the domain is in the
+                                                                                          account, or may be
+                                                                                          bought
 Coolify                 ``GET /version``, ``GET /servers``, the two ability probes        token, server, write
                                                                                           and deploy abilities
 Uptime Kuma             Socket.IO connect and login                                       user and password (or
@@ -93,7 +96,7 @@ def probe_namecheap(site, check_mode=False):
                              client_ip=site.get("namecheap_client_ip"),
                              api_url=site.get("namecheap_api_url") or DEFAULT_API_URL, timeout=_timeout(site))
     try:
-        client.get_balance()
+        owned = client.get_info(site.domain) is not None
     except ApiError as err:
         numbers = getattr(err, "numbers", frozenset())
         if numbers & {1011150}:
@@ -104,7 +107,16 @@ def probe_namecheap(site, check_mode=False):
         if numbers:
             raise Refused("namecheap_api_key", "Namecheap refused it (%s)" % err.message) from None
         raise _unreachable_or_refused(err, "namecheap_api_key", "namecheap_api_url", "Namecheap") from None
-    return "account reached"
+    if owned:
+        return "account reached; the domain is in it"
+    if not site.get("domain_register"):
+        raise Refused("domain_register", "%s is not in the Namecheap account, and buying it charges the account: "
+                                         "set domain_register: true (with domain_contacts) to buy it, or "
+                                         "domain_registrar: external when it is registered elsewhere" % site.domain)
+    if not (site.get("domain_contacts") or {}).get("registrant"):
+        raise Refused("domain_contacts", "required to register %s: the registrant's contact (see "
+                                         "inventories/example)" % site.domain)
+    return "account reached; the domain is to be registered"
 
 
 def probe_coolify(site, check_mode=False):
@@ -248,7 +260,7 @@ def stored_app_password(site):
 PROBES = {
     "cloudflare": (probe_cloudflare, ("cloudflare_api_token", "cloudflare_api_url", "cloudflare_account_id")),
     "namecheap": (probe_namecheap, ("namecheap_api_user", "namecheap_api_key", "namecheap_client_ip",
-                                    "namecheap_api_url")),
+                                    "namecheap_api_url", "site_domain")),
     "coolify": (probe_coolify, ("coolify_api_url", "coolify_api_token", "app_server", "coolify_server")),
     "uptime_kuma": (probe_uptime_kuma, ("uptime_kuma_url", "uptime_kuma_username", "uptime_kuma_password",
                                         "uptime_kuma_token", "uptime_kuma_totp_secret", "uptime_kuma_timeout")),
@@ -275,7 +287,7 @@ def prove_credentials(site, problems, check_mode=False, probes=None):
     wanted = []
     for service in services_of(site.stages):
         probe, inputs = probes[service]
-        if problems.about(*inputs) or (service in ("cloudflare", "r2") and not site.domain):
+        if problems.about(*inputs) or (service in ("cloudflare", "namecheap", "r2") and not site.domain):
             verdicts[service] = "not proven: fix the problems above first"
             continue
         if service == "namecheap" and site.get("domain_registrar", "namecheap") != "namecheap":
@@ -289,7 +301,9 @@ def prove_credentials(site, problems, check_mode=False, probes=None):
     for service, future in futures:
         verdict = future.result()
         if isinstance(verdict, Refused):
-            if verdict.field not in refused:  # one problem per credential (Cloudflare's token serves R2 too)
+            # one problem per variable: Cloudflare's token serves R2 too, and the spec check may have named
+            # the variable already (domain_register, domain_contacts)
+            if verdict.field not in refused and not problems.about(verdict.field):
                 problems.add(verdict.field, verdict.message)
             refused.add(verdict.field)
             verdicts[service] = "refused"

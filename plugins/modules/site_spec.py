@@ -20,7 +20,8 @@ description:
     at pages of the spec), theme, brand colours, plugins, users, media and asset files (existing, inside the
     site's directories), analytics ids, monitors, tag, status page, bucket name, CORS rules."
   - Then proves each credential the stages need with one read-only request (or login) per service, all at once;
-    see RV(credentials). Nothing is created, changed or bought.
+    see RV(credentials). With the domain stage, Namecheap's answer also tells whether the domain is in the account,
+    or else may be bought (C(domain_register) and C(domain_contacts)). Nothing is created, changed or bought.
   - M(fabrik.deploy.site_spec) is the task of the C(fabrik.deploy.preflight) role, which C(site.yml) runs first,
     tagged C(always).
   - Its action plugin reads the site's variables itself (O(variables)), each templated on its own, so that a

@@ -84,6 +84,9 @@ HANDSHAKES = {
 }
 # Reads of one endpoint that serve distinct managed sets.
 SHARED_ENDPOINTS = {
+    ("namecheap", "POST namecheap.domains.getinfo"): (2, "the preflight proves the API key with the domain's details "
+                                                         "(is it in the account, may it be bought?), the domain stage "
+                                                         "reads them again"),
     ("cloudflare", "GET /zones"): (2, "the preflight proves the token with the lookup of the site's zone (the domain "
                                       "stage looks it up again: one request per run, the price of failing before "
                                       "anything is bought)"),

@@ -136,9 +136,10 @@ BAD_SPECS = [
     ("r2-asset-key", {"storage_assets": [{"src": "logo.png"}]}, [("storage_assets[0].key", "required")]),
     ("r2-cors-method", {"storage_cors_methods": ["GET", "FETCH"]}, [("storage_cors_methods", "R2 allows")]),
     # -- credentials, one per service (and the ones the issue saw fail after real writes)
-    ("cred-cloudflare-token", {"cloudflare_api_token": "wrong-token", "domain_register": True,
-                               "domain_contacts": {"registrant": CONTACT}},
-     [("cloudflare_api_token", "Cloudflare refused it")]),
+    # the domain is not in the account: the base spec may buy it; a wrong Cloudflare token stops the run before
+    ("cred-cloudflare-token", {"cloudflare_api_token": "wrong-token"}, [("cloudflare_api_token", "Cloudflare refused it")]),
+    ("domain-not-owned", {"domain_register": False}, [("domain_register", "is not in the Namecheap account")]),
+    ("domain-no-contacts", {"domain_contacts": {}}, [("domain_contacts", "required to register")]),
     ("cred-cloudflare-missing", {"cloudflare_api_token": ""}, [("cloudflare_api_token", "required")]),
     ("cred-cloudflare-account", {"cloudflare_account_id": "my-account"},
      [("cloudflare_account_id", "32 hexadecimal characters")]),
@@ -173,6 +174,8 @@ def host_name(spec_id):
 def base_spec(password):
     return {
         "site_server_ip": "192.0.2.10",
+        "domain_register": True,
+        "domain_contacts": {"registrant": CONTACT},
         "dns_extra_records": [{"type": "MX", "name": "@", "content": "mx1.mail.example.net", "priority": 10}],
         "wordpress_preset": "company",
         "wordpress_site": {"title": "Matrix", "tagline": "One mistake each"},
