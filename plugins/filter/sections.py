@@ -10,6 +10,9 @@ fabrik.deploy.wordpress_pages would store for those sections.
 mappings merge key by key, lists of mappings that all carry a ``slug`` (pages) or all a ``name``
 (menus) merge item by item on that key (new items appended), any other list or value of the
 spec replaces the preset's.
+
+``{{ site_domain | fabrik.deploy.domain_name }}`` is the domain lower-cased without a trailing dot, the form
+every name derived from it uses.
 """
 
 from __future__ import annotations
@@ -18,66 +21,24 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import render
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
-
-MERGE_KEYS = ("slug", "name")
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec import deep_merge, plain
 
 
 def render_sections(sections, placeholders=None):
     """Block markup of ``sections``; ``placeholders`` fill ``{{ name.path }}`` in their texts."""
     try:
-        return render(_plain(sections), _plain(placeholders or {}))
+        return render(plain(sections), plain(placeholders or {}))
     except SpecError as err:
         raise AnsibleFilterError("render_sections: %s" % err) from None
 
 
-def deep_merge(base, override):
-    """``override`` merged over ``base`` (see the module docstring for the rules)."""
-    if isinstance(base, dict) and isinstance(override, dict):
-        merged = dict(base)
-        for key, value in override.items():
-            merged[key] = deep_merge(base[key], value) if key in base else value
-        return merged
-    if isinstance(base, list) and isinstance(override, list):
-        key = _merge_key(base, override)
-        if key:
-            return _merge_lists(base, override, key)
-    return override
-
-
-def _merge_key(base, override):
-    items = base + override
-    for key in MERGE_KEYS:
-        if items and all(isinstance(item, dict) and key in item for item in items):
-            return key
-    return None
-
-
-def _merge_lists(base, override, key):
-    merged = list(base)
-    positions = {item[key]: index for index, item in enumerate(merged)}
-    for item in override:
-        index = positions.get(item[key])
-        if index is None:
-            positions[item[key]] = len(merged)
-            merged.append(item)
-        else:
-            merged[index] = deep_merge(merged[index], item)
-    return merged
-
-
-def _plain(value):
-    """Ansible's tagged/lazy containers and strings as plain Python values."""
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
+def domain_name(value):
+    """``value`` stripped, lower-cased, without a trailing dot: the form that names a site's objects."""
+    return str(value or "").strip().rstrip(".").lower()
 
 
 class FilterModule:
     """fabrik.deploy site spec filters."""
 
     def filters(self):
-        return {"render_sections": render_sections, "deep_merge": deep_merge}
+        return {"render_sections": render_sections, "deep_merge": deep_merge, "domain_name": domain_name}

@@ -4,20 +4,15 @@
 """The ``wordpress_spec`` filter: what the wordpress role builds, the preset with the site's spec merged over it.
 
 The role loads the files (the preset, the legal pages) and hands their content over; everything else is
-here, one function per concern, so that a new preset feature or form kind is a function and a line of
-:func:`wordpress_spec`.
+in ``module_utils/_wordpress_spec.py`` (:func:`build_spec`), which the preflight shares.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.fabrik.deploy.plugins.filter.sections import _plain, deep_merge
-from ansible_collections.fabrik.deploy.plugins.module_utils import _wordpress_forms as forms_lib
-from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import render
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec import build_spec
 
 DOCUMENTATION = r"""
 name: wordpress_spec
@@ -29,16 +24,11 @@ description:
   - Pages, menus, theme and settings are the preset's with the site's merged over them as
     P(fabrik.deploy.deep_merge#filter) merges (pages by C(slug), menus by C(name)); the legal pages come
     after the preset's pages.
-  - "Plugins are the site's list when given, else the preset's; a slug stands for C({slug: <slug>}); WooCommerce
-    (the shop in C(woocommerce) mode) and the contact form's plugin come last."
-  - "The contact form (O(forms).contact), by its C(provider): C(fabrik) (the default), C(contact-form-7) and
-    C(wpforms) add a C(contact-form) section (the fabrik connector's form, or that plugin's while it is active) to
-    the form's page unless it has one, and the form's settings are the spec's C(contact_form); C(shortcode) (implied
-    by a C(shortcode)) makes the page its sections then a C(shortcode) section; C(links) adds a C(contact) section
-    (e-mail, phone and address links of O(company)) unless the page has one."
-  - "The shop (the preset's C(shop) with O(shop) merged over it): in C(catalogue) mode, its products as a
-    C(products) section on the shop's page (C(shop) by default), each with an \"enquire\" button to the form's
-    page; in C(woocommerce) mode, the plugin C(woocommerce)."
+  - "Plugins are the site's list when given, else the preset's; a slug stands for C({slug: <slug>}); the contact
+    form's plugin comes last."
+  - "The contact form (O(forms).contact): with a C(shortcode), the form's page is its sections, then a C(shortcode)
+    section with it; without, a C(contact) section (e-mail, phone and address links of O(company)) is added to the
+    page unless it has one."
   - "The placeholders the pages may use: C(company) and C(site) (C(title), C(tagline), C(domain), C(url))."
 author:
   - fabrik.deploy contributors (@fabrik)
@@ -94,6 +84,17 @@ options:
         C(plugin_src), C(page), C(title), C(headline), C(intro), C(columns), C(button_text), C(products).
     type: dict
     default: {}
+  content:
+    description:
+      - The site's content file (C(wordpress_content_file)), loaded as data, never as a template; its C(site),
+        C(company), C(pages), C(menus) and C(seo) are merged over O(site), O(company), O(pages), O(menus) and O(seo)
+        (pages by slug, menus by name).
+    type: dict
+    default: {}
+  seo:
+    description: The site's SEO defaults (C(wordpress_seo)).
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -109,65 +110,22 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - The spec, a dictionary with C(placeholders), C(pages), C(menus), C(theme), C(plugins), C(settings) and
+    - The spec, a dictionary with C(placeholders), C(pages), C(menus), C(theme), C(plugins), C(settings),
       C(contact_form) (the settings of the connector's form - C(recipient), C(rate_limit), C(retention_days),
-      C(language), C(texts) - or V(null) without it).
+      C(language), C(texts) - or V(null) without it), and the site's C(site), C(company) and C(seo) with its
+      content file merged in.
   type: dict
 """
 
 
 def wordpress_spec(preset, legal_pages=None, pages=None, menus=None, theme=None, plugins=None, site=None,
-                   company=None, url=None, forms=None, shop=None):
+                   company=None, url=None, forms=None, content=None, seo=None, shop=None):
     """The spec the wordpress role gives its modules (see DOCUMENTATION)."""
-    preset, site, company = _plain(preset or {}), _plain(site or {}), _plain(company or {})
-    placeholders = site_placeholders(site, company, str(url or ""))
-    merged_pages = deep_merge(_plain(preset.get("pages", [])) + _plain(legal_pages or []), _plain(pages or []))
-    contact = _plain((forms or {}).get("contact") or {})
-    merged_shop = deep_merge(_plain(preset.get("shop") or {}), _plain(shop or {}))
     try:
-        form_pages = forms_lib.contact_form_pages(contact, merged_pages, company,
-                                                  lambda sections: render(sections, placeholders))
-        merged_pages = deep_merge(merged_pages, form_pages)
-        merged_pages = deep_merge(merged_pages, forms_lib.shop_pages(merged_shop, merged_pages, contact))
-        extra_plugins = forms_lib.shop_plugins(merged_shop) + forms_lib.contact_form_plugins(contact)
-        contact_form = forms_lib.contact_form_settings(contact, company)
+        return build_spec(preset, legal_pages=legal_pages, pages=pages, menus=menus, theme=theme, plugins=plugins,
+                          site=site, company=company, url=url, forms=forms, content=content, seo=seo, shop=shop)
     except SpecError as err:
         raise AnsibleFilterError("wordpress_spec: %s" % err) from None
-    return {
-        "placeholders": placeholders,
-        "pages": merged_pages,
-        "menus": deep_merge(preset.get("menus", []), _plain(menus or [])),
-        "theme": deep_merge(preset.get("theme", {}), _plain(theme or {})),
-        "plugins": with_plugins(plugin_list(preset.get("plugins", []) if plugins is None else _plain(plugins)),
-                                extra_plugins),
-        "settings": deep_merge(preset.get("settings", {}), site),
-        "contact_form": contact_form,
-    }
-
-
-def site_placeholders(site, company, url):
-    """What ``{{ company.* }}`` and ``{{ site.* }}`` in the pages' texts stand for."""
-    return {
-        "company": company,
-        "site": {
-            "title": site.get("title", ""),
-            "tagline": site.get("tagline", ""),
-            "domain": site.get("domain", urlsplit(url).hostname),
-            "url": url,
-        },
-    }
-
-
-def plugin_list(items):
-    """Mappings as they are, then slugs as ``{slug: ...}`` (a preset lists slugs, a site may give mappings)."""
-    return [item for item in items if isinstance(item, dict)] + [{"slug": item} for item in items
-                                                                 if isinstance(item, str)]
-
-
-def with_plugins(plugins, extra):
-    """``plugins`` followed by the ``extra`` ones it does not list yet (by slug)."""
-    listed = {item.get("slug") for item in plugins}
-    return plugins + [item for item in extra if item["slug"] not in listed]
 
 
 class FilterModule:

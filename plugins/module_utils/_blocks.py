@@ -41,6 +41,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._block_markup import
 )
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._sections_forms import contact_form, product_cells
+from ansible_collections.fabrik.deploy.plugins.module_utils._types import describe, to_bool, to_int
 
 ALLOWED_URL_SCHEMES = ("http", "https", "mailto", "tel")
 SECTION_CLASS = "fabrik-section"
@@ -125,9 +126,7 @@ class Fields:
 
     def flag(self, key):
         value = self._get(key, False)
-        if value is not None and not isinstance(value, bool):
-            raise SpecError("%s.%s" % (self.field, key), "true or false expected, got %s" % _describe(value))
-        return bool(value)
+        return False if value is None else to_bool(value, "%s.%s" % (self.field, key))
 
     def choice(self, key, choices, default):
         value = self.plain(key) or default
@@ -140,9 +139,13 @@ class Fields:
         value = self._get(key, False)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise SpecError("%s.%s" % (self.field, key), "a whole number %d..%d expected, got %s"
-                            % (low, high, _describe(value)))
+        where = "%s.%s" % (self.field, key)
+        try:
+            value = to_int(value, where)
+        except SpecError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise SpecError(where, "a whole number %d..%d expected, got %s" % (low, high, _describe(self.data[key])))
         return value
 
     def items(self, key, required=False):
@@ -210,7 +213,7 @@ def validate_url(value, field):
 
 
 def _describe(value):
-    return json.dumps(value, default=str, ensure_ascii=False)[:80]
+    return describe(value)
 
 
 # ---------------------------------------------------------------- shared pieces

@@ -37,6 +37,12 @@ PRIORITY_MAX = 65535
 TXT_MAX_LENGTH = 2048
 
 TAG_PATTERN = re.compile(r"^([A-Za-z0-9_-]+):(.+)$")
+# TXT records a name may hold only one of (two SPF policies, or two DMARC policies, make the check fail): a
+# desired one replaces the one of its kind at its name instead of being added next to it.
+UNIQUE_TXT = (
+    ("SPF", re.compile(r'^"?v=spf1(\s|"|$)', re.IGNORECASE)),
+    ("DMARC", re.compile(r'^"?v=dmarc1\s*(;|"|$)', re.IGNORECASE)),
+)
 
 
 # -- DNS record validation -----------------------------------------------------------------
@@ -113,10 +119,23 @@ def content_key(rtype, content=None, data=None):
     return _normalize_content(rtype, content)
 
 
-def record_key(rtype, fqdn, content_id, exclusive=False):
-    """Identity of a record: (type, name) for a CNAME or an exclusive record, else (type, name, content)."""
+def unique_kind(rtype, content):
+    """``SPF`` or ``DMARC`` for a TXT record a name may hold only one of (its policy), else None."""
+    if rtype != "TXT" or not isinstance(content, str):
+        return None
+    for kind, pattern in UNIQUE_TXT:
+        if pattern.match(content.strip()):
+            return kind
+    return None
+
+
+def record_key(rtype, fqdn, content_id, exclusive=False, unique=None):
+    """Identity of a record: (type, name) for a CNAME or an exclusive record, (type, name, kind) for an SPF
+    or DMARC policy, else (type, name, content)."""
     if exclusive or rtype == "CNAME":
         return (rtype, fqdn)
+    if unique:
+        return (rtype, fqdn, "policy:" + unique)
     return (rtype, fqdn, content_id)
 
 
@@ -257,12 +276,29 @@ def _normalize_record(position, item, zone):
         tags = _validate_tags(tags, base + ".tags")
 
     content_id = content_key(rtype, content, data)
+    unique = unique_kind(rtype, content) if state == "present" and not exclusive else None
     return {
         "position": position, "state": state, "type": rtype, "name": name, "content": content,
         "data": data, "ttl": ttl, "proxied": proxied, "priority": priority, "comment": comment,
-        "tags": tags, "exclusive": exclusive, "content_key": content_id,
-        "key": record_key(rtype, name, content_id, exclusive),
+        "tags": tags, "exclusive": exclusive, "unique": unique, "content_key": content_id,
+        "key": record_key(rtype, name, content_id, exclusive, unique),
     }
+
+
+# One entry of cloudflare_dns_records' records.
+RECORD_OPTIONS = dict(
+    type=dict(type="str", required=True),
+    name=dict(type="str", required=True),
+    content=dict(type="str"),
+    data=dict(type="dict"),
+    ttl=dict(type="int"),
+    proxied=dict(type="bool"),
+    priority=dict(type="int"),
+    comment=dict(type="str"),
+    tags=dict(type="list", elements="str"),
+    exclusive=dict(type="bool", default=False),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
 
 
 def validate_records(records, zone):
@@ -284,6 +320,8 @@ def validate_records(records, zone):
 
 
 def _identity_words(record):
+    if record.get("unique"):
+        return "name: a name holds one %s policy, two make the check fail" % record["unique"]
     return "type and name" if record["exclusive"] else "type, name and content"
 
 
@@ -368,7 +406,7 @@ def _effective_ttl(want, have_proxied):
 def _record_changes(want, have):
     """The fields of ``have`` that differ from ``want`` (only fields the user manages)."""
     changes = {}
-    if want["exclusive"] and existing_content_key(have) != want["content_key"]:
+    if (want["exclusive"] or want.get("unique")) and existing_content_key(have) != want["content_key"]:
         if want["data"] is not None:
             changes["data"] = want["data"]
         else:
@@ -412,8 +450,9 @@ def _prunable(record, zone):
 def plan_records(desired, existing, zone, prune=False):
     """Compare validated ``desired`` records with the zone's ``existing`` ones.
 
-    Identity is (type, name) for a CNAME or an exclusive record and (type, name, content/data)
-    otherwise.  Matching records get a PATCH of the differing managed fields; missing ones are
+    Identity is (type, name) for a CNAME or an exclusive record, (type, name, SPF or DMARC) for a TXT
+    record holding such a policy (a name has one: a new policy replaces the old one), and
+    (type, name, content/data) otherwise.  Matching records get a PATCH of the differing managed fields; missing ones are
     created; records with ``state: absent`` and records an exclusive one replaces are deleted;
     with ``prune`` every other record except SOA and the apex NS records is deleted too.
     """
@@ -457,11 +496,16 @@ def _match(want, by_identity, by_type_name):
     """(the existing record ``want`` updates or None, the other records it replaces).
 
     An exclusive record (every CNAME) takes the record of its type and name with the same content if
-    there is one, else the first; the others of that type and name are deleted.
+    there is one, else the first; the others of that type and name are deleted. An SPF or DMARC policy
+    (TXT) does the same among the TXT records of its kind at its name, leaving other TXT records alone.
     """
-    if not want["exclusive"]:
+    if want.get("unique"):
+        candidates = [record for record in by_type_name.get((want["type"], want["name"]), [])
+                      if unique_kind(record.get("type", "").upper(), record.get("content")) == want["unique"]]
+    elif not want["exclusive"]:
         return (by_identity.get(want["key"]) or [None])[0], []
-    candidates = by_type_name.get((want["type"], want["name"]), [])
+    else:
+        candidates = by_type_name.get((want["type"], want["name"]), [])
     same = [record for record in candidates if existing_content_key(record) == want["content_key"]]
     have = (same or candidates or [None])[0]
     return have, [record for record in candidates if record is not have]

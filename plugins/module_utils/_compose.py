@@ -13,7 +13,10 @@ The house lint (:func:`lint`) enforces the conventions of the collection's templ
 * volumes are named volumes declared at the top level: no bind mounts, and ``configs``/``secrets``
   carry inline ``content``/``environment`` instead of a host ``file``;
 * no ``ports`` (the proxy reaches containers on their ``expose``d ports);
-* environment values that look like secrets are ``${VAR}`` references, filled in by Coolify.
+* environment values that look like secrets are ``${VAR}`` references, filled in by Coolify;
+* no privileges over the host, unless the site opts in to that one rule (:data:`PRIVILEGE_RULES`, the
+  ``allow`` argument of :func:`lint`): ``privileged``, the host's network, PID or IPC namespace, the Docker
+  socket mounted (the only bind mount an opt-in can allow), ``cap_add: [ALL]``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,16 @@ URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s:]+:([^@\s]+)@", re.IG
 TOKEN_LIKE = re.compile(r"^[A-Za-z0-9+/=_-]{24,}$")
 RESTART_POLICIES = re.compile(r"^(always|unless-stopped|on-failure(:\d+)?)$")
 BIND_SOURCE = re.compile(r"^([./~$]|[A-Za-z]:\\)")
+# The house rules about privileges over the host, each with the opt-in that lifts it.
+PRIVILEGE_RULES = {
+    "privileged": "a privileged container has every capability and device of the host",
+    "host_network": "network_mode: host shares the host's network stack (and bypasses the proxy)",
+    "host_pid": "pid: host lets the container see and signal every process of the host",
+    "host_ipc": "ipc: host shares the host's IPC namespace",
+    "docker_socket": "the Docker socket mounted gives the container control of the host's Docker",
+    "all_capabilities": "cap_add: [ALL] grants every Linux capability",
+}
+DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 
 
 def parse(text, field="compose"):
@@ -135,8 +148,9 @@ def _collect_references(value, found):
 # -- the house lint ---------------------------------------------------------------------------
 
 
-def lint(document):
-    """The house-rule violations of a parsed compose document, each naming service and key."""
+def lint(document, allow=()):
+    """The house-rule violations of a parsed compose document, each naming service and key; ``allow`` lists the
+    privilege rules (:data:`PRIVILEGE_RULES`) the site opted out of."""
     errors = []
     declared_volumes = set((document.get("volumes") or {}).keys())
     for name, service in document["services"].items():
@@ -146,7 +160,9 @@ def lint(document):
         errors.extend(_restart_errors(where, service))
         if "ports" in service:
             errors.append("%s.ports: host ports are not allowed (the proxy reaches the container); use expose" % where)
-        errors.extend(_volume_errors(where, service.get("volumes") or [], declared_volumes))
+        errors.extend(_privilege_errors(where, service, allow))
+        errors.extend(_volume_errors(where, service.get("volumes") or [], declared_volumes,
+                                     docker_socket="docker_socket" in allow))
         errors.extend(_environment_errors(where, service.get("environment")))
     for section in ("configs", "secrets"):
         for name, item in (document.get(section) or {}).items():
@@ -191,10 +207,37 @@ def _restart_errors(where, service):
     return []
 
 
-def _volume_errors(where, volumes, declared):
+def _privilege_refusal(rule, field):
+    return "%s: %s; refused unless the site opts in to %s" % (field, PRIVILEGE_RULES[rule], rule)
+
+
+def _privilege_errors(where, service, allow):
+    errors = []
+    if "privileged" not in allow and str(service.get("privileged", False)).lower() in ("true", "yes", "on", "1"):
+        errors.append(_privilege_refusal("privileged", where + ".privileged"))
+    for key, rule in (("network_mode", "host_network"), ("pid", "host_pid"), ("ipc", "host_ipc")):
+        if rule not in allow and str(service.get(key) or "").strip().lower() == "host":
+            errors.append(_privilege_refusal(rule, "%s.%s" % (where, key)))
+    if "all_capabilities" not in allow:
+        added = service.get("cap_add") or []
+        if any(str(cap).strip().upper() in ("ALL", "CAP_ALL") for cap in (added if isinstance(added, list) else [added])):
+            errors.append(_privilege_refusal("all_capabilities", where + ".cap_add"))
+    return errors
+
+
+def _is_docker_socket(source):
+    return str(source or "").rstrip("/") in DOCKER_SOCKETS
+
+
+def _volume_errors(where, volumes, declared, docker_socket=False):
     errors = []
     for index, volume in enumerate(volumes):
         field = "%s.volumes[%d]" % (where, index)
+        source = volume.get("source") if isinstance(volume, dict) else str(volume).split(":", maxsplit=1)[0]
+        if _is_docker_socket(source):
+            if not docker_socket:
+                errors.append(_privilege_refusal("docker_socket", field))
+            continue
         if isinstance(volume, dict):
             kind = volume.get("type", "volume")
             source = volume.get("source")

@@ -34,6 +34,7 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, hostname_problem, validate_domain_name
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient
+from ansible_collections.fabrik.deploy.plugins.module_utils._types import describe
 
 SERVICE = "Namecheap"
 DEFAULT_API_URL = "https://api.namecheap.com/xml.response"
@@ -319,7 +320,7 @@ def validate_contacts(contacts, field="contacts"):
 
 def _validate_contact(contact, field):
     if not isinstance(contact, dict):
-        raise SpecError(field, "a dict expected, got %r" % type(contact).__name__)
+        raise SpecError(field, "a contact (a mapping) expected, got %s" % describe(contact))
     unknown = sorted(set(contact) - set(CONTACT_FIELDS))
     if unknown:
         raise SpecError(field, "unknown field(s) %s" % ", ".join(unknown))
@@ -342,6 +343,23 @@ def _validate_contact(contact, field):
     if not _EMAIL_RE.match(result["email"]):
         raise SpecError(field + ".email", "an e-mail address expected, got %r" % result["email"])
     return result
+
+
+YEARS_RANGE = (1, 10)
+
+
+def validate_registration(years, max_price, contacts, nameservers=None):
+    """Validated registration inputs of namecheap_domain (contacts only when given: they are checked again when
+    needed); fields named as the module's options."""
+    if not YEARS_RANGE[0] <= years <= YEARS_RANGE[1]:
+        raise SpecError("years", "%d..%d expected, got %d" % (YEARS_RANGE[0], YEARS_RANGE[1], years))
+    if max_price is not None and max_price < 0:
+        raise SpecError("max_price", "a positive amount expected, got %s" % max_price)
+    return {
+        "years": years,
+        "contacts": validate_contacts(contacts) if contacts is not None else None,
+        "nameservers": validate_nameservers(nameservers) if nameservers else None,
+    }
 
 
 def validate_records(records, field="records"):

@@ -160,6 +160,17 @@ class R2Client:
                 return objects
             kwargs["ContinuationToken"] = page["NextContinuationToken"]
 
+    def check_access(self, bucket):
+        """Prove the key pair with one listing of at most one key: True when the bucket exists, False when it
+        does not exist yet (the key pair was accepted); ApiError when R2 refuses the keys."""
+        try:
+            self._call("list objects", "GET", "/%s" % bucket, self.s3.list_objects_v2, Bucket=bucket, MaxKeys=1)
+        except ApiError as err:
+            if err.status == 404 or "NoSuchBucket" in (err.message or ""):
+                return False
+            raise
+        return True
+
     def head_object(self, bucket, key):
         """The object's ``etag``, ``size``, ``content_type``, ``cache_control`` and ``metadata``; None if absent."""
         try:

@@ -177,6 +177,17 @@ def _cors_rule(position, rule):
     return api_rule
 
 
+# One entry of r2_bucket's cors_rules.
+CORS_RULE_OPTIONS = dict(
+    allowed_origins=dict(type="list", elements="str", required=True),
+    allowed_methods=dict(type="list", elements="str", required=True),
+    allowed_headers=dict(type="list", elements="str"),
+    expose_headers=dict(type="list", elements="str"),
+    max_age_seconds=dict(type="int"),
+    id=dict(type="str"),
+)
+
+
 def validate_cors_rules(rules):
     """The ``cors_rules`` option as the REST API's camelCase rules; None leaves CORS unmanaged."""
     if rules is None:

@@ -41,6 +41,7 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, LazyImport, SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
+from ansible_collections.fabrik.deploy.plugins.module_utils._types import to_bool, to_int
 
 SERVICE = "Uptime Kuma"
 LIBRARY = "uptime-kuma-api2"
@@ -66,6 +67,8 @@ STATUS_PAGE_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 ANALYTICS_TYPES = ("google", "umami", "plausible", "matomo", "rybbit")
 PUSH_TOKEN_LENGTH = 32
+# Monitor options that are booleans (given as strings by extra vars: converted as Ansible converts them).
+BOOL_OPTIONS = ("invert_keyword", "expiry_notification", "ignore_tls", "upside_down")
 
 # Monitor options (snake case, as the modules take them) -> the server's field names.
 MONITOR_FIELDS = {
@@ -300,7 +303,8 @@ class UptimeKumaClient:
                  timeout=DEFAULT_TIMEOUT, validate_certs=True, check_mode=False, wait_events=WAIT_EVENTS,
                  api_class=None):
         self.url = validate_url(url, "url").rstrip("/")
-        if not isinstance(timeout, int) or timeout < 1:
+        timeout = to_int(timeout, "timeout")
+        if timeout < 1:
             raise SpecError("timeout", "a positive number of seconds expected, got %r" % (timeout,))
         validate_auth(username, password, token, totp, totp_secret)
         self._username = username
@@ -571,7 +575,56 @@ def notification_types():
     return frozenset(item.value for item in library.notification_type)
 
 
+# ------------------------------------------------------------- option specs
+
+# One entry of uptime_kuma_monitors' monitors.
+MONITOR_OPTIONS = dict(
+    {key: dict(type="str") for key in MONITOR_FIELDS},
+    name=dict(type="str", required=True),
+    type=dict(type="str", required=True),
+    port=dict(type="int"),
+    keyword=dict(type="str", no_log=False),
+    invert_keyword=dict(type="bool"),
+    interval=dict(type="int"),
+    retry_interval=dict(type="int"),
+    resend_interval=dict(type="int"),
+    max_retries=dict(type="int"),
+    timeout=dict(type="int"),
+    accepted_status_codes=dict(type="list", elements="str"),
+    expiry_notification=dict(type="bool"),
+    ignore_tls=dict(type="bool"),
+    max_redirects=dict(type="int"),
+    upside_down=dict(type="bool"),
+    notifications=dict(type="list", elements="str"),
+    parent=dict(type="str"),
+)
+# One entry of uptime_kuma_notification's notifications.
+NOTIFICATION_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    type=dict(type="str"),
+    config=dict(type="dict", default={}, no_log=True),
+    is_default=dict(type="bool"),
+    apply_existing=dict(type="bool", default=False),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
+
+
 # ------------------------------------------------------------- validation
+
+
+def validate_notification(spec, field=""):
+    """One notification (uptime_kuma_notification's options) -> its name; SpecError naming the field."""
+    name = (spec["name"] or "").strip()
+    if not name:
+        raise SpecError(field + "name", "a notification name expected")
+    known = notification_types()
+    if spec["type"] is not None and known and spec["type"] not in known:
+        raise SpecError(field + "type", "an Uptime Kuma provider id such as webhook, smtp or telegram expected, "
+                                        "got %r" % spec["type"])
+    reserved = sorted(set(spec["config"] or {}) & {"name", "type", "isDefault", "applyExisting", "id"})
+    if reserved:
+        raise SpecError(field + "config.%s" % reserved[0], "set with the module's own option, not in config")
+    return name
 
 
 def validate_tag_option(value, field="tag"):
@@ -597,11 +650,11 @@ def validate_slug(value, field="slug"):
 
 
 def _int_option(spec, key, field, minimum, maximum=None):
+    """``spec[key]`` as an integer (``"60"`` too, as Ansible converts it) within the bounds."""
     value = spec.get(key)
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SpecError("%s.%s" % (field, key), "an integer expected, got %r" % (value,))
+    value = spec[key] = to_int(value, "%s.%s" % (field, key))
     if value < minimum or (maximum is not None and value > maximum):
         bounds = "%d..%d" % (minimum, maximum) if maximum is not None else ">= %d" % minimum
         raise SpecError("%s.%s" % (field, key), "%s expected, got %d" % (bounds, value))
@@ -640,6 +693,9 @@ def validate_monitor(spec, field):
             raise SpecError("%s.%s" % (field, key), "required for %s monitors" % monitor_type)
     if "url" in spec:
         spec["url"] = validate_url(spec["url"], "%s.url" % field)
+    for key in BOOL_OPTIONS:
+        if key in spec:
+            spec[key] = to_bool(spec[key], "%s.%s" % (field, key))
     _int_option(spec, "interval", field, INTERVAL_FROM_2_1[0])
     _int_option(spec, "retry_interval", field, INTERVAL_FROM_2_1[0])
     _int_option(spec, "resend_interval", field, 0)

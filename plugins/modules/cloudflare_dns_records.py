@@ -16,9 +16,13 @@ description:
     by type, name and content (or data), so several A, MX or TXT records can share a name. Changing the
     content of such a record creates a new record next to the old one, which stays unless it is listed
     with O(records[].state=absent), pruned, or the new record is O(records[].exclusive).'
+  - 'Except SPF and DMARC policies: a C(TXT) record whose content starts with C(v=spf1) (or C(v=DMARC1)) is
+    identified by its name and that kind, since a name holds one policy (two SPF records make SPF fail).
+    Changing its text updates the policy record in place, without O(prune); other policy records of that kind
+    at that name are deleted, other TXT records there stay.'
   - An update is a PATCH of only the fields that differ among O(records[].ttl), O(records[].proxied),
-    O(records[].priority), O(records[].comment), O(records[].tags) (and the content of a CNAME or an
-    exclusive record).
+    O(records[].priority), O(records[].comment), O(records[].tags) (and the content of a CNAME, an
+    exclusive record or an SPF or DMARC policy).
   - Every record is validated before the first request; an error names the field, for example
     C(records[3].ttl).
 extends_documentation_fragment:
@@ -197,6 +201,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import client_for, cloudflare_argument_spec
 from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare_records import (
+    RECORD_OPTIONS,
     plan_records,
     record_identity,
     record_view,
@@ -212,19 +217,7 @@ SPEC = dict(
         cloudflare_argument_spec(),
         zone=dict(type="str"),
         zone_id=dict(type="str"),
-        records=dict(type="list", elements="dict", required=True, options=dict(
-            type=dict(type="str", required=True),
-            name=dict(type="str", required=True),
-            content=dict(type="str"),
-            data=dict(type="dict"),
-            ttl=dict(type="int"),
-            proxied=dict(type="bool"),
-            priority=dict(type="int"),
-            comment=dict(type="str"),
-            tags=dict(type="list", elements="str"),
-            exclusive=dict(type="bool", default=False),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-        )),
+        records=dict(type="list", elements="dict", required=True, options=RECORD_OPTIONS),
         prune=dict(type="bool", default=False),
     ),
     required_one_of=[("zone", "zone_id")],

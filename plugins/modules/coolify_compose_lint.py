@@ -16,7 +16,9 @@ description:
     C(restart) policy (C(unless-stopped), C(always), C(on-failure)) on every service; named volumes only,
     declared at the top level (no bind mounts, no C(file:) configs or secrets); no C(ports) (the proxy reaches
     C(expose)d ports); environment values that look like secrets (by key such as C(*_PASSWORD), C(*_TOKEN),
-    C(*_KEY), or by value) must be C(${VAR}) references.'
+    C(*_KEY), or by value) must be C(${VAR}) references; no privileges over the host (C(privileged),
+    C(network_mode: host), C(pid: host), C(ipc: host), the Docker socket mounted, C(cap_add: [ALL])) unless O(allow)
+    lists that rule.'
   - With O(urls), each named compose service must exist and each URL must be a valid http(s) URL. With
     O(env_keys), each key must be a valid variable name and every variable the compose file references must
     be among them, except C(SERVICE_FQDN_*) and C(SERVICE_URL_*), which Coolify derives from the domains, and
@@ -46,6 +48,16 @@ options:
       - Keys of the environment variables the deployment provides (M(fabrik.deploy.coolify_envs)).
     type: list
     elements: str
+  allow:
+    description:
+      - The privilege rules the site opts out of, one by one; each is refused unless listed here.
+      - "V(privileged) (C(privileged: true)), V(host_network) (C(network_mode: host)), V(host_pid) (C(pid: host)),
+        V(host_ipc) (C(ipc: host)), V(docker_socket) (C(/var/run/docker.sock) mounted, the only bind mount an
+        opt-in allows), V(all_capabilities) (C(cap_add: [ALL]))."
+    type: list
+    elements: str
+    choices: [privileged, host_network, host_pid, host_ipc, docker_socket, all_capabilities]
+    default: []
 """
 
 EXAMPLES = r"""
@@ -95,6 +107,7 @@ SPEC = dict(
         compose=dict(type="str", required=True),
         urls=dict(type="list", elements="dict"),
         env_keys=dict(type="list", elements="str", no_log=False),
+        allow=dict(type="list", elements="str", choices=list(_compose.PRIVILEGE_RULES), default=[]),
     ),
     supports_check_mode=True,
 )
@@ -106,7 +119,7 @@ def run(ctx):
         document = _compose.parse(params["compose"])
     except SpecError as err:
         raise Failure(str(err), errors=[str(err)], services=[], references=[], generated_keys=[]) from None
-    errors = _compose.lint(document) + compose_input_errors(document, params["urls"], params["env_keys"])
+    errors = _compose.lint(document, params["allow"]) + compose_input_errors(document, params["urls"], params["env_keys"])
     references = sorted(_compose.references(document))
     result = dict(changed=False, services=sorted(document["services"]), references=references, errors=errors,
                   generated_keys=generated_keys(document, params["env_keys"]))

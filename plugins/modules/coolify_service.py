@@ -175,6 +175,16 @@ options:
         request, and with O(envs), that every variable it references is provided or generated.
     type: bool
     default: false
+  house_rules_allow:
+    description:
+      - The privilege rules the site opts out of, one by one; each is refused unless listed here.
+      - "V(privileged) (C(privileged: true)), V(host_network) (C(network_mode: host)), V(host_pid) (C(pid: host)),
+        V(host_ipc) (C(ipc: host)), V(docker_socket) (C(/var/run/docker.sock) mounted, the only bind mount an
+        opt-in allows), V(all_capabilities) (C(cap_add: [ALL]))."
+    type: list
+    elements: str
+    choices: [privileged, host_network, host_pid, host_ipc, docker_socket, all_capabilities]
+    default: []
   require_abilities:
     description:
       - Abilities of the API token checked (with requests that cannot change anything) before the first write,
@@ -352,6 +362,7 @@ SPEC = dict(
         )),
         return_values=dict(type="bool", default=False),
         house_rules=dict(type="bool", default=False),
+        house_rules_allow=dict(type="list", elements="str", choices=list(_compose.PRIVILEGE_RULES), default=[]),
         require_abilities=dict(type="list", elements="str", choices=["write", "deploy"], default=[]),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         delete_volumes=dict(type="bool", default=False),
@@ -415,7 +426,8 @@ def validate(params):
                      for key in generated_keys(document, listed)]
     if params["house_rules"]:
         env_keys = [entry["key"] for entry in envs] if envs is not None else None
-        errors = _compose.lint(document) + compose_input_errors(document, params["urls"], env_keys)
+        errors = _compose.lint(document, params["house_rules_allow"]) \
+            + compose_input_errors(document, params["urls"], env_keys)
         if errors:
             raise SpecError("compose", "the compose file breaks %d house rule(s): %s" % (len(errors), "; ".join(errors)))
     if params["create_scope"] and not params["project"]:

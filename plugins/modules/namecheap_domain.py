@@ -152,18 +152,15 @@ order_id:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._namecheap import (
     client_for,
     connection_argument_spec,
     normalise_domain,
     require_defusedxml,
-    validate_contacts,
-    validate_nameservers,
+    validate_registration,
 )
-
-YEARS_RANGE = (1, 10)
 
 SPEC = dict(
     argument_spec=dict(
@@ -180,20 +177,6 @@ SPEC = dict(
     ),
     supports_check_mode=True,
 )
-
-
-def validate_registration(params):
-    """Validated registration inputs (contacts only when given: they are checked again when needed)."""
-    years = params["years"]
-    if not YEARS_RANGE[0] <= years <= YEARS_RANGE[1]:
-        raise SpecError("years", "%d..%d expected, got %d" % (YEARS_RANGE[0], YEARS_RANGE[1], years))
-    if params["max_price"] is not None and params["max_price"] < 0:
-        raise SpecError("max_price", "a positive amount expected, got %s" % params["max_price"])
-    return {
-        "years": years,
-        "contacts": validate_contacts(params["contacts"]) if params["contacts"] is not None else None,
-        "nameservers": validate_nameservers(params["nameservers"]) if params["nameservers"] else None,
-    }
 
 
 def check_one(client, domain):
@@ -255,7 +238,8 @@ def run(ctx):
     require_defusedxml()
     params = ctx.params
     domain = normalise_domain(params["domain"])
-    registration = validate_registration(params) if params["state"] == "registered" else None
+    registration = validate_registration(params["years"], params["max_price"], params["contacts"],
+                                         params["nameservers"]) if params["state"] == "registered" else None
     client = client_for(ctx)
     info = client.get_info(domain)
     result = {"changed": False, "domain": domain, "owned": info is not None, "registered": False,

@@ -164,6 +164,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._r2 import (
     validate_bucket_name,
 )
 from ansible_collections.fabrik.deploy.plugins.module_utils._r2_buckets import (
+    CORS_RULE_OPTIONS,
     LOCATION_HINTS,
     STORAGE_CLASSES,
     bucket_client_for,
@@ -184,14 +185,7 @@ SPEC = dict(
         location_hint=dict(type="str", choices=list(LOCATION_HINTS)),
         storage_class=dict(type="str", choices=list(STORAGE_CLASSES)),
         jurisdiction=dict(type="str", choices=list(JURISDICTIONS), default="default"),
-        cors_rules=dict(type="list", elements="dict", options=dict(
-            allowed_origins=dict(type="list", elements="str", required=True),
-            allowed_methods=dict(type="list", elements="str", required=True),
-            allowed_headers=dict(type="list", elements="str"),
-            expose_headers=dict(type="list", elements="str"),
-            max_age_seconds=dict(type="int"),
-            id=dict(type="str"),
-        )),
+        cors_rules=dict(type="list", elements="dict", options=CORS_RULE_OPTIONS),
         force=dict(type="bool", default=False),
     ),
     supports_check_mode=True,

@@ -7,13 +7,25 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: site_spec
-short_description: Validate a whole site spec before any API call
+short_description: The preflight of a site run, the whole spec and every credential, before any write
 version_added: "0.1.0"
 description:
-  - Checks the parts of a site spec that the selected stages will use, with the same validators
-    the service modules use, and reports every problem at once, each naming its inventory variable.
-  - Makes no request to any service, so a bad spec fails before the first write of a run.
-  - M(fabrik.deploy.site_spec) runs first in C(site.yml), tagged C(always).
+  - Checks everything the selected stages of a run will use, before the first of them writes anything, and
+    reports every problem at once, each naming the inventory variable the user wrote (for example
+    C(wordpress_pages[2].sections[0].type) or C(coolify_api_token)), with the values it accepts.
+  - "Per stage: the stage role's variables against its argument spec (values converted as Ansible converts them,
+    so C(-e monitoring_interval=123) is the integer 123), then the parts of the spec with the validators of the
+    modules that will receive them: registration contacts, DNS records and zone settings, the compose file's
+    house rules, the site's URLs, the WordPress preset, pages (unique, valid slugs; sections), menus (pointing
+    at pages of the spec), theme, brand colours, plugins, users, media and asset files (existing, inside the
+    site's directories), analytics ids, monitors, tag, status page, bucket name, CORS rules."
+  - Then proves each credential the stages need with one read-only request (or login) per service, all at once;
+    see RV(credentials). With the domain stage, Namecheap's answer also tells whether the domain is in the account,
+    or else may be bought (C(domain_register) and C(domain_contacts)). Nothing is created, changed or bought.
+  - M(fabrik.deploy.site_spec) is the task of the C(fabrik.deploy.preflight) role, which C(site.yml) runs first,
+    tagged C(always).
+  - Its action plugin reads the site's variables itself (O(variables)), each templated on its own, so that a
+    variable that cannot be templated is one problem among the others.
 author:
   - fabrik.deploy contributors (@fabrik)
 extends_documentation_fragment:
@@ -26,297 +38,140 @@ attributes:
 options:
   stages:
     description:
-      - The stages of this run, usually C(ansible_run_tags). C(all) selects every stage.
+      - The stages of this run (C(domain), C(dns), C(gate), C(app), C(verify), C(wordpress), C(monitoring),
+        C(storage)); V(all) selects every stage.
     type: list
     elements: str
     default: [all]
-  site_domain:
-    description: The site's registrable domain.
-    type: str
-    required: true
-  domain_registrar:
-    description: Where the domain is registered.
-    type: str
-    choices: [namecheap, external]
-    default: namecheap
-  domain_register:
-    description: Whether the run may buy the domain.
+  variables:
+    description:
+      - The site's variables by their inventory names (C(site_domain), C(dns_extra_records), C(wordpress_pages),
+        C(coolify_api_token)...), templated.
+      - By default the action plugin reads from the host's variables every variable of the selected stages'
+        roles, the connection variables of their services and the site's directories (C(inventory_dir),
+        C(site_files_dirs)).
+    type: dict
+  argument_specs:
+    description:
+      - The options of each selected stage's role argument spec, by stage. By default read from the roles of
+        this collection (C(roles/<role>/meta/argument_specs.yml)).
+    type: dict
+  template_errors:
+    description:
+      - Variables that could not be templated, with the error, by name. Filled by the action plugin when it
+        reads O(variables).
+    type: dict
+  collection_dir:
+    description:
+      - The root of this collection (its C(templates/presets) and C(templates/legal)). By default where the
+        action plugin is installed.
+    type: path
+  credentials:
+    description:
+      - Prove the credentials of the stages' services with one read-only request each.
     type: bool
-    default: false
-  domain_contacts:
-    description: Registration contacts, see M(fabrik.deploy.namecheap_domain).
-    type: dict
-    default: {}
-  dns_records:
-    description: The site's records, see M(fabrik.deploy.cloudflare_dns_records).
-    type: list
-    elements: dict
-    default: []
-  dns_zone_settings:
-    description: Zone settings, see M(fabrik.deploy.cloudflare_zone_settings).
-    type: dict
-    default: {}
-  cloudflare_api_token:
-    description: Cloudflare API token; only checked for presence.
-    type: str
-  cloudflare_account_id:
-    description: Cloudflare account id; only checked for presence.
-    type: str
-  namecheap_api_user:
-    description: Namecheap API user; only checked for presence.
-    type: str
-  namecheap_api_key:
-    description: Namecheap API key; only checked for presence.
-    type: str
-  namecheap_client_ip:
-    description: The whitelisted IPv4 address Namecheap sees.
-    type: str
-  monitoring_monitors:
-    description: The site's monitors, see M(fabrik.deploy.uptime_kuma_monitors).
-    type: list
-    elements: dict
-  monitoring_tag:
-    description: The tag owning the site's monitors (C(name) or C(name:value)).
-    type: str
-  monitoring_status_page_slug:
-    description: Slug of the site's status page, when it has one.
-    type: str
-  uptime_kuma_url:
-    description: Uptime Kuma's URL; only checked for presence and form.
-    type: str
-  storage_bucket:
-    description: The site's R2 bucket, see M(fabrik.deploy.r2_bucket).
-    type: str
-  storage_cors_rules:
-    description: The bucket's CORS rules, see M(fabrik.deploy.r2_bucket).
-    type: list
-    elements: dict
-  storage_asset_objects:
-    description: The assets to upload, see M(fabrik.deploy.r2_object); their files must exist.
-    type: list
-    elements: dict
-  app_compose:
-    description:
-      - The site's rendered compose file. With the C(app) stage, it must pass the house rules of
-        M(fabrik.deploy.coolify_compose_lint), with O(app_urls) and O(app_env_keys).
-    type: str
-  app_urls:
-    description: Domains per compose service, see M(fabrik.deploy.coolify_service).
-    type: list
-    elements: dict
-  app_env_keys:
-    description:
-      - Keys of the variables the site provides; every variable the compose file references must be among
-        them, unless Coolify derives it (C(SERVICE_FQDN_*), C(SERVICE_URL_*)) or it is a secret to generate
-        (C(SERVICE_PASSWORD_*), C(SERVICE_USER_*), C(SERVICE_BASE64_*)).
-    type: list
-    elements: str
+    default: true
 notes:
-  - The credential options fall back to the same environment variables as the service modules
-    (C(CLOUDFLARE_API_TOKEN), C(CLOUDFLARE_ACCOUNT_ID), C(NAMECHEAP_API_USER), C(NAMECHEAP_API_KEY),
-    C(NAMECHEAP_CLIENT_IP), C(UPTIME_KUMA_URL)).
-  - Each stage is checked only when its part of the spec is given (the stage's role is in the play).
+  - The connection variables fall back to the same environment variables as the service modules
+    (C(CLOUDFLARE_API_TOKEN), C(NAMECHEAP_API_KEY), C(COOLIFY_API_TOKEN), C(UPTIME_KUMA_PASSWORD),
+    C(R2_SECRET_ACCESS_KEY), C(WORDPRESS_PASSWORD)...).
+  - Site files (logo, favicon, media, assets, a preset or content file of the site) must lie inside the site's
+    directories, C(site_files_dirs) (by default the inventory's directory); a relative path starts at the
+    inventory's directory (assets at C(storage_assets_dir)).
+  - WordPress may not answer yet on a site's first run; when the run also has the C(app) stage, which deploys
+    it, that is not a problem.
 """
 
 EXAMPLES = r"""
-# site.yml passes the site's inventory variables (site_domain, dns_records, ...); the
-# credentials are only checked for presence and fall back to the environment.
-- name: Preflight | validate the site spec before any API call
+# In a site run, the fabrik.deploy.preflight role runs it, tagged always, with the stages the tags select
+# (`stages: "{{ preflight_stages }}"`); it then reads every variable of the site itself.
+
+# Given variables: the domain and dns stages of example.com and their credentials (here from the
+# environment: CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID, NAMECHEAP_API_USER...).
+- name: Preflight | the domain and dns stages of example.com, and their credentials
   fabrik.deploy.site_spec:
-    stages: "{{ ansible_run_tags }}"
-    site_domain: example.com
-    dns_records:
-      - {type: A, name: "@", content: 192.0.2.10, proxied: true}
-      - {type: CNAME, name: www, content: example.com, proxied: true}
-    dns_zone_settings:
-      ssl: strict
-      always_use_https: true
-  tags: [always]
+    stages: [domain, dns]
+    variables:
+      site_domain: example.com
+      dns_records:
+        - {type: A, name: "@", content: 192.0.2.10, proxied: true}
+        - {type: CNAME, name: www, content: example.com, proxied: true}
+      dns_zone_settings:
+        ssl: strict
+        always_use_https: true
+
+# The spec alone, without any request.
+- name: Check the records only
+  fabrik.deploy.site_spec:
+    stages: [dns]
+    credentials: false
+    variables:
+      site_domain: example.com
+      dns_records:
+        - {type: TXT, name: "@", content: "v=spf1 include:_spf.example.net ~all"}
+      cloudflare_api_token: not-used-without-credentials
 """
 
 RETURN = r"""
 stages:
-  description: The stages whose part of the spec was checked.
+  description: The stages whose spec was checked.
   returned: always
   type: list
   elements: str
   sample: [domain, dns, gate]
+site_domain:
+  description: The site's domain in its canonical form (lower case, no trailing dot), the one that names its objects.
+  returned: success
+  type: str
+  sample: example.com
+credentials:
+  description: What each service's probe found, by service.
+  returned: always
+  type: dict
+  sample: {cloudflare: "token accepted; zone found", namecheap: account reached}
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _cloudflare_records, _cloudflare_settings, _compose
-from ansible_collections.fabrik.deploy.plugins.module_utils import _namecheap, _r2, _r2_buckets, _uptime_kuma
+from ansible_collections.fabrik.deploy.plugins.module_utils import _preflight
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, SpecError, validate_domain_name
-from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import compose_input_errors
-
-KNOWN_STAGES = ("domain", "dns", "gate", "app", "monitoring", "storage")
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure
+from ansible_collections.fabrik.deploy.plugins.module_utils._preflight_credentials import stored_app_password
 
 SPEC = dict(
     argument_spec=dict(
         stages=dict(type="list", elements="str", default=["all"]),
-        site_domain=dict(type="str", required=True),
-        domain_registrar=dict(type="str", choices=["namecheap", "external"], default="namecheap"),
-        domain_register=dict(type="bool", default=False),
-        domain_contacts=dict(type="dict", default={}),
-        dns_records=dict(type="list", elements="dict", default=[]),
-        dns_zone_settings=dict(type="dict", default={}),
-        cloudflare_api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_TOKEN"])),
-        cloudflare_account_id=dict(type="str", fallback=(env_fallback, ["CLOUDFLARE_ACCOUNT_ID"])),
-        namecheap_api_user=dict(type="str", fallback=(env_fallback, ["NAMECHEAP_API_USER"])),
-        namecheap_api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["NAMECHEAP_API_KEY"])),
-        namecheap_client_ip=dict(type="str", fallback=(env_fallback, ["NAMECHEAP_CLIENT_IP"])),
-        monitoring_monitors=dict(type="list", elements="dict"),
-        monitoring_tag=dict(type="str"),
-        monitoring_status_page_slug=dict(type="str"),
-        uptime_kuma_url=dict(type="str", fallback=(env_fallback, ["UPTIME_KUMA_URL"])),
-        storage_bucket=dict(type="str"),
-        storage_cors_rules=dict(type="list", elements="dict"),
-        storage_asset_objects=dict(type="list", elements="dict"),
-        app_compose=dict(type="str"),
-        app_urls=dict(type="list", elements="dict"),
-        app_env_keys=dict(type="list", elements="str", no_log=False),
+        variables=dict(type="dict"),
+        argument_specs=dict(type="dict"),
+        template_errors=dict(type="dict"),
+        collection_dir=dict(type="path"),
+        credentials=dict(type="bool", default=True),
     ),
     supports_check_mode=True,
 )
 
 
-def _selected(stages):
-    wanted = set(stages or ["all"])
-    if "all" in wanted:
-        return list(KNOWN_STAGES)
-    return [stage for stage in KNOWN_STAGES if stage in wanted]
-
-
-def _renamed(err, prefix, old):
-    """A validator's SpecError re-labelled with the inventory variable it came from."""
-    field = err.field
-    if field == old or field.startswith(old + ".") or field.startswith(old + "["):
-        field = prefix + field[len(old):]
-    return SpecError(field, err.message)
-
-
-def _require(params, name, env, problems):
-    if not (params.get(name) or "").strip():
-        problems.append(SpecError(name, "required: set it in the inventory (or a vault file) or export %s" % env))
-
-
-def check_domain_stage(params, problems):
-    if params["domain_registrar"] == "namecheap":
-        try:
-            _namecheap.split_domain(params["site_domain"], "site_domain")
-        except SpecError as err:
-            problems.append(err)
-        for name, env in (("namecheap_api_user", "NAMECHEAP_API_USER"), ("namecheap_api_key", "NAMECHEAP_API_KEY"),
-                          ("namecheap_client_ip", "NAMECHEAP_CLIENT_IP")):
-            _require(params, name, env, problems)
-        if params.get("namecheap_client_ip"):
-            try:
-                _namecheap.validate_client_ip(params["namecheap_client_ip"], "namecheap_client_ip")
-            except SpecError as err:
-                problems.append(err)
-        if params["domain_register"] and params["domain_contacts"]:
-            try:
-                _namecheap.validate_contacts(params["domain_contacts"], "domain_contacts")
-            except SpecError as err:
-                problems.append(err)
-    _require(params, "cloudflare_api_token", "CLOUDFLARE_API_TOKEN", problems)
-    _require(params, "cloudflare_account_id", "CLOUDFLARE_ACCOUNT_ID", problems)
-
-
-def check_dns_stage(params, problems):
-    _require(params, "cloudflare_api_token", "CLOUDFLARE_API_TOKEN", problems)
-    try:
-        _cloudflare_records.validate_records(params["dns_records"], params["site_domain"])
-    except SpecError as err:
-        problems.append(_renamed(_renamed(err, "dns_records", "records"), "site_domain", "zone"))
-    try:
-        _cloudflare_settings.normalize_settings(params["dns_zone_settings"])
-    except SpecError as err:
-        problems.append(_renamed(err, "dns_zone_settings", "settings"))
-
-
-def check_gate_stage(params, problems):
-    _require(params, "cloudflare_api_token", "CLOUDFLARE_API_TOKEN", problems)
-
-
-def check_monitoring_stage(params, problems):
-    if params.get("monitoring_monitors") is None:
-        return
-    _require(params, "uptime_kuma_url", "UPTIME_KUMA_URL", problems)
-    checks = [
-        (lambda: _uptime_kuma.validate_monitors(params["monitoring_monitors"], "monitoring_monitors"), True),
-        (lambda: _uptime_kuma.validate_tag_option(params.get("monitoring_tag"), "monitoring_tag"), True),
-        (lambda: _uptime_kuma.validate_slug(params["monitoring_status_page_slug"], "monitoring_status_page_slug"),
-         params.get("monitoring_status_page_slug") is not None),
-        (lambda: _uptime_kuma.validate_url(params["uptime_kuma_url"], "uptime_kuma_url"),
-         bool(params.get("uptime_kuma_url"))),
-    ]
-    for check, applies in checks:
-        if applies:
-            try:
-                check()
-            except SpecError as err:
-                problems.append(err)
-
-
-def check_storage_stage(params, problems):
-    if params.get("storage_bucket") is None:
-        return
-    _require(params, "cloudflare_api_token", "CLOUDFLARE_API_TOKEN", problems)
-    checks = [
-        lambda: _r2.validate_bucket_name(params["storage_bucket"], "storage_bucket"),
-        lambda: _r2_buckets.validate_cors_rules(params.get("storage_cors_rules")),
-    ]
-    if params.get("storage_asset_objects"):
-        checks.append(lambda: _r2.validate_objects(params["storage_asset_objects"], "storage_assets"))
-    for check in checks:
-        try:
-            check()
-        except SpecError as err:
-            problems.append(_renamed(err, "storage_cors_rules", "cors_rules"))
-
-
-def check_app_stage(params, problems):
-    """The compose file's house rules, with the domains and variables given with it."""
-    if params.get("app_compose") is None:
-        return
-    try:
-        document = _compose.parse(params["app_compose"], "app_compose")
-    except SpecError as err:
-        problems.append(err)
-        return
-    errors = _compose.lint(document) + compose_input_errors(document, params.get("app_urls"), params.get("app_env_keys"))
-    problems.extend(SpecError("app_compose", "house rule: " + error) for error in errors)
-
-
-CHECKS = {"domain": check_domain_stage, "dns": check_dns_stage, "gate": check_gate_stage, "app": check_app_stage,
-          "monitoring": check_monitoring_stage, "storage": check_storage_stage}
-
-
-def validate(params):
-    """Every problem of the selected stages' spec, de-duplicated, in a stable order."""
-    problems = []
-    try:
-        validate_domain_name(params["site_domain"], "site_domain")
-    except SpecError as err:
-        return [err]
-    for stage in _selected(params["stages"]):
-        CHECKS[stage](params, problems)
-    unique = {}
-    for problem in problems:
-        unique.setdefault(str(problem), problem)
-    return list(unique.values())
-
-
 def run(ctx):
-    problems = validate(ctx.params)
-    stages = _selected(ctx.params["stages"])
+    params = ctx.params
+    variables = dict(params["variables"] or {})
+    if params["collection_dir"]:
+        variables.setdefault("collection_dir", params["collection_dir"])
+    for name in _preflight.SECRET_VARIABLES:
+        if isinstance(variables.get(name), str) and variables[name]:
+            ctx.no_log_values.add(variables[name])
+    site, problems = _preflight.check_site(params["stages"], variables, params["argument_specs"],
+                                           params["template_errors"], credentials=params["credentials"],
+                                           check_mode=ctx.check_mode, collection_dir=params["collection_dir"])
+    stored, _from_file = stored_app_password(site) if "wordpress" in site.stages else (None, False)
+    if stored:
+        ctx.no_log_values.add(stored)
+    credentials = site.facts.get("credentials", {})
     if problems:
-        raise Failure("The site spec is invalid (nothing was changed): " + "; ".join(str(p) for p in problems),
-                      problems=[{"field": p.field, "message": p.message} for p in problems], stages=stages)
-    return dict(changed=False, stages=stages)
+        count = len(problems)
+        raise Failure("The site spec has %d problem%s; nothing was changed:\n%s"
+                      % (count, "" if count == 1 else "s", "\n".join("- %s" % item for item in problems.items)),
+                      stages=site.stages, credentials=credentials)
+    return dict(changed=False, stages=site.stages, site_domain=site.domain, credentials=credentials)
 
 
 def main():

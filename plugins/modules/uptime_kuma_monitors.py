@@ -203,7 +203,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff, sorted_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import (
-    MONITOR_FIELDS,
+    MONITOR_OPTIONS,
     check_interval_bounds,
     client_for,
     connected,
@@ -219,26 +219,6 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import 
 
 LIST_FIELDS = ("accepted_statuscodes", "notificationIDList")
 
-MONITOR_OPTIONS = dict(
-    {key: dict(type="str") for key in MONITOR_FIELDS},
-    name=dict(type="str", required=True),
-    type=dict(type="str", required=True),
-    port=dict(type="int"),
-    keyword=dict(type="str", no_log=False),
-    invert_keyword=dict(type="bool"),
-    interval=dict(type="int"),
-    retry_interval=dict(type="int"),
-    resend_interval=dict(type="int"),
-    max_retries=dict(type="int"),
-    timeout=dict(type="int"),
-    accepted_status_codes=dict(type="list", elements="str"),
-    expiry_notification=dict(type="bool"),
-    ignore_tls=dict(type="bool"),
-    max_redirects=dict(type="int"),
-    upside_down=dict(type="bool"),
-    notifications=dict(type="list", elements="str"),
-    parent=dict(type="str"),
-)
 SPEC = dict(
     argument_spec=dict(
         connection_argument_spec(),

@@ -130,11 +130,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import (
+    NOTIFICATION_OPTIONS,
     client_for,
     connected,
     connection_argument_spec,
-    notification_types,
     require_library,
+    validate_notification,
 )
 
 SET = "(set)"
@@ -144,14 +145,7 @@ SPEC = dict(
     argument_spec=dict(
         connection_argument_spec(),
         name=dict(type="str"),
-        notifications=dict(type="list", elements="dict", options=dict(
-            name=dict(type="str", required=True),
-            type=dict(type="str"),
-            config=dict(type="dict", default={}, no_log=True),
-            is_default=dict(type="bool"),
-            apply_existing=dict(type="bool", default=False),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-        )),
+        notifications=dict(type="list", elements="dict", options=NOTIFICATION_OPTIONS),
         type=dict(type="str"),
         config=dict(type="dict", default={}, no_log=True),
         is_default=dict(type="bool"),
@@ -162,20 +156,6 @@ SPEC = dict(
     mutually_exclusive=[("name", "notifications")],
     supports_check_mode=True,
 )
-
-
-def validate(spec, field=""):
-    name = (spec["name"] or "").strip()
-    if not name:
-        raise SpecError(field + "name", "a notification name expected")
-    known = notification_types()
-    if spec["type"] is not None and known and spec["type"] not in known:
-        raise SpecError(field + "type", "an Uptime Kuma provider id such as webhook, smtp or telegram expected, "
-                                        "got %r" % spec["type"])
-    reserved = sorted(set(spec["config"] or {}) & {"name", "type", "isDefault", "applyExisting", "id"})
-    if reserved:
-        raise SpecError(field + "config.%s" % reserved[0], "set with the module's own option, not in config")
-    return name
 
 
 def public_view(item):
@@ -227,7 +207,7 @@ def run(ctx):
     else:
         specs = params["notifications"]
         fields = ["notifications[%d]." % index for index in range(len(specs))]
-    names = [validate(spec, field) for spec, field in zip(specs, fields)]
+    names = [validate_notification(spec, field) for spec, field in zip(specs, fields)]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise SpecError("notifications", "listed more than once: %s" % ", ".join(duplicates))

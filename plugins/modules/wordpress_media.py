@@ -35,7 +35,7 @@ options:
     required: true
     suboptions:
       path:
-        description: Path of the file on the controller.
+        description: Path of the file on the controller; a relative path starts at O(base_dir).
         type: path
         required: true
       name:
@@ -52,6 +52,11 @@ options:
         type: str
         choices: [logo, site_icon, none]
         default: none
+  base_dir:
+    description:
+      - The directory a relative O(media[].path) starts at (the C(wordpress) role gives the inventory's directory).
+        Without it, the current directory.
+    type: path
 """
 
 EXAMPLES = r"""
@@ -134,17 +139,18 @@ SPEC = dict(
             alt_text=dict(type="str"),
             role=dict(type="str", choices=["logo", "site_icon", "none"], default="none"),
         )),
+        base_dir=dict(type="path"),
     ),
     supports_check_mode=True,
 )
 
 
-def load_files(items):
+def load_files(items, base_dir=None):
     """Each item with its content, hash, content type and name; SpecError on a bad entry."""
     files, hashes, names, roles = [], {}, set(), set()
     for index, item in enumerate(items):
         where = "media[%d]" % index
-        path = item["path"]
+        path = os.path.join(base_dir, item["path"]) if base_dir else item["path"]
         if not os.path.isfile(path):
             raise SpecError(where + ".path", "no such file on the controller: %s" % path)
         content_type = mimetypes.guess_type(path)[0]
@@ -164,7 +170,7 @@ def load_files(items):
             roles.add(item["role"])
         hashes[digest] = index
         names.add(name)
-        files.append(dict(item, name=name, content=content, sha256=digest, content_type=content_type))
+        files.append(dict(item, path=path, name=name, content=content, sha256=digest, content_type=content_type))
     return files
 
 
@@ -234,7 +240,7 @@ def apply_roles(client, ctx, after):
 
 
 def run(ctx):
-    files = load_files(ctx.params["media"])
+    files = load_files(ctx.params["media"], ctx.params["base_dir"])
     client = client_for(ctx)
     existing = existing_by_hash(client, [entry["sha256"] for entry in files])
     before, after, changed = [], [], False

@@ -154,32 +154,20 @@ from datetime import datetime, timedelta
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import navigation, validate_url
+from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import navigation
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, keyed_for_diff
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_for,
     connection_argument_spec,
 )
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec import MENU_OPTIONS, desired_menus
 
 PAGE_STATUSES = "publish,future,draft,pending,private"
 WP_DATE = "%Y-%m-%dT%H:%M:%S"  # WordPress's date_gmt in the REST API
-ITEM_KEYS = frozenset(("title", "page", "url", "children"))
-MAX_DEPTH = 8
-
 SPEC = dict(
     argument_spec=dict(
         connection_argument_spec(),
-        menus=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                name=dict(type="str", required=True),
-                location=dict(type="str"),
-                items=dict(type="list", elements="dict"),
-                state=dict(type="str", choices=["present", "absent"], default="present"),
-            ),
-        ),
+        menus=dict(type="list", elements="dict", required=True, options=MENU_OPTIONS),
         mode=dict(type="str", choices=["auto", "classic", "block"], default="auto"),
         prune=dict(type="bool", default=False),
         known_pages=dict(type="list", elements="dict"),
@@ -188,57 +176,7 @@ SPEC = dict(
 )
 
 
-def title_text(value):
-    """Menu labels are HTML in WordPress: ``<`` and ``>`` escaped so that a label shows as text."""
-    return value.replace("<", "&lt;").replace(">", "&gt;")
-
-
 # ------------------------------------------------------------------ desired state
-
-
-def desired_menus(menus):
-    present, absent = [], []
-    for index, menu in enumerate(menus):
-        field = "menus[%d]" % index
-        if any(menu["name"] == other["name"] for other in present) or menu["name"] in absent:
-            raise SpecError(field + ".name", "%r is listed twice" % menu["name"])
-        if menu["state"] == "absent":
-            absent.append(menu["name"])
-            continue
-        if not menu["items"]:
-            raise SpecError(field + ".items", "required for a present menu")
-        present.append({"name": menu["name"], "location": menu["location"],
-                        "items": flatten(menu["items"], field + ".items")})
-    return present, absent
-
-
-def flatten(items, field, parent=None, flat=None, level=0):
-    """Items depth-first as ``{title, page, url, parent}`` (``parent``: index in the flat list)."""
-    flat = [] if flat is None else flat
-    if level >= MAX_DEPTH:
-        raise SpecError(field, "menus nest at most %d levels deep" % MAX_DEPTH)
-    for index, item in enumerate(items):
-        where = "%s[%d]" % (field, index)
-        if not isinstance(item, dict):
-            raise SpecError(where, "a mapping expected")
-        unknown = sorted(set(item) - ITEM_KEYS)
-        if unknown:
-            raise SpecError("%s.%s" % (where, unknown[0]), "unknown field")
-        if bool(item.get("page")) == bool(item.get("url")):
-            raise SpecError(where, "exactly one of page and url expected")
-        if item.get("url") and not item.get("title"):
-            raise SpecError(where + ".title", "required for a url item")
-        flat.append({
-            "title": title_text(str(item["title"])) if item.get("title") else None,
-            "page": item.get("page"),
-            "url": validate_url(str(item["url"]), where + ".url") if item.get("url") else None,
-            "parent": parent,
-        })
-        children = item.get("children") or []
-        if not isinstance(children, list):
-            raise SpecError(where + ".children", "a list of items expected")
-        flatten(children, where + ".children", len(flat) - 1, flat, level + 1)
-    return flat
 
 
 def find_pages(ctx, client, menus, known=None):

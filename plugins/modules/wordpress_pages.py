@@ -220,17 +220,11 @@ deleted:
   elements: str
 """
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import (
-    fill_placeholders,
-    render,
-    render_raw,
-)
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     SEO_PAGE_META,
@@ -239,6 +233,11 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     seo_text,
     site_wordpress_version,
 )
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec import (
+    PAGE_OPTIONS,
+    desired_pages,
+    normalise_content,
+)
 
 LISTED_STATUSES = "publish,future,draft,pending,private"
 READ_FIELDS = "id,slug,title,status,parent,menu_order,template,content,meta,link"
@@ -246,29 +245,10 @@ UNMAPPED_SEO_PLUGIN = ("an SEO plugin other than Yoast SEO or Rank Math is activ
                        "in the fabrik connector's page meta, which the connector does not print while that plugin is active")
 WRITERS = 4
 DIFF_FIELDS = ("title", "status", "parent", "content")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
 SPEC = dict(
     argument_spec=dict(
         connection_argument_spec(),
-        pages=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                slug=dict(type="str", required=True),
-                title=dict(type="str"),
-                status=dict(type="str", choices=["publish", "draft", "pending", "private"], default="publish"),
-                parent=dict(type="str"),
-                template=dict(type="str"),
-                menu_order=dict(type="int"),
-                sections=dict(type="list", elements="dict"),
-                content=dict(type="str"),
-                raw_html=dict(type="bool", default=False),
-                seo=dict(type="dict", options=dict(title=dict(type="str"), description=dict(type="str"))),
-                state=dict(type="str", choices=["present", "absent"], default="present"),
-            ),
-        ),
+        pages=dict(type="list", elements="dict", required=True, options=PAGE_OPTIONS),
         placeholders=dict(type="dict", default={}),
         wordpress_version=dict(type="str"),
         prune=dict(type="bool", default=False),
@@ -277,63 +257,7 @@ SPEC = dict(
 )
 
 
-def title_text(value):
-    """A title stored so that it shows as text: ``<`` and ``>`` escaped (``&`` kept readable)."""
-    return value.replace("<", "&lt;").replace(">", "&gt;")
-
-
-def normalise_content(value):
-    return (value or "").replace("\r\n", "\n").strip()
-
-
 # ------------------------------------------------------------------ desired state
-
-
-def desired_pages(pages, placeholders, version=None):
-    """Validate and render every page (for WordPress ``version``): (present pages by slug, absent slugs)."""
-    present, absent = {}, []
-    for index, page in enumerate(pages):
-        field = "pages[%d]" % index
-        slug = page["slug"]
-        if not SLUG.match(slug or ""):
-            raise SpecError(field + ".slug", "lower-case letters, digits and inner hyphens expected, got %r" % slug)
-        if slug in present or slug in absent:
-            raise SpecError(field + ".slug", "%r is listed twice" % slug)
-        if page["state"] == "absent":
-            absent.append(slug)
-        else:
-            present[slug] = desired_page(page, field, placeholders, version)
-    for slug, page in present.items():
-        check_ancestry(slug, present)
-        if page["parent"] in absent:
-            raise SpecError("pages.%s.parent" % slug, "the parent %r is listed as absent" % page["parent"])
-    return present, absent
-
-
-def desired_page(page, field, placeholders, version=None):
-    if not page["title"]:
-        raise SpecError(field + ".title", "required for a present page")
-    if (page["sections"] is None) == (page["content"] is None):
-        raise SpecError(field, "exactly one of sections and content expected")
-    if page["sections"] is not None:
-        content = render(page["sections"], placeholders, field + ".sections", version)
-    else:
-        content = render_raw(page["content"], page["raw_html"], version)
-    desired = {
-        "slug": page["slug"],
-        "title": title_text(fill_placeholders(page["title"], placeholders, field + ".title")),
-        "status": page["status"],
-        "parent": page["parent"] or None,
-        "content": normalise_content(content),
-    }
-    for key in ("template", "menu_order"):
-        if page[key] is not None:
-            desired[key] = page[key]
-    seo = {key: fill_placeholders(text, placeholders, "%s.seo.%s" % (field, key))
-           for key, text in (page["seo"] or {}).items() if text is not None}
-    if seo:
-        desired["seo"] = seo
-    return desired
 
 
 def with_seo_meta(page, plugin):
@@ -343,16 +267,6 @@ def with_seo_meta(page, plugin):
     page["meta"] = {meta_keys[key]: text if plugin == "none" else seo_text(text)
                     for key, text in page.pop("seo").items()}
     return page
-
-
-def check_ancestry(slug, present):
-    seen = [slug]
-    parent = present[slug]["parent"]
-    while parent in present:
-        if parent in seen:
-            raise SpecError("pages.%s.parent" % slug, "parent cycle: %s" % " -> ".join(seen + [parent]))
-        seen.append(parent)
-        parent = present[parent]["parent"]
 
 
 def depth(slug, present):

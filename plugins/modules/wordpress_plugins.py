@@ -103,7 +103,6 @@ plugins:
 """
 
 import os
-import re
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -118,9 +117,8 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_for,
     connection_argument_spec,
 )
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec import is_url, validate_plugins
 
-SLUG = re.compile(r"^[A-Za-z0-9._-]+$")
-ZIP_MAGIC = b"PK\x03\x04"
 ABSENT = "absent"
 DEFAULT_HINT = "give its src (a zip on the controller, or a URL the site can download it from), or install it by hand"
 
@@ -137,28 +135,6 @@ SPEC = dict(
     ),
     supports_check_mode=True,
 )
-
-
-def is_url(src):
-    return src.lower().startswith(("http://", "https://"))
-
-
-def validate(items):
-    seen = set()
-    for index, item in enumerate(items):
-        where = "plugins[%d]" % index
-        if not SLUG.match(item["slug"]):
-            raise SpecError(where + ".slug", "letters, digits, ., _ and - expected, got %r" % item["slug"])
-        if item["slug"] in seen:
-            raise SpecError(where + ".slug", "duplicate slug %r" % item["slug"])
-        seen.add(item["slug"])
-        src = item["src"]
-        if src and not is_url(src):
-            if not os.path.isfile(src):
-                raise SpecError(where + ".src", "no such file on the controller: %s" % src)
-            with open(src, "rb") as handle:
-                if handle.read(4) != ZIP_MAGIC:
-                    raise SpecError(where + ".src", "a zip file expected: %s" % src)
 
 
 def slug_of(plugin_id):
@@ -240,7 +216,7 @@ def converge(client, item, plugin):
 
 def run(ctx):
     items = ctx.params["plugins"]
-    validate(items)
+    validate_plugins(items)
     client = client_for(ctx)
     installed = {slug_of(plugin["plugin"]): plugin
                  for plugin in client.plugins(fields="plugin,status")}

@@ -136,7 +136,6 @@ theme_mods:
 """
 
 import copy
-import re
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -148,11 +147,8 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     merge_by_key,
 )
 from ansible_collections.fabrik.deploy.plugins.module_utils._themes import css_values, deep_merge, rules_view
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec import validate_theme
 
-STYLESHEET = re.compile(r"^[A-Za-z0-9._-]+$")
-SLUG = re.compile(r"^[a-z0-9-]+$")
-HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
-THEME_MOD_NAME = re.compile(r"^[a-z0-9_-]+$")
 # styles option -> (path of the preset in theme.json settings, value key, option value key)
 PRESETS = {
     "palette": (("color", "palette"), "color", "color"),
@@ -181,36 +177,6 @@ SPEC = dict(
     ),
     supports_check_mode=True,
 )
-
-
-def validate(params):
-    if params["stylesheet"] is not None and not STYLESHEET.match(params["stylesheet"]):
-        raise SpecError("stylesheet", "a theme directory name expected, got %r" % params["stylesheet"])
-    for option, entries in (params["styles"] or {}).items():
-        if option in PRESETS:
-            validate_presets(option, entries or [])
-    for name, value in (params["theme_mods"] or {}).items():
-        if not THEME_MOD_NAME.match(name):
-            raise SpecError("theme_mods.%s" % name, "names of lower-case letters, digits, _ and - expected")
-        if value is not None and not isinstance(value, (str, int, float, bool)):
-            raise SpecError("theme_mods.%s" % name, "a string, number, boolean or null expected")
-
-
-def validate_presets(option, entries):
-    value_key = PRESETS[option][2]
-    seen = set()
-    for index, entry in enumerate(entries):
-        where = "styles.%s[%d]" % (option, index)
-        slug, value = entry["slug"], entry[value_key]
-        if not SLUG.match(slug):
-            raise SpecError(where + ".slug", "lower-case letters, digits and - expected, got %r" % slug)
-        if slug in seen:
-            raise SpecError(where + ".slug", "duplicate slug %r" % slug)
-        seen.add(slug)
-        if not value.strip():
-            raise SpecError("%s.%s" % (where, value_key), "a non-empty string expected")
-        if option == "palette" and not HEX_COLOR.match(value):
-            raise SpecError(where + ".color", "#RRGGBB or #RGB expected, got %r" % value)
 
 
 def _get_path(data, path):
@@ -294,7 +260,7 @@ def switch_theme(client, ctx, stylesheet, status):
 
 def run(ctx):
     params = ctx.params
-    validate(params)
+    validate_theme(params["stylesheet"], params["styles"], params["theme_mods"])
     client = client_for(ctx)
     status = client.connector_status()
     stylesheet = params["stylesheet"] or status["stylesheet"]

@@ -95,7 +95,6 @@ users:
       type: str
 """
 
-import re
 import secrets
 
 from ansible.module_utils.basic import AnsibleModule
@@ -106,9 +105,8 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_for,
     connection_argument_spec,
 )
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec import validate_users
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-USERNAME = re.compile(r"^[A-Za-z0-9 _.@-]{1,60}$")
 USER_FIELDS = "id,username,email,roles,name"
 
 SPEC = dict(
@@ -125,19 +123,6 @@ SPEC = dict(
     ),
     supports_check_mode=True,
 )
-
-
-def validate(items):
-    seen = set()
-    for index, item in enumerate(items):
-        where = "users[%d]" % index
-        if not USERNAME.match(item["username"]):
-            raise SpecError(where + ".username", "1..60 letters, digits, space, _ . @ - expected")
-        if item["username"].lower() in seen:
-            raise SpecError(where + ".username", "duplicate username %r" % item["username"])
-        seen.add(item["username"].lower())
-        if item["email"] is not None and not EMAIL.match(item["email"]):
-            raise SpecError(where + ".email", "an e-mail address expected, got %r" % item["email"])
 
 
 def view(username, user):
@@ -207,7 +192,7 @@ def converge(client, item, user, current, wanted, api_user):
 
 def run(ctx):
     items = ctx.params["users"]
-    validate(items)
+    validate_users(items)
     client = client_for(ctx)
     users = {user["username"].lower(): user for user in
              client.users(USER_FIELDS)}

@@ -79,9 +79,17 @@ HANDSHAKES = {
         "connector handshake (version, active theme, SEO plugin) of the theme and head modules",
     ("uptime_kuma", "EVENT connect"): "Socket.IO connection",
     ("uptime_kuma", "EVENT login"): "login",
+    ("wordpress", "GET /wp-json/wp/v2/users/me"):
+        "credential check: the preflight proves the application password, then wordpress_install uses it",
 }
 # Reads of one endpoint that serve distinct managed sets.
 SHARED_ENDPOINTS = {
+    ("namecheap", "POST namecheap.domains.getinfo"): (2, "the preflight proves the API key with the domain's details "
+                                                         "(is it in the account, may it be bought?), the domain stage "
+                                                         "reads them again"),
+    ("cloudflare", "GET /zones"): (2, "the preflight proves the token with the lookup of the site's zone (the domain "
+                                      "stage looks it up again: one request per run, the price of failing before "
+                                      "anything is bought)"),
     ("wordpress", "GET /wp-json/fabrik/v1/options"): (2, "site options (settings) and head options (head) are "
                                                          "both WordPress options, read through the connector"),
 }

@@ -197,20 +197,20 @@ def test_verify_fails_with_the_last_status_and_a_body_excerpt(sandbox, tmp_path)
 
 BAD_INPUTS = {
     "unknown template": (dict(app_template="nope"), {}, "app_template"),
-    "domain with another scheme": (dict(app_domains=["ftp://site-app.test"]), {}, "urls[0].urls[0]"),
+    "domain with another scheme": (dict(app_domains=["ftp://site-app.test"]), {}, "app_domains[0]: an http(s) URL"),
     "domain with a path": (dict(app_domains=["https://site-app.test/blog"]), {}, "without path"),
     "domain that is no URL": (dict(app_domains=["site-app.test"]), {}, "an http(s) URL"),
-    "env key with invalid characters": (dict(app_envs=[{"key": "BAD-KEY", "value": "x"}]), {}, "env_keys[0]"),
+    "env key with invalid characters": (dict(app_envs=[{"key": "BAD-KEY", "value": "x"}]), {}, "app_envs[0].key"),
     "public service missing from the compose": (dict(app_public_service="api"), {}, "no service api"),
     "template variable breaking a house rule": (dict(app_template="docusaurus", app_template_vars={"image": "nginx"}),
                                                 {}, "services.web.image: nginx has no tag"),
     "referenced variable not provided": (dict(app_template="file-api", app_template_vars={
         "object_storage": True, "s3_endpoint": "https://r2.example", "s3_bucket": "b"}), {}, "${S3_ACCESS_KEY_ID}"),
-    "missing server": ({}, dict(coolify_server="no-such-server"), "no server called"),
-    "no server at all": ({}, dict(coolify_server=""), "a server name"),
+    "missing server": ({}, dict(coolify_server="no-such-server"), "coolify_server: no server called"),
+    "no server at all": ({}, dict(coolify_server=""), "coolify_server: required"),
     "token lacking deploy": ({}, dict(coolify_api_token=coolify.NODEPLOY_TOKEN), "lacks the deploy ability"),
-    "read-only token": ({}, dict(coolify_api_token=coolify.READ_TOKEN), "lacks the write, deploy abilities"),
-    "unknown token": ({}, dict(coolify_api_token="9|not-a-token"), "HTTP 401"),
+    "read-only token": ({}, dict(coolify_api_token=coolify.READ_TOKEN), "lacks the write and deploy abilities"),
+    "unknown token": ({}, dict(coolify_api_token="9|not-a-token"), "coolify_api_token: Coolify refused it"),
     "unsupported Coolify": ({}, {}, "Coolify 4.0.0-beta.420 is not supported"),
 }
 

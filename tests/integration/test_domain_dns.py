@@ -106,6 +106,28 @@ def test_removed_record_is_kept_without_prune_and_deleted_with_prune(sandbox, tm
     assert types == ["A", "CNAME"]
 
 
+def test_a_changed_spf_or_dmarc_text_replaces_the_record_without_prune(sandbox, tmp_path, one_site):
+    converge(sandbox, one_site)
+    records = site()["dns_extra_records"]
+    changed = [dict(record, content="v=spf1 include:_spf.other.example.net -all")
+               if record["content"].startswith("v=spf1") else record for record in records]
+    changed.append({"type": "TXT", "name": "_dmarc", "content": "v=DMARC1; p=none"})
+    inventory = sandbox.inventory(tmp_path / "spf", {"site-one": site(dns_extra_records=changed)})
+    converge(sandbox, inventory)
+    stricter = [dict(record, content="v=DMARC1; p=reject") if record["name"] == "_dmarc" else record
+                for record in changed]
+    inventory = sandbox.inventory(tmp_path / "dmarc", {"site-one": site(dns_extra_records=stricter)})
+    sandbox.reset_log()
+    run = converge(sandbox, inventory)
+    assert run.changed == 1
+    txt = sorted((r[1], r[2]) for r in observe.cloudflare(sandbox)["site-one.test"]["records"] if r[0] == "TXT")
+    assert txt == [("_dmarc.site-one.test", "v=DMARC1; p=reject"), ("_verify.site-one.test", 'token="quoted" & <angle>'),
+                   ("site-one.test", "v=spf1 include:_spf.other.example.net -all")]
+    # one batch request, patching the record in place
+    batches = [entry for entry in sandbox.writes("cloudflare") if entry["path"].endswith("/dns_records/batch")]
+    assert len(batches) == 1 and len(sandbox.writes("cloudflare")) == 1
+
+
 def test_gate_timeout_says_what_registrar_has_and_cloudflare_expects(sandbox, tmp_path):
     spec = site(domain="site-gate.test", domain_manage_nameservers=False, dns_gate_timeout=2)
     inventory = sandbox.inventory(tmp_path / "inv", {"site-gate": spec})

@@ -120,7 +120,8 @@ def both_paths_playbook(tmp_path):
         {"name": "object", "fabrik.deploy.r2_object": {"bucket": "both-paths", "key": "hello.txt", "content": "hello\n"},
          "register": "object"},
         {"name": "wordpress", "fabrik.deploy.wordpress_info": {}, "register": "wordpress"},
-        {"name": "an invalid site spec", "fabrik.deploy.site_spec": {"site_domain": "bad domain", "stages": ["domain"]},
+        {"name": "an invalid site spec", "fabrik.deploy.site_spec": {
+            "variables": {"site_domain": "bad domain"}, "stages": ["domain"], "credentials": False},
          "register": "spec", "ignore_errors": True},
     ]
     names = [task["register"] for task in tasks]
@@ -173,7 +174,7 @@ def test_both_paths_register_the_same_results(sandbox, tmp_path):
     assert in_process["bad_zone"]["failed"] and in_process["bad_zone"]["field"] == "zone"
     assert in_process["unknown_option"]["msg"].startswith("Unsupported parameters for")
     assert in_process["refused"]["failed"] and in_process["refused"]["status"] == 401
-    assert in_process["spec"]["failed"] and in_process["spec"]["problems"]
+    assert in_process["spec"]["failed"] and "- site_domain: " in in_process["spec"]["msg"]
     assert {env["key"]: env["value"][:8] for env in in_process["service"]["diff"]["after"]["envs"]} == {
         "SITE_SECRET": "********", "SERVICE_PASSWORD_DB": "********"}  # the generated value too
     assert in_process["object"]["changed"] and in_process["tag"]["changed"]

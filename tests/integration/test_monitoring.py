@@ -192,18 +192,22 @@ def extra(*monitors):
 
 
 BAD_INPUTS = [
-    (no_channels(monitoring_url="ftp://site-one.test"), "monitors[0].url: an http:// or https:// URL"),
-    (no_channels(monitoring_url="site-one.test"), "monitors[0].url: an http:// or https:// URL"),
-    (no_channels(monitoring_interval=0), "monitors[0].interval: >= 1 expected"),
-    (no_channels(monitoring_keyword=""), "monitors[1].keyword: required for keyword monitors"),
-    (no_channels(monitoring_tag=":site-one"), "tag: a tag name expected"),
-    (extra({"name": DOMAIN, "type": "ping", "hostname": DOMAIN}), "monitors[2].name: duplicate monitor name"),
-    (extra({"name": "mail", "type": "smtp", "hostname": DOMAIN}), "monitors[2].type: one of http"),
-    (extra({"name": "db", "type": "port", "hostname": DOMAIN, "port": 70000}), "monitors[2].port: 1..65535"),
+    # The preflight names the variable the user wrote: the one that filled a default monitor's option, or the
+    # entry of monitoring_extra_monitors.
+    (no_channels(monitoring_url="ftp://site-one.test"), "monitoring_url: an http:// or https:// URL"),
+    (no_channels(monitoring_url="site-one.test"), "monitoring_url: an http:// or https:// URL"),
+    (no_channels(monitoring_interval=0), "monitoring_interval: >= 1 expected"),
+    (no_channels(monitoring_keyword=""), "monitoring_keyword: required for keyword monitors"),
+    (no_channels(monitoring_tag=":site-one"), "monitoring_tag: a tag name expected"),
+    (extra({"name": DOMAIN, "type": "ping", "hostname": DOMAIN}),
+     "monitoring_extra_monitors[0].name: duplicate monitor name"),
+    (extra({"name": "mail", "type": "smtp", "hostname": DOMAIN}), "monitoring_extra_monitors[0].type: one of http"),
+    (extra({"name": "db", "type": "port", "hostname": DOMAIN, "port": 70000}),
+     "monitoring_extra_monitors[0].port: 1..65535"),
     (extra({"name": "api", "type": "http", "url": "https://api.site-one.test", "accepted_status_codes": ["2xx"]}),
-     "monitors[2].accepted_status_codes[0]: a status code"),
+     "monitoring_extra_monitors[0].accepted_status_codes[0]: a status code"),
     (extra({"name": "ping", "type": "ping", "hostname": DOMAIN, "keyword": "x"}),
-     "monitors[2].keyword: not an option of ping monitors"),
+     "monitoring_extra_monitors[0].keyword: not an option of ping monitors"),
     (extra({"name": "api", "type": "http", "url": "https://api.site-one.test", "notifications": ["pager"]}),
      "monitors[2].notifications: no notification called 'pager'"),
     ({"monitoring_notifications": [{"name": "ops", "type": "carrier-pigeon", "config": {}}]},

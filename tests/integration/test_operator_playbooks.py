@@ -139,8 +139,12 @@ def test_new_site_writes_an_inventory_that_passes_the_preflight_of_a_check_run(s
     spec = yaml.safe_load((inventory / "host_vars" / "new-site-test.yml").read_text())
     assert spec["site_domain"] == "new-site.test" and spec["site_server_ip"] == "192.0.2.20"
     assert spec["wordpress_preset"] == "landing" and spec["domain_register"] is False
-    assert spec["wordpress_company"] == {"name": 'Nova "Widgets": Ltd', "email": "hello@new-site.test",
-                                         "address": "1 Main Street", "country": "France"}
+    # the texts are in the content file, read as data (never a template)
+    assert spec["wordpress_content_file"] == "content/new-site-test.yml"
+    content = yaml.safe_load((inventory / "content" / "new-site-test.yml").read_text())
+    assert content == {"site": {"title": 'Nova "Widgets": Ltd'},
+                       "company": {"name": 'Nova "Widgets": Ltd', "email": "hello@new-site.test",
+                                   "address": "1 Main Street", "country": "France"}}
     connection = yaml.safe_load((inventory / "group_vars" / "all" / "connection.yml").read_text())
     assert connection == {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
 
@@ -161,14 +165,14 @@ def test_new_site_refuses_to_overwrite_an_inventory_unless_forced(sandbox, tmp_p
     directory = tmp_path / "inventories"
     directory.mkdir()
     assert new_site(sandbox, directory).rc == 0
-    host_vars = directory / "new-site-test" / "host_vars" / "new-site-test.yml"
+    content = directory / "new-site-test" / "content" / "new-site-test.yml"
     (directory / "new-site-test" / "group_vars" / "all" / "vault.yml").write_text("kept: true\n")
     refused = new_site(sandbox, directory, company="Other Ltd")
     assert refused.rc != 0 and "already exists: refusing to overwrite it" in refused.stdout, refused.explain()
-    assert yaml.safe_load(host_vars.read_text())["wordpress_company"]["name"] == 'Nova "Widgets": Ltd'
+    assert yaml.safe_load(content.read_text())["company"]["name"] == 'Nova "Widgets": Ltd'
     forced = new_site(sandbox, directory, company="Other Ltd", force=True)
     assert forced.rc == 0, forced.explain()
-    assert yaml.safe_load(host_vars.read_text())["wordpress_company"]["name"] == "Other Ltd"
+    assert yaml.safe_load(content.read_text())["company"]["name"] == "Other Ltd"
     assert (directory / "new-site-test" / "group_vars" / "all" / "vault.yml").read_text() == "kept: true\n"
 
 

@@ -30,7 +30,8 @@ WORDPRESS_PORT_OFFSET = 6
 ADMIN_PASSWORD = "sandbox-wordpress-admin-password"
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-# The lines site.yml has for this stage (module_defaults of the wordpress action group, the role under its tag).
+# The lines site.yml has for this stage (module_defaults of the wordpress action group, the preflight of the
+# stage, the role under its tag): a playbook of one's own, as docs/stages.md describes it.
 PLAYBOOK = """---
 - name: WordPress stage
   hosts: sites
@@ -42,9 +43,16 @@ PLAYBOOK = """---
       username: "{{ wordpress_username | default(omit) }}"
       app_password: "{{ wordpress_app_password | default(omit) }}"
   tasks:
+    - name: Preflight of the stage
+      ansible.builtin.import_role:
+        name: fabrik.deploy.preflight
+      vars:
+        preflight_stages: [wordpress]
+      tags: [always]
     - name: WordPress stage
       ansible.builtin.import_role:
         name: fabrik.deploy.wordpress
+        rolespec_validate: false
       tags: [wordpress]
 """
 
@@ -170,6 +178,8 @@ def company_spec(assets, **overrides):
         "wordpress_analytics": {"ga4_id": "G-ACME12345"},
         "wordpress_users": [{"username": "editor", "email": "editor@acme.example", "role": "editor",
                              "display_name": "Ed Itor"}],
+        # The brand files live beside the test, not the inventory: their directory is the site's too.
+        "site_files_dirs": [str(assets)],
     }
     spec.update(overrides)
     return spec
@@ -521,13 +531,13 @@ BAD_INPUTS = [
         {"type": "hero", "headline": "Hi", "buttons": [{"text": "Go", "url": "javascript&colon;alert(1)"}]}]}]},
      "URL scheme \"javascript\" refused"),
     ({"wordpress_pages": [{"slug": "x", "sections": [{"type": "text", "body": "No title"}]}]},
-     "wordpress_pages[slug=x]: a title is required"),
+     "wordpress_pages[0].title: required for a present page"),
     ({"wordpress_analytics": {"ga4_id": "UA-12345-1"}}, "wordpress_analytics.ga4_id: a GA4 measurement id"),
     ({"wordpress_site": {"tagline": "No title"}}, "title"),
     ({"wordpress_forms": {"contact": {"shortcode": "<script>x</script>"}}}, "wordpress_forms.contact.shortcode"),
-    ({"wordpress_forms": {"contact": {"provider": "typeform"}}}, "value of provider must be one of: fabrik"),
+    ({"wordpress_forms": {"contact": {"provider": "typeform"}}}, "wordpress_forms.contact.provider: one of fabrik"),
     ({"wordpress_forms": {"contact": {"rate_limit": -5}}}, "wordpress_forms.contact.rate_limit: a whole number"),
-    ({"wordpress_shop": {"mode": "dropship"}}, "value of mode must be one of: woocommerce, catalogue"),
+    ({"wordpress_shop": {"mode": "dropship"}}, "wordpress_shop.mode: one of woocommerce, catalogue"),
     ({"wordpress_preset": "ecommerce", "wordpress_shop": {"mode": "catalogue", "products": []}},
      "wordpress_shop.products: the catalogue's products expected"),
 ]
@@ -537,13 +547,15 @@ BAD_INPUTS = [
     "unknown-preset", "unknown-section", "bad-colour", "bad-button-url", "referenced-javascript-url", "missing-title",
     "bad-ga4", "no-site-title", "bad-shortcode", "bad-form-provider", "bad-rate-limit", "bad-shop-mode",
     "catalogue-without-products"])
-def test_bad_input_fails_before_any_request(sandbox_session, wordpress, assets, tmp_path, override, message):
+def test_bad_input_fails_before_any_write(sandbox_session, wordpress, assets, tmp_path, override, message):
     site = Site(sandbox_session, wordpress, tmp_path, company_spec(assets, **override))
     wordpress.clear_log()
     run = site.run()
     assert run.rc != 0
     assert message in run.output, run.explain()
-    assert wordpress.requests() == []
+    # The preflight only reads (it proves the credentials, a login included); nothing is written.
+    assert [entry for entry in wordpress.requests() if entry["method"] not in READ_METHODS
+            and entry["path"] != "/wp-login.php"] == []
 
 
 # ------------------------------------------------------------------ the shop without WooCommerce

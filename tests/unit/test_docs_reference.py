@@ -39,7 +39,7 @@ def test_site_spec_takes_defaults_from_the_role_when_the_spec_has_none():
     assert "| `dns_server_ip` | `str` |   | `{{ site_server_ip \\| default('') }}` |" in page
     # a long default follows the table as written in defaults/main.yml
     assert "| `monitoring_monitors` | `list of dict` |   | see below the table |" in page
-    assert "monitoring_monitors:\n  - name: \"{{ site_domain }}\"" in page
+    assert "monitoring_monitors:\n  - name: \"{{ site_domain | fabrik.deploy.domain_name }}\"" in page
 
 
 def test_sections_page_documents_every_section_type_with_the_filter_output():

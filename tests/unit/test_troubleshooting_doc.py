@@ -36,6 +36,7 @@ MESSAGE_ARGUMENTS = {
     "error": (0, "message"),             # the HTTP layer's _Call.error(message)
     "unexpected_response": (2, "message"),
     "_gave_up": (1, "why"),
+    "Refused": (1, "message"),           # the preflight's credential probes: Refused(variable, message)
 }
 # Any other callee ending like this is an exception whose first argument is its message.
 EXCEPTION_SUFFIXES = ("Error", "Failed", "Exception")
@@ -61,6 +62,7 @@ DYNAMIC_MESSAGES = {
     "_renamed(err, 'storage_cors_rules', 'cors_rules')",
     "SpecError(name, 'required: set it in the inventory (or a vault file) or export %s' % env)",
     "self.redact(message)", "client.redact(message)", "self.redact(str(err))", "self._redact(message)",
+    "verdict.message",  # the preflight: a credential probe's Refused(variable, message), scanned where raised
 }
 # %-placeholders, Jinja expressions and statements, regex back-references (\1) of the roles' messages.
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrfgixX]|\{\{.*?\}\}|\{%.*?%\}|\\\d")
@@ -139,7 +141,7 @@ class _Scan:
             message = _argument(call, *MESSAGE_ARGUMENTS[name])
             if message is None:
                 return
-            if name == "SpecError":
+            if name in ("SpecError", "Refused"):
                 self._add(call, message, prefix=_argument(call, 0, "field"))
             elif name in ("fail_json", "Failure") and isinstance(message, ast.Name):
                 self._add_name(call, message)
@@ -150,6 +152,10 @@ class _Scan:
         elif name == "append" and isinstance(call.func.value, ast.Name) and call.func.value.id in MESSAGE_LISTS \
                 and call.args and _templates(call.args[0]):
             self._add(call, call.args[0])
+        elif name == "add" and isinstance(call.func.value, ast.Name) and call.func.value.id == "problems" \
+                and len(call.args) == 2:
+            # The preflight's problems.add(variable, message)
+            self._add(call, call.args[1], prefix=call.args[0])
 
     def _add(self, node, message, prefix=None):
         texts = _templates(message)

@@ -10,7 +10,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils import _blocks
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {"render_sections", "deep_merge"}
+    assert set(FilterModule().filters()) == {"render_sections", "deep_merge", "domain_name"}
 
 
 def test_render_sections_filter_matches_the_renderer_and_reports_errors():
@@ -48,3 +48,9 @@ def test_deep_merge_lets_the_spec_replace_scalars_and_remove_pages():
     merged = deep_merge({"pages": [{"slug": "team", "title": "Team"}], "tagline": "x"},
                         {"pages": [{"slug": "team", "state": "absent"}], "tagline": None})
     assert merged == {"pages": [{"slug": "team", "title": "Team", "state": "absent"}], "tagline": None}
+
+
+@pytest.mark.parametrize("value, expected", [("Example.COM.", "example.com"), (" example.com ", "example.com"),
+                                             ("example.com", "example.com")])
+def test_domain_name_is_the_canonical_form_that_names_a_sites_objects(value, expected):
+    assert FilterModule().filters()["domain_name"](value) == expected

@@ -144,7 +144,7 @@ def test_placeholders_are_filled_once_and_escaped():
     ({"type": "image-text", "text": "x", "image": "/a.jpg", "image_position": "top"},
      "sections[0].image_position", "one of left, right"),
     ({"type": "contact-form", "provider": "gravity"}, "sections[0].provider", "one of fabrik, contact-form-7, wpforms"),
-    ({"type": "contact-form", "form_id": "12"}, "sections[0].form_id", "a whole number 1..1000000000"),
+    ({"type": "contact-form", "form_id": 0}, "sections[0].form_id", "a whole number 1..1000000000"),
     ({"type": "contact-form", "shortcode": "[x]"}, "sections[0].shortcode", "unknown field"),
     ({"type": "products", "items": [{"price": "1 €"}]}, "sections[0].items[0].title", "required"),
     ({"type": "products", "url": "javascript:alert(1)", "items": [{"title": "A"}]}, "sections[0].url",

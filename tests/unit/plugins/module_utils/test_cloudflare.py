@@ -487,3 +487,48 @@ def test_exclusive_record_replaces_the_content_of_its_type_and_name():
 def test_exclusive_record_is_created_when_its_type_is_absent_at_the_name():
     result = plan([dict(GOOD, exclusive=True)], [existing("TXT", "example.com", "v=1")])
     assert [body["content"] for body in result.posts] == ["192.0.2.1"] and result.deletes == []
+
+
+# -- SPF and DMARC: one policy per name --------------------------------------------------------------
+
+
+SPF_OLD = "v=spf1 include:_spf.old.example ~all"
+SPF_NEW = "v=spf1 include:_spf.new.example -all"
+
+
+def test_a_changed_spf_text_replaces_the_spf_record_instead_of_adding_a_second():
+    verification = existing("TXT", ZONE, "google-site-verification=abc", record_id="verify")
+    result = plan([{"type": "TXT", "name": "@", "content": SPF_NEW}],
+                  [existing("TXT", ZONE, SPF_OLD, record_id="spf"), verification])
+    assert result.posts == [] and result.deletes == []
+    assert [(record["id"], changes) for record, changes in result.patches] == [("spf", {"content": SPF_NEW})]
+
+
+def test_duplicate_spf_records_collapse_to_the_desired_one_and_other_txt_records_stay():
+    current = [existing("TXT", ZONE, SPF_OLD, record_id="spf-1"), existing("TXT", ZONE, SPF_NEW, record_id="spf-2"),
+               existing("TXT", ZONE, "other text", record_id="other")]
+    result = plan([{"type": "TXT", "name": "@", "content": SPF_NEW}], current)
+    assert result.patches == [] and result.posts == []
+    assert [record["id"] for record in result.deletes] == ["spf-1"]
+
+
+def test_a_dmarc_policy_is_unique_at_its_name_too():
+    old = existing("TXT", "_dmarc." + ZONE, "v=DMARC1; p=none", record_id="dmarc")
+    result = plan([{"type": "TXT", "name": "_dmarc", "content": "v=DMARC1; p=reject; rua=mailto:d@example.com"}], [old])
+    assert result.posts == [] and result.deletes == []
+    assert result.patches[0][0]["id"] == "dmarc"
+    # an SPF policy at that name is another kind: added next to it
+    assert plan([{"type": "TXT", "name": "_dmarc", "content": SPF_NEW}], [old]).posts
+
+
+def test_two_spf_policies_at_one_name_are_refused_before_any_request():
+    with pytest.raises(SpecError, match=r"records\[1\].*one SPF policy"):
+        validate_records([{"type": "TXT", "name": "@", "content": SPF_OLD},
+                          {"type": "TXT", "name": "@", "content": SPF_NEW}], ZONE)
+
+
+def test_an_absent_spf_record_is_matched_by_its_content_only():
+    current = [existing("TXT", ZONE, SPF_OLD, record_id="spf")]
+    assert plan([{"type": "TXT", "name": "@", "content": SPF_NEW, "state": "absent"}], current).deletes == []
+    assert [r["id"] for r in plan([{"type": "TXT", "name": "@", "content": SPF_OLD, "state": "absent"}],
+                                  current).deletes] == ["spf"]

@@ -154,6 +154,48 @@ def test_each_house_rule_names_service_and_key(mutate, expected):
     assert any(error.startswith(expected) for error in errors), errors
 
 
+PRIVILEGES = [
+    ("privileged", {"privileged": True}, "services.web.privileged: a privileged container"),
+    ("privileged", {"privileged": "true"}, "services.web.privileged: a privileged container"),
+    ("host_network", {"network_mode": "host"}, "services.web.network_mode: network_mode: host shares"),
+    ("host_pid", {"pid": "host"}, "services.web.pid: pid: host lets"),
+    ("host_ipc", {"ipc": "host"}, "services.web.ipc: ipc: host shares"),
+    ("all_capabilities", {"cap_add": ["ALL"]}, "services.web.cap_add: cap_add: [ALL] grants"),
+    ("all_capabilities", {"cap_add": ["NET_ADMIN", "all"]}, "services.web.cap_add: cap_add: [ALL] grants"),
+]
+
+
+@pytest.mark.parametrize("rule, fields, expected", PRIVILEGES, ids=[item[0] + "-%d" % i for i, item in enumerate(PRIVILEGES)])
+def test_privileges_over_the_host_are_refused_unless_the_site_opts_in_to_that_rule(rule, fields, expected):
+    document = good()
+    document["services"]["web"].update(fields)
+    errors = _compose.lint(document)
+    assert [error for error in errors if error.startswith(expected)] and errors[0].endswith("opts in to %s" % rule)
+    assert _compose.lint(document, allow=[rule]) == []
+    others = [name for name in _compose.PRIVILEGE_RULES if name != rule]
+    assert _compose.lint(document, allow=others) == errors
+
+
+@pytest.mark.parametrize("volume", ["/var/run/docker.sock:/var/run/docker.sock",
+                                    {"type": "bind", "source": "/run/docker.sock", "target": "/var/run/docker.sock"}])
+def test_the_docker_socket_is_refused_and_its_opt_in_allows_no_other_bind_mount(volume):
+    document = good()
+    document["services"]["web"]["volumes"].append(volume)
+    assert [error for error in _compose.lint(document) if "Docker socket" in error] == [
+        "services.web.volumes[2]: the Docker socket mounted gives the container control of the host's Docker; refused "
+        "unless the site opts in to docker_socket"]
+    assert _compose.lint(document, allow=["docker_socket"]) == []
+    document["services"]["web"]["volumes"].append("/etc:/host-etc")
+    assert _compose.lint(document, allow=["docker_socket"]) == [
+        "services.web.volumes[3]: /etc is a bind mount; only named volumes are allowed"]
+
+
+def test_harmless_namespace_settings_pass():
+    document = good()
+    document["services"]["web"].update(privileged=False, network_mode="bridge", cap_add=["NET_BIND_SERVICE"])
+    assert _compose.lint(document) == []
+
+
 def test_secret_references_and_url_with_reference_are_fine():
     document = good()
     document["services"]["web"]["environment"].update(
