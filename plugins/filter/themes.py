@@ -19,23 +19,13 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._themes import brand_styles as _brand_styles
 from ansible_collections.fabrik.deploy.plugins.module_utils._themes import check_profile
-
-
-def _plain(value):
-    """Ansible's tagged/lazy containers and strings as plain Python values."""
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec import plain
 
 
 def brand_styles(brand, profile=None):
     """``{palette, font_families, rules}`` for ``brand`` ({colors, fonts}) on the theme ``profile`` describes."""
     try:
-        return _brand_styles(_plain(brand or {}), _plain(profile or {}))
+        return _brand_styles(plain(brand or {}), plain(profile or {}))
     except SpecError as err:
         raise AnsibleFilterError("brand_styles: %s" % err) from None
 
@@ -43,7 +33,7 @@ def brand_styles(brand, profile=None):
 def theme_parts(profile):
     """The profile's template parts as ``[{slug, area, content}]`` (sorted by slug)."""
     try:
-        parts = check_profile(_plain(profile or {})).get("parts") or {}
+        parts = check_profile(plain(profile or {})).get("parts") or {}
     except SpecError as err:
         raise AnsibleFilterError("theme_parts: %s" % err) from None
     return [{"slug": slug, "area": part.get("area") or "uncategorized", "content": part["content"]}

@@ -178,20 +178,22 @@ class Fields:
             child.check_unknown()
 
 
+def placeholder_value(name, context, field):
+    """The text the placeholder ``{{ name }}`` (a dotted name) stands for in ``context``; SpecError naming ``field``
+    when the context has no such text."""
+    found = context
+    for part in name.split("."):
+        if not isinstance(found, dict) or part not in found:
+            raise SpecError(field, "unknown placeholder {{ %s }}" % name)
+        found = found[part]
+    if isinstance(found, bool) or not isinstance(found, (str, int, float)):
+        raise SpecError(field, "placeholder {{ %s }} is not a text" % name)
+    return str(found)
+
+
 def fill_placeholders(value, context, field):
     """``value`` with each ``{{ dotted.name }}`` replaced by the context's value (one pass)."""
-
-    def substitute(match):
-        found = context
-        for part in match.group(1).split("."):
-            if not isinstance(found, dict) or part not in found:
-                raise SpecError(field, "unknown placeholder {{ %s }}" % match.group(1))
-            found = found[part]
-        if isinstance(found, bool) or not isinstance(found, (str, int, float)):
-            raise SpecError(field, "placeholder {{ %s }} is not a text" % match.group(1))
-        return str(found)
-
-    return _PLACEHOLDER.sub(substitute, value)
+    return _PLACEHOLDER.sub(lambda match: placeholder_value(match.group(1), context, field), value)
 
 
 def validate_url(value, field):

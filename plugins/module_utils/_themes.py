@@ -29,6 +29,7 @@ import copy
 import re
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._block_markup import escape_text
+from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import placeholder_value
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 
 PROFILE_KEYS = frozenset(("name", "wordpress", "colors", "fonts", "styles", "parts"))
@@ -182,17 +183,8 @@ def render_part(content, placeholders, menus, field="part"):
         if re.search(placeholder, content):
             raise SpecError(field, "{{ menu.%s }} is only allowed in the attributes of a self-closing block" % location)
 
-    def text(match):
-        found = placeholders
-        for part in match.group(1).split("."):
-            if not isinstance(found, dict) or part not in found:
-                raise SpecError(field, "unknown placeholder {{ %s }}" % match.group(1))
-            found = found[part]
-        if isinstance(found, bool) or not isinstance(found, (str, int, float)):
-            raise SpecError(field, "placeholder {{ %s }} is not a text" % match.group(1))
-        return escape_text(str(found))
-
-    return TEXT_PLACEHOLDER.sub(text, content).strip()
+    return TEXT_PLACEHOLDER.sub(lambda match: escape_text(placeholder_value(match.group(1), placeholders, field)),
+                                content).strip()
 
 
 def _drop_blocks(content, pattern):
