@@ -43,7 +43,7 @@ REFERENCE_URLS = ("https://example.com/?a=1&amp;b=2&copy=3&amp;amp;c=4", "&#x2F;
                   "https://example.com/&foo;&notin;")
 URL_FIELDS = {"url", "image", "photo"}
 UNTOUCHED_FIELDS = {"type", "id", "style", "image_position", "columns", "height", "page_id", "shortcode", "provider",
-                    "form_id"}
+                    "form_id", "count"}
 IMAGE = "https://example.com/image.jpg"
 
 SAMPLES = {
@@ -71,6 +71,8 @@ SAMPLES = {
                                                   {"image": IMAGE, "alt": "Globex"}]},
     "gallery": {"headline": "Gallery", "columns": 3, "images": [{"url": IMAGE, "alt": "One", "caption": "First"},
                                                                 {"url": IMAGE}]},
+    "posts": {"headline": "Latest articles", "intro": "From the blog", "count": 3, "columns": 2,
+              "buttons": [{"text": "All articles", "url": "/articles/"}]},
     "text": {"headline": "About", "body": "First paragraph.\n\nSecond\nline.",
              "buttons": [{"text": "More", "url": "/about"}]},
     "image-text": {"headline": "Story", "text": "We build.", "image": IMAGE, "image_alt": "Office",
