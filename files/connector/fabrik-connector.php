@@ -3,7 +3,8 @@
  * Plugin Name: fabrik connector
  * Description: REST routes for what WordPress's core REST API cannot do (theme switch, theme mods,
  *              a few options, plugin upload and sources), the site-wide head snippets and SEO defaults,
- *              and a contact form. Installed by the fabrik.deploy Ansible collection as a must-use plugin.
+ *              the site's stylesheet, and a contact form. Installed by the fabrik.deploy Ansible collection
+ *              as a must-use plugin.
  * Version:     1.1.0
  * License:     GPL-3.0-or-later
  *
@@ -29,6 +30,9 @@ const FABRIK_MAX_SNIPPET_LENGTH  = 20000;
 const FABRIK_MAX_SEO_LENGTH      = 500;
 const FABRIK_SEO_TITLE_META       = 'fabrik_seo_title';
 const FABRIK_SEO_DESCRIPTION_META = 'fabrik_seo_description';
+const FABRIK_CSS_OPTION           = 'fabrik_css';
+const FABRIK_MAX_CSS_LENGTH       = 100000;
+
 /*
  * The parts in fabrik-connector/, in load order: plugin-sources (can the site download a plugin), the contact
  * form (its texts, the stored submissions, the form itself).
@@ -97,6 +101,9 @@ add_action( 'save_post_wp_global_styles', 'fabrik_connector_flush_global_styles_
  * page list until fabrik.deploy.wordpress_menus saves the site's menus.
  */
 add_filter( 'wp_navigation_should_create_fallback', '__return_false' );
+add_action( 'wp_install', 'fabrik_connector_remove_sample_content' );
+add_action( 'wp_enqueue_scripts', 'fabrik_connector_enqueue_css', 20 );
+add_action( 'enqueue_block_assets', 'fabrik_connector_enqueue_editor_css' );
 
 /**
  * The content hash fabrik.deploy stores on the media it uploads, so reruns upload nothing, and the
@@ -393,6 +400,7 @@ function fabrik_connector_options() {
 		'blog_public'          => (bool) get_option( 'blog_public' ),
 		FABRIK_SNIPPETS_OPTION => (object) fabrik_connector_stored_array( FABRIK_SNIPPETS_OPTION ),
 		FABRIK_SEO_OPTION      => (object) fabrik_connector_stored_array( FABRIK_SEO_OPTION ),
+		FABRIK_CSS_OPTION      => (string) get_option( FABRIK_CSS_OPTION, '' ),
 	);
 	$seo = fabrik_connector_active_seo_plugin();
 	if ( $seo ) {
@@ -493,6 +501,22 @@ function fabrik_connector_check_seo_texts( $option, $value ) {
 }
 
 /**
+ * The site's stylesheet: CSS text without "<" (it is printed inside a style element).
+ */
+function fabrik_connector_check_css( $value ) {
+	if ( ! current_user_can( 'edit_css' ) && ! current_user_can( 'unfiltered_html' ) ) {
+		return fabrik_connector_error( 'fabrik_forbidden', 'Storing the site stylesheet needs the edit_css capability.', 403 );
+	}
+	if ( ! is_string( $value ) || strlen( $value ) > FABRIK_MAX_CSS_LENGTH || false !== strpos( $value, '<' ) ) {
+		return fabrik_connector_error(
+			'fabrik_invalid_option',
+			sprintf( '%s: CSS text of at most %d bytes without "<" is expected.', FABRIK_CSS_OPTION, FABRIK_MAX_CSS_LENGTH )
+		);
+	}
+	return $value;
+}
+
+/**
  * The fabrik_connector_seo_plugins() entry whose settings option is $option, or null.
  */
 function fabrik_connector_seo_plugin_of_option( $option ) {
@@ -542,6 +566,8 @@ function fabrik_connector_check_option( $name, $value ) {
 			return fabrik_connector_check_snippets( $value );
 		case FABRIK_SEO_OPTION:
 			return fabrik_connector_check_seo( $value );
+		case FABRIK_CSS_OPTION:
+			return fabrik_connector_check_css( $value );
 	}
 	$seo_plugin = fabrik_connector_seo_plugin_of_option( $name );
 	if ( $seo_plugin ) {
@@ -741,4 +767,49 @@ function fabrik_connector_title_parts( $parts ) {
 		)
 	);
 	return array( 'title' => $title );
+}
+
+// ------------------------------------------------------------ new sites
+
+/**
+ * A new site starts without WordPress's sample content: the "Hello world!" post and its comment, the
+ * "Sample Page" (the draft "Privacy Policy" page stays: the legal pages take it over). Runs once, when
+ * WordPress installs the site; later runs leave every post alone.
+ */
+function fabrik_connector_remove_sample_content() {
+	foreach ( get_comments( array( 'post_id' => 1 ) ) as $comment ) {
+		wp_delete_comment( $comment->comment_ID, true );
+	}
+	foreach ( array( 1 => 'post', 2 => 'page' ) as $id => $type ) {
+		$post = get_post( $id );
+		if ( $post && $type === $post->post_type ) {
+			wp_delete_post( $id, true );
+		}
+	}
+}
+
+// ------------------------------------------------------------ stylesheet
+
+/**
+ * The site's stylesheet (option fabrik_css, set by fabrik.deploy.wordpress_theme): the presets' design,
+ * printed after the theme's global styles on every page.
+ */
+function fabrik_connector_enqueue_css() {
+	$css = (string) get_option( FABRIK_CSS_OPTION, '' );
+	if ( '' === $css ) {
+		return;
+	}
+	$deps = wp_style_is( 'global-styles', 'registered' ) ? array( 'global-styles' ) : array();
+	wp_register_style( 'fabrik-design', false, $deps, FABRIK_CONNECTOR_VERSION );
+	wp_enqueue_style( 'fabrik-design' );
+	wp_add_inline_style( 'fabrik-design', $css );
+}
+
+/**
+ * The same stylesheet in the block editor, so that pages look there as they do on the site.
+ */
+function fabrik_connector_enqueue_editor_css() {
+	if ( is_admin() ) {
+		fabrik_connector_enqueue_css();
+	}
 }

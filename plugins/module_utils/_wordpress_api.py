@@ -22,6 +22,7 @@ MENUS = "/wp/v2/menus"
 MENU_ITEMS = "/wp/v2/menu-items"
 NAVIGATION = "/wp/v2/navigation"
 TEMPLATE_PARTS = "/wp/v2/template-parts"
+TEMPLATES = "/wp/v2/templates"
 APPLICATION_PASSWORDS = "/wp/v2/users/me/application-passwords"
 CONNECTOR_PLUGIN_UPLOAD = "/fabrik/v1/plugins/upload"
 FORCE = {"force": "true"}
@@ -244,3 +245,19 @@ class WordPressApi:
     def delete_template_part(self, part_id, slug):
         """Delete the site's version of a part: the theme's file shows again."""
         self.rest("DELETE", _member(TEMPLATE_PARTS, part_id), "revert template part %s" % slug, params=FORCE)
+
+    # -- templates of block themes (the same calls on /wp/v2/templates)
+
+    def templates(self):
+        """The active theme's templates (its files and the site's own ones)."""
+        return self.rest("GET", TEMPLATES, "list templates", params={
+            "context": "edit", "per_page": 100, "_fields": "id,theme,slug,source,content"}) or []
+
+    def save_template(self, template_id, slug, content):
+        return self.rest("POST", _member(TEMPLATES, template_id), "save template %s" % slug, json={"content": content})
+
+    def create_template(self, slug, body):
+        return self.rest("POST", TEMPLATES, "create template %s" % slug, json=dict(body, slug=slug))
+
+    def delete_template(self, template_id, slug):
+        self.rest("DELETE", _member(TEMPLATES, template_id), "revert template %s" % slug, params=FORCE)
