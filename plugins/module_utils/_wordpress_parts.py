@@ -11,12 +11,15 @@ the client's (``_wordpress_api.py``). Placeholders are filled by :func:`._themes
 
 from __future__ import annotations
 
+import json
 import re
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._themes import MENU_PLACEHOLDER, render_part
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# A self-closing template part block with attributes: its opening, the attributes' inside, its closing.
+TEMPLATE_PART_BLOCK = re.compile(r'(<!-- wp:template-part \{)([^{}]*)(\} /-->)')
 
 
 def normalise(content):
@@ -79,6 +82,18 @@ def navigation_ids(client, menus):
     return {location: by_name.get(menu) if isinstance(menu, str) else menu for location, menu in menus.items()}
 
 
+def with_part_themes(content, theme):
+    """A template's content with the theme named in each template part block that names none, as WordPress
+    stores a template (so that what it stores is what is written)."""
+    def named(match):
+        attributes = match.group(2)
+        if '"theme":' in attributes:
+            return match.group(0)
+        return '%s%s,"theme":%s%s' % (match.group(1), attributes, json.dumps(theme), match.group(3))
+
+    return TEMPLATE_PART_BLOCK.sub(named, content)
+
+
 def part_diff(slug, before, after, noun="template part"):
     return {"before_header": "%s %s (site)" % (noun, slug), "after_header": "%s %s (desired)" % (noun, slug),
             "before": (before or "") + "\n", "after": (after or "") + "\n"}
@@ -125,6 +140,8 @@ def apply_kind(kind, wanted, current, theme, menus, params, check_mode):
             continue
         after = normalise(render_part(part["content"], params["placeholders"], menus,
                                       "%s.%s.content" % (kind.option, slug)))
+        if kind.option == "templates":
+            after = with_part_themes(after, theme)
         if after != before:
             updated.append(slug)
             diffs.append(part_diff(slug, before if before is not None else (
