@@ -118,6 +118,11 @@ options:
     description: Whether the site loads analytics (after the visitor's consent), for the legal pages' C(when).
     type: bool
     default: false
+  posts:
+    description: The site's posts (C(wordpress_posts)), merged over the preset's C(posts) by C(slug).
+    type: list
+    elements: dict
+    default: []
 """
 
 EXAMPLES = r"""
@@ -135,8 +140,8 @@ _value:
   description:
     - The spec, a dictionary with C(placeholders), C(pages), C(menus), C(theme), C(plugins), C(settings),
       C(contact_form) (the settings of the connector's form - C(recipient), C(rate_limit), C(retention_days),
-      C(language), C(texts) - or V(null) without it), C(brand) and C(media) (the preset's pictures, C(name),
-      C(path), C(alt_text)).
+      C(language), C(texts) - or V(null) without it), C(brand), C(media) (the preset's pictures, C(name),
+      C(path), C(alt_text)) and C(posts).
   type: dict
 """
 
@@ -157,7 +162,7 @@ MEDIA_STAND_IN = "/wp-content/uploads/"
 
 def wordpress_spec(preset, legal_pages=None, pages=None, menus=None, theme=None, plugins=None, site=None,
                    company=None, url=None, forms=None, shop=None, brand=None, preset_dir="", domain=None,
-                   analytics=False):
+                   analytics=False, posts=None):
     """The spec the wordpress role gives its modules (see DOCUMENTATION)."""
     preset, site, company = _plain(preset or {}), _plain(site or {}), _plain(company or {})
     placeholders = site_placeholders(site, company, str(url or ""), domain)
@@ -195,6 +200,7 @@ def wordpress_spec(preset, legal_pages=None, pages=None, menus=None, theme=None,
         "contact_form": contact_form,
         "brand": merged_brand,
         "media": media,
+        "posts": deep_merge(_plain(preset.get("posts") or []), _plain(posts or [])),
     }
 
 

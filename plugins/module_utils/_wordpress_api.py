@@ -13,6 +13,7 @@ from __future__ import annotations
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
 PAGES = "/wp/v2/pages"
+POSTS = "/wp/v2/posts"
 MEDIA = "/wp/v2/media"
 USERS = "/wp/v2/users"
 PLUGINS = "/wp/v2/plugins"
@@ -30,6 +31,11 @@ FORCE = {"force": "true"}
 
 def _member(collection, item_id=None):
     return collection if item_id is None else "%s/%s" % (collection, item_id)
+
+
+def _kind(route):
+    """What a route's items are called in messages: page or post."""
+    return "post" if route == POSTS else "page"
 
 
 class WordPressApi:
@@ -108,19 +114,22 @@ class WordPressApi:
 
     # -- pages
 
-    def pages(self, operation="list pages", **params):
+    # ``route``: PAGES, or POSTS for the same calls on posts.
+
+    def pages(self, operation=None, route=PAGES, **params):
         """Every page matching ``params`` (``status``, ``slug``, ``context``, ``_fields``...), all result pages."""
-        return self.list_all(PAGES, operation, params=params)
+        return self.list_all(route, operation or "list %ss" % _kind(route), params=params)
 
-    def create_page(self, slug, body):
-        return self.rest("POST", PAGES, "create page %s" % slug, json=dict(body, slug=slug), params={"context": "edit"})
-
-    def update_page(self, page_id, slug, changes):
-        return self.rest("POST", _member(PAGES, page_id), "update page %s" % slug, json=changes,
+    def create_page(self, slug, body, route=PAGES):
+        return self.rest("POST", route, "create %s %s" % (_kind(route), slug), json=dict(body, slug=slug),
                          params={"context": "edit"})
 
-    def trash_page(self, page_id, slug):
-        self.rest("DELETE", _member(PAGES, page_id), "trash page %s" % slug)
+    def update_page(self, page_id, slug, changes, route=PAGES):
+        return self.rest("POST", _member(route, page_id), "update %s %s" % (_kind(route), slug), json=changes,
+                         params={"context": "edit"})
+
+    def trash_page(self, page_id, slug, route=PAGES):
+        self.rest("DELETE", _member(route, page_id), "trash %s %s" % (_kind(route), slug))
 
     # -- media
 

@@ -279,7 +279,20 @@ def test_fresh_wordpress_becomes_the_finished_company_site(company):
     assert front.count("gtag/js?id=G-ACME12345") == 1
     about = requests.get(slugs["about"]["link"], timeout=30).text
     assert "<title>About us | Acme Demo</title>" in about
-    assert '<meta name="description" content="Acme builds things that last." />' in about
+    # The description of a page is its first text (the site-wide one stands in where a page has none).
+    assert '<meta name="description" content="Acme &amp; Söhne started small and grew with its clients." />' in about
+    assert '<meta property="og:title" content="About us | Acme Demo" />' in about
+    assert re.search(r'<meta property="og:image" content="%s/wp-content/uploads/[^"]+\.png" />' % site.wordpress.url,
+                     about)
+    organisation = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', about).group(1))
+    assert organisation == {"@context": "https://schema.org", "@type": "Organization", "name": "Acme & Söhne",
+                            "url": site.wordpress.url + "/", "logo": organisation["logo"],
+                            "email": "hello@acme.example", "telephone": "+49 30 1234567",
+                            "address": "1 Main Street, Springfield"}
+    assert organisation["logo"].startswith(site.wordpress.url + "/wp-content/uploads/")
+    # GA4 waits for the visitor's consent: stored inert, no script loads it before (browser test: after)
+    assert 'data-fabrik-consent="analytics" data-src="https://www.googletagmanager.com/gtag/js?id=G-ACME12345"' in front
+    assert '<script async src="https://www.googletagmanager.com' not in front
     # The brand on the theme's own slots: primary is Twenty Twenty-Five's accent-1, Twenty Twenty-Three's primary.
     slot = {"twentytwentyfive": "accent-1", "twentytwentythree": "primary"}[default_theme()]
     assert "--wp--preset--color--%s: #0a6cff" % slot in front
@@ -292,7 +305,7 @@ def test_the_footer_shows_the_sites_footer_menu_and_no_placeholder_links(company
     footer = front[front.rindex("<footer"):]
     assert slugs["privacy-policy"]["link"] in footer and slugs["terms"]["link"] in footer
     assert 'href="#"' not in footer and ">Patterns<" not in footer and "Proudly powered" not in footer
-    assert "© Acme Demo" in footer
+    assert "© Acme &amp; Söhne" in footer  # the company's name (the site's title without one)
     header = front[front.index("<header"):front.index("</header>")]
     assert "wp-block-site-logo" in header or default_theme() == "twentytwentyfive"  # its logo is in the footer
     assert "custom-logo" in front  # the site's logo shows
@@ -554,6 +567,8 @@ def test_all_five_presets_look_finished(sandbox_session, wordpress, assets, tmp_
     urls = [("home", wordpress.url + "/", True)] + [
         (page["slug"], page["link"], False) for page in sorted(pages, key=lambda page: page["slug"])
         if page not in front]
+    posts = site.rest("/wp/v2/posts", status="publish")
+    urls += [(post["slug"], post["link"], False) for post in posts]  # the content preset's articles
     found = {}
     for width_name, width in WIDTHS.items():
         context = browser.new_context(viewport={"width": width, "height": 900})
@@ -572,6 +587,11 @@ def test_all_five_presets_look_finished(sandbox_session, wordpress, assets, tmp_
     assert not found, "%s:\n%s" % (preset, "\n".join("%s: %s" % item for item in sorted(found.items())))
     # Before consent no analytics loads (look() fails a page that asks another host for anything).
     assert "googletagmanager" not in " ".join(front_page["scripts"])
+    if preset == "content":  # the client's own articles, each with its picture, not the theme's demo blog
+        assert sorted(post["slug"] for post in posts) == sorted(post["slug"] for post in data["posts"])
+        assert all(post["featured_media"] for post in posts)
+        for post in data["posts"]:
+            assert post["title"] in front_page["body_text"], post["title"]
     assert front_page["cookies"] == ""
     if preset == "company":  # the visitor agrees: then, and only then, GA4 loads
         page = browser.new_page()
