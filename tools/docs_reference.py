@@ -417,8 +417,7 @@ SECTION_DOCS = {
           text: One e-mail a month.
           buttons: [{text: Subscribe, url: /newsletter/, style: fill}]
         """]),
-    "posts": ("The site's latest posts as cards with their featured images, dates and excerpts (a latest posts block "
-              "that WordPress renders on each visit); count 1-24 (6), columns 1-4 (3).", [
+    "posts": ("The latest posts as cards with featured images, dates and excerpts, rendered by WordPress on each visit.", [
         """
         - type: posts
           headline: Latest articles

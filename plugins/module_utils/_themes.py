@@ -305,8 +305,9 @@ def contact_details(placeholders):
         number = re.sub(r"[^0-9+]", "", phone)
         if PHONE.match(number):
             blocks.append('<a href="tel:%s">%s</a>' % (number, escape_text(phone.strip())))
-    return "\n\n".join('<!-- wp:paragraph {"className":"fabrik-contact-detail"} -->\n'
-                        '<p class="fabrik-contact-detail">%s</p>\n<!-- /wp:paragraph -->' % text for text in blocks)
+    detail = ('<!-- wp:paragraph {"className":"fabrik-contact-detail"} -->\n'
+              '<p class="fabrik-contact-detail">%s</p>\n<!-- /wp:paragraph -->')
+    return "\n\n".join(detail % text for text in blocks)
 
 
 def _drop_blocks(content, pattern):
