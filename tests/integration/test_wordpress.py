@@ -508,10 +508,11 @@ def gallery_index(directory):
         for desktop in sorted(preset.glob("*-desktop.png")):
             page = desktop.name[:-len("-desktop.png")]
             mobile = preset / (page + "-mobile.png")
-            rows.append('<figure><figcaption>%s</figcaption><a href="%s"><img src="%s" width="640"></a>%s</figure>' % (
-                html.escape(page), html.escape(preset.name + "/" + desktop.name),
-                html.escape(preset.name + "/" + desktop.name),
-                '<a href="%s"><img src="%s" width="195"></a>' % ((html.escape(preset.name + "/" + mobile.name),) * 2)
+            shot = '<a href="{0}"><img src="{0}" width="{1}" alt="{2}, {3}"></a>'
+            rows.append("<figure><figcaption>%s</figcaption>%s%s</figure>" % (
+                html.escape(page),
+                shot.format(html.escape(preset.name + "/" + desktop.name), 640, html.escape(page), "1280 px"),
+                shot.format(html.escape(preset.name + "/" + mobile.name), 195, html.escape(page), "390 px")
                 if mobile.exists() else ""))
     (directory / "index.html").write_text(
         '<!doctype html><html lang="en"><meta charset="utf-8"><title>fabrik.deploy presets</title>'
