@@ -388,6 +388,7 @@ SECTION_DOCS = {
         """
         - type: gallery
           headline: Our work
+          intro: A few projects of the last year.
           columns: 2
           images:
             - {url: /media/one.jpg, alt: The first project, caption: Finished in spring}
@@ -415,6 +416,15 @@ SECTION_DOCS = {
           headline: Stay in the loop
           text: One e-mail a month.
           buttons: [{text: Subscribe, url: /newsletter/, style: fill}]
+        """]),
+    "posts": ("The latest posts as cards with featured images, dates and excerpts, rendered by WordPress on each visit.", [
+        """
+        - type: posts
+          headline: Latest articles
+          intro: New every week.
+          count: 3
+          columns: 3
+          buttons: [{text: All articles, url: /articles/, style: outline}]
         """]),
     "services": ("A grid of services, each with an optional image and a link button.", [
         """

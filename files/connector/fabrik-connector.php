@@ -3,7 +3,8 @@
  * Plugin Name: fabrik connector
  * Description: REST routes for what WordPress's core REST API cannot do (theme switch, theme mods,
  *              a few options, plugin upload and sources), the site-wide head snippets and SEO defaults,
- *              and a contact form. Installed by the fabrik.deploy Ansible collection as a must-use plugin.
+ *              the site's stylesheet, and a contact form. Installed by the fabrik.deploy Ansible collection
+ *              as a must-use plugin.
  * Version:     1.1.0
  * License:     GPL-3.0-or-later
  *
@@ -29,6 +30,11 @@ const FABRIK_MAX_SNIPPET_LENGTH  = 20000;
 const FABRIK_MAX_SEO_LENGTH      = 500;
 const FABRIK_SEO_TITLE_META       = 'fabrik_seo_title';
 const FABRIK_SEO_DESCRIPTION_META = 'fabrik_seo_description';
+const FABRIK_CSS_OPTION           = 'fabrik_css';
+const FABRIK_ORGANIZATION_OPTION  = 'fabrik_organization';
+const FABRIK_DESCRIPTION_LENGTH   = 160;
+const FABRIK_MAX_CSS_LENGTH       = 100000;
+
 /*
  * The parts in fabrik-connector/, in load order: plugin-sources (can the site download a plugin), the contact
  * form (its texts, the stored submissions, the form itself).
@@ -97,6 +103,10 @@ add_action( 'save_post_wp_global_styles', 'fabrik_connector_flush_global_styles_
  * page list until fabrik.deploy.wordpress_menus saves the site's menus.
  */
 add_filter( 'wp_navigation_should_create_fallback', '__return_false' );
+add_action( 'wp_install', 'fabrik_connector_remove_sample_content' );
+add_action( 'wp_enqueue_scripts', 'fabrik_connector_enqueue_css', 20 );
+add_action( 'enqueue_block_assets', 'fabrik_connector_enqueue_editor_css' );
+add_action( 'wp_footer', 'fabrik_connector_print_consent_banner', 50 );
 
 /**
  * The content hash fabrik.deploy stores on the media it uploads, so reruns upload nothing, and the
@@ -393,6 +403,8 @@ function fabrik_connector_options() {
 		'blog_public'          => (bool) get_option( 'blog_public' ),
 		FABRIK_SNIPPETS_OPTION => (object) fabrik_connector_stored_array( FABRIK_SNIPPETS_OPTION ),
 		FABRIK_SEO_OPTION      => (object) fabrik_connector_stored_array( FABRIK_SEO_OPTION ),
+		FABRIK_CSS_OPTION      => (string) get_option( FABRIK_CSS_OPTION, '' ),
+		FABRIK_ORGANIZATION_OPTION => (object) fabrik_connector_stored_array( FABRIK_ORGANIZATION_OPTION ),
 	);
 	$seo = fabrik_connector_active_seo_plugin();
 	if ( $seo ) {
@@ -493,6 +505,36 @@ function fabrik_connector_check_seo_texts( $option, $value ) {
 }
 
 /**
+ * The site's stylesheet: CSS text without "<" (it is printed inside a style element).
+ */
+function fabrik_connector_check_css( $value ) {
+	if ( ! current_user_can( 'edit_css' ) && ! current_user_can( 'unfiltered_html' ) ) {
+		return fabrik_connector_error( 'fabrik_forbidden', 'Storing the site stylesheet needs the edit_css capability.', 403 );
+	}
+	if ( ! is_string( $value ) || strlen( $value ) > FABRIK_MAX_CSS_LENGTH || false !== strpos( $value, '<' ) ) {
+		return fabrik_connector_error(
+			'fabrik_invalid_option',
+			sprintf( '%s: CSS text of at most %d bytes without "<" is expected.', FABRIK_CSS_OPTION, FABRIK_MAX_CSS_LENGTH )
+		);
+	}
+	return $value;
+}
+
+/**
+ * The organisation behind the site, for its JSON-LD: name, email, telephone, address (plain texts).
+ */
+function fabrik_connector_check_organization( $value ) {
+	$allowed = array( 'name', 'email', 'telephone', 'address' );
+	if ( ! is_array( $value ) || ( $value && wp_is_numeric_array( $value ) ) || array_diff( array_keys( $value ), $allowed ) ) {
+		return fabrik_connector_error(
+			'fabrik_invalid_option',
+			sprintf( '%s: an object with some of %s is expected.', FABRIK_ORGANIZATION_OPTION, implode( ', ', $allowed ) )
+		);
+	}
+	return fabrik_connector_check_seo_texts( FABRIK_ORGANIZATION_OPTION, $value );
+}
+
+/**
  * The fabrik_connector_seo_plugins() entry whose settings option is $option, or null.
  */
 function fabrik_connector_seo_plugin_of_option( $option ) {
@@ -542,6 +584,10 @@ function fabrik_connector_check_option( $name, $value ) {
 			return fabrik_connector_check_snippets( $value );
 		case FABRIK_SEO_OPTION:
 			return fabrik_connector_check_seo( $value );
+		case FABRIK_CSS_OPTION:
+			return fabrik_connector_check_css( $value );
+		case FABRIK_ORGANIZATION_OPTION:
+			return fabrik_connector_check_organization( $value );
 	}
 	$seo_plugin = fabrik_connector_seo_plugin_of_option( $name );
 	if ( $seo_plugin ) {
@@ -680,10 +726,15 @@ function fabrik_connector_print_head() {
 		// Stored only by users with unfiltered_html: printed as given, like a theme's header code.
 		echo "\n<!-- fabrik:" . esc_html( $name ) . " -->\n" . $html . "\n"; // phpcs:ignore WordPress.Security.EscapeOutput
 	}
+	if ( fabrik_connector_seo_plugin_active() ) {
+		return;
+	}
 	$description = fabrik_connector_meta_description();
 	if ( '' !== $description ) {
 		echo '<meta name="description" content="' . esc_attr( $description ) . '" />' . "\n";
 	}
+	fabrik_connector_print_social_meta( $description );
+	fabrik_connector_print_organization();
 }
 
 function fabrik_connector_seo_setting( $key ) {
@@ -699,8 +750,8 @@ function fabrik_connector_page_seo( $key ) {
 }
 
 /**
- * A singular page's own SEO description or excerpt, else the site-wide description; empty under an
- * SEO plugin.
+ * A singular page's own SEO description, its excerpt, or its first text; else the site-wide description,
+ * else the tagline. Empty under an SEO plugin.
  */
 function fabrik_connector_meta_description() {
 	if ( fabrik_connector_seo_plugin_active() ) {
@@ -710,10 +761,124 @@ function fabrik_connector_meta_description() {
 	if ( '' !== $description ) {
 		return $description;
 	}
-	if ( is_singular() && has_excerpt() ) {
-		return wp_strip_all_tags( get_the_excerpt() );
+	if ( is_singular() ) {
+		$post = get_queried_object();
+		if ( has_excerpt( $post ) ) {
+			return fabrik_connector_plain_excerpt( $post->post_excerpt );
+		}
+		$first = fabrik_connector_first_text( $post->post_content );
+		if ( '' !== $first ) {
+			return $first;
+		}
 	}
-	return fabrik_connector_seo_setting( 'description' );
+	$description = fabrik_connector_seo_setting( 'description' );
+	return '' !== $description ? $description : get_bloginfo( 'description', 'display' );
+}
+
+/**
+ * Text as a description: tags and invisible word joiners dropped, white space collapsed, at most
+ * FABRIK_DESCRIPTION_LENGTH characters (cut at a word, with an ellipsis).
+ */
+function fabrik_connector_plain_excerpt( $text ) {
+	$text = html_entity_decode( wp_strip_all_tags( (string) $text ), ENT_QUOTES | ENT_HTML5, 'UTF-8' );
+	$text = trim( preg_replace( '/\s+/u', ' ', str_replace( "\u{2060}", '', $text ) ) );
+	if ( mb_strlen( $text ) <= FABRIK_DESCRIPTION_LENGTH ) {
+		return $text;
+	}
+	$cut = mb_substr( $text, 0, FABRIK_DESCRIPTION_LENGTH - 1 );
+	$space = mb_strrpos( $cut, ' ' );
+	return rtrim( false !== $space ? mb_substr( $cut, 0, $space ) : $cut, ' ,.;:' ) . '…';
+}
+
+/**
+ * The first paragraph of a post's content (its first text a visitor reads), as a description.
+ */
+function fabrik_connector_first_text( $content ) {
+	if ( preg_match_all( '#<p[^>]*>(.*?)</p>#s', (string) $content, $paragraphs ) ) {
+		foreach ( $paragraphs[1] as $paragraph ) {
+			$text = fabrik_connector_plain_excerpt( $paragraph );
+			if ( '' !== $text ) {
+				return $text;
+			}
+		}
+	}
+	return '';
+}
+
+/**
+ * The picture that stands for the page when it is shared: its featured image, else its first image, else the
+ * site's logo, else the site icon ('' when there is none).
+ */
+function fabrik_connector_share_image() {
+	if ( is_singular() ) {
+		$post = get_queried_object();
+		$featured = get_the_post_thumbnail_url( $post, 'large' );
+		if ( $featured ) {
+			return $featured;
+		}
+		if ( preg_match( '#<img[^>]+src="([^"]+)"#', (string) $post->post_content, $image ) ) {
+			return html_entity_decode( $image[1], ENT_QUOTES | ENT_HTML5, 'UTF-8' );
+		}
+	}
+	foreach ( array( (int) get_option( 'site_logo' ), (int) get_theme_mod( 'custom_logo' ) ) as $logo ) {
+		if ( $logo && wp_attachment_is_image( $logo ) ) {
+			return (string) wp_get_attachment_image_url( $logo, 'full' );
+		}
+	}
+	return (string) get_site_icon_url( 512 );
+}
+
+/**
+ * Open Graph and Twitter card tags: title, description, address and picture of the page.
+ */
+function fabrik_connector_print_social_meta( $description ) {
+	$url   = is_singular() ? get_permalink( get_queried_object() ) : home_url( add_query_arg( array() ) );
+	$image = fabrik_connector_share_image();
+	$tags  = array(
+		'og:type'             => is_singular( 'post' ) ? 'article' : 'website',
+		'og:site_name'        => get_bloginfo( 'name', 'display' ),
+		'og:title'            => wp_get_document_title(),
+		'og:description'      => $description,
+		'og:url'              => $url,
+		'og:image'            => $image,
+		'twitter:card'        => $image ? 'summary_large_image' : 'summary',
+		'twitter:title'       => wp_get_document_title(),
+		'twitter:description' => $description,
+		'twitter:image'       => $image,
+	);
+	foreach ( $tags as $property => $content ) {
+		if ( '' === (string) $content ) {
+			continue;
+		}
+		$attribute = 0 === strpos( $property, 'og:' ) ? 'property' : 'name';
+		$value     = in_array( $property, array( 'og:url', 'og:image', 'twitter:image' ), true ) ? esc_url( $content ) : esc_attr( $content );
+		printf( '<meta %s="%s" content="%s" />' . "\n", $attribute, esc_attr( $property ), $value ); // phpcs:ignore WordPress.Security.EscapeOutput
+	}
+}
+
+/**
+ * The organisation behind the site as JSON-LD (schema.org Organization): its name, address, logo and
+ * contact details (option fabrik_organization, set by fabrik.deploy.wordpress_head).
+ */
+function fabrik_connector_print_organization() {
+	$stored = fabrik_connector_stored_array( FABRIK_ORGANIZATION_OPTION );
+	$data   = array(
+		'@context' => 'https://schema.org',
+		'@type'    => 'Organization',
+		'name'     => ! empty( $stored['name'] ) ? $stored['name'] : get_bloginfo( 'name' ),
+		'url'      => home_url( '/' ),
+	);
+	$logo = (int) get_option( 'site_logo' );
+	if ( $logo && wp_attachment_is_image( $logo ) ) {
+		$data['logo'] = wp_get_attachment_image_url( $logo, 'full' );
+	}
+	foreach ( array( 'email', 'telephone', 'address' ) as $key ) {
+		if ( ! empty( $stored[ $key ] ) ) {
+			$data[ $key ] = $stored[ $key ];
+		}
+	}
+	$json = wp_json_encode( $data, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_HEX_TAG | JSON_HEX_AMP );
+	echo '<script type="application/ld+json">' . $json . "</script>\n"; // phpcs:ignore WordPress.Security.EscapeOutput
 }
 
 /**
@@ -741,4 +906,129 @@ function fabrik_connector_title_parts( $parts ) {
 		)
 	);
 	return array( 'title' => $title );
+}
+
+// ------------------------------------------------------------ new sites
+
+/**
+ * A new site starts without WordPress's sample content: the "Hello world!" post and its comment, the
+ * "Sample Page" (the draft "Privacy Policy" page stays: the legal pages take it over). Runs once, when
+ * WordPress installs the site; later runs leave every post alone.
+ */
+function fabrik_connector_remove_sample_content() {
+	foreach ( get_comments( array( 'post_id' => 1 ) ) as $comment ) {
+		wp_delete_comment( $comment->comment_ID, true );
+	}
+	foreach ( array( 1 => 'post', 2 => 'page' ) as $id => $type ) {
+		$post = get_post( $id );
+		if ( $post && $type === $post->post_type ) {
+			wp_delete_post( $id, true );
+		}
+	}
+}
+
+// ------------------------------------------------------------ stylesheet
+
+/**
+ * The site's stylesheet (option fabrik_css, set by fabrik.deploy.wordpress_theme): the presets' design,
+ * printed after the theme's global styles on every page.
+ */
+function fabrik_connector_enqueue_css() {
+	$css = (string) get_option( FABRIK_CSS_OPTION, '' );
+	if ( '' === $css ) {
+		return;
+	}
+	$deps = wp_style_is( 'global-styles', 'registered' ) ? array( 'global-styles' ) : array();
+	wp_register_style( 'fabrik-design', false, $deps, FABRIK_CONNECTOR_VERSION );
+	wp_enqueue_style( 'fabrik-design' );
+	wp_add_inline_style( 'fabrik-design', $css );
+}
+
+/**
+ * The same stylesheet in the block editor, so that pages look there as they do on the site.
+ */
+function fabrik_connector_enqueue_editor_css() {
+	if ( is_admin() ) {
+		fabrik_connector_enqueue_css();
+	}
+}
+
+// ------------------------------------------------------------ consent
+
+/**
+ * True when a stored head snippet waits for the visitor's consent (a script of type text/plain with
+ * data-fabrik-consent, as fabrik.deploy.wordpress_head writes GA4 and Tag Manager).
+ */
+function fabrik_connector_needs_consent() {
+	foreach ( fabrik_connector_stored_array( FABRIK_SNIPPETS_OPTION ) as $html ) {
+		if ( false !== strpos( (string) $html, 'data-fabrik-consent=' ) ) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * The consent banner: nothing that waits for consent runs, and no cookie is set, until the visitor agrees.
+ * The choice is kept in the browser (localStorage, no cookie); a link to #cookie-settings opens the banner
+ * again. Accessible: a labelled region, two buttons of equal weight, reachable by keyboard.
+ */
+function fabrik_connector_print_consent_banner() {
+	if ( ! fabrik_connector_needs_consent() ) {
+		return;
+	}
+	$texts = array(
+		'label'   => __( 'Cookie consent', 'fabrik-connector' ),
+		'text'    => __( 'We would like to measure visits with analytics cookies to improve this site. Nothing is measured unless you agree.', 'fabrik-connector' ),
+		'privacy' => __( 'Privacy policy', 'fabrik-connector' ),
+		'accept'  => __( 'Accept analytics', 'fabrik-connector' ),
+		'decline' => __( 'Decline', 'fabrik-connector' ),
+	);
+	$privacy = get_privacy_policy_url();
+	?>
+<section id="fabrik-consent" class="fabrik-consent" role="region" aria-label="<?php echo esc_attr( $texts['label'] ); ?>" hidden>
+	<p><?php echo esc_html( $texts['text'] ); ?><?php if ( $privacy ) : ?> <a href="<?php echo esc_url( $privacy ); ?>"><?php echo esc_html( $texts['privacy'] ); ?></a><?php endif; ?></p>
+	<div class="fabrik-consent__buttons">
+		<button type="button" data-fabrik-consent-choice="granted"><?php echo esc_html( $texts['accept'] ); ?></button>
+		<button type="button" data-fabrik-consent-choice="denied"><?php echo esc_html( $texts['decline'] ); ?></button>
+	</div>
+</section>
+<style>
+.fabrik-consent{position:fixed;z-index:99999;inset-inline:1rem;bottom:1rem;max-width:34rem;margin-inline:auto;padding:1.25rem 1.5rem;border-radius:.9rem;background:#fff;color:#111;box-shadow:0 10px 40px rgb(0 0 0/.25);font-size:.95rem;line-height:1.5}
+.fabrik-consent[hidden]{display:none}
+.fabrik-consent p{margin:0 0 1rem}
+.fabrik-consent a{color:inherit}
+.fabrik-consent__buttons{display:flex;flex-wrap:wrap;gap:.75rem}
+.fabrik-consent button{flex:1 1 10rem;padding:.7em 1.2em;border-radius:.5rem;border:2px solid #111;background:#fff;color:#111;font:inherit;font-weight:600;cursor:pointer}
+.fabrik-consent button[data-fabrik-consent-choice="granted"]{background:#111;color:#fff}
+.fabrik-consent button:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
+</style>
+<script>
+(function () {
+	var key = 'fabrik-consent', banner = document.getElementById('fabrik-consent');
+	function stored() { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
+	function run() {
+		document.querySelectorAll('script[type="text/plain"][data-fabrik-consent]').forEach(function (inert) {
+			var live = document.createElement('script');
+			if (inert.dataset.src) { live.src = inert.dataset.src; live.async = true; } else { live.text = inert.text; }
+			inert.parentNode.replaceChild(live, inert);
+		});
+	}
+	function choose(choice) {
+		try { window.localStorage.setItem(key, choice); } catch (e) {}
+		banner.hidden = true;
+		if (choice === 'granted') { run(); }
+	}
+	banner.addEventListener('click', function (event) {
+		var choice = event.target.getAttribute('data-fabrik-consent-choice');
+		if (choice) { choose(choice); }
+	});
+	document.addEventListener('click', function (event) {
+		var link = event.target.closest && event.target.closest('a[href$="#cookie-settings"]');
+		if (link) { event.preventDefault(); banner.hidden = false; banner.querySelector('button').focus(); }
+	});
+	if (stored() === 'granted') { run(); } else if (stored() !== 'denied') { banner.hidden = false; }
+})();
+</script>
+	<?php
 }

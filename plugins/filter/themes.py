@@ -7,7 +7,14 @@
 the theme's own slots: the ``styles`` option of fabrik.deploy.wordpress_theme.
 
 ``{{ profile | fabrik.deploy.theme_parts }}`` lists the profile's template parts in the form of the
-``parts`` option of fabrik.deploy.wordpress_template_parts.
+``parts`` option of fabrik.deploy.wordpress_template_parts; ``{{ profile | fabrik.deploy.theme_templates }}``
+its templates in the form of the ``templates`` option.
+
+``{{ pages | fabrik.deploy.page_templates(profile) }}`` gives the pages that open with a hero the theme's page
+template without the page title.
+
+``{{ css | fabrik.deploy.design_css(profile) }}`` puts the CSS variables of the presets' stylesheet (the
+theme's slots of each brand role) before it.
 
 The format and the logic are in ``plugins/module_utils/_themes.py``.
 """
@@ -19,6 +26,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._themes import brand_styles as _brand_styles
 from ansible_collections.fabrik.deploy.plugins.module_utils._themes import check_profile
+from ansible_collections.fabrik.deploy.plugins.module_utils._themes import design_css as _design_css
+from ansible_collections.fabrik.deploy.plugins.module_utils._themes import page_templates as _page_templates
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec import plain
 
 
@@ -40,8 +49,39 @@ def theme_parts(profile):
             for slug, part in sorted(parts.items())]
 
 
+def theme_templates(profile):
+    """The profile's templates as ``[{slug, title, content}]`` (sorted by slug)."""
+    try:
+        templates = check_profile(plain(profile or {})).get("templates") or {}
+    except SpecError as err:
+        raise AnsibleFilterError("theme_templates: %s" % err) from None
+    for slug, template in templates.items():
+        if not isinstance(template, dict) or not isinstance(template.get("content"), str):
+            raise AnsibleFilterError("theme_templates: templates.%s: a mapping with the template's content expected"
+                                     % slug)
+    return [{"slug": slug, "title": template.get("title") or slug, "content": template["content"]}
+            for slug, template in sorted(templates.items())]
+
+
+def page_templates(pages, profile=None):
+    """``pages`` with the theme's page template without title on those that open with a hero."""
+    try:
+        return _page_templates(plain(pages or []), plain(profile or {}))
+    except SpecError as err:
+        raise AnsibleFilterError("page_templates: %s" % err) from None
+
+
+def design_css(css, profile=None, brand=None):
+    """The presets' stylesheet with its CSS variables set from the theme's slots (and the brand's colours)."""
+    try:
+        return _design_css(str(css or ""), plain(profile or {}), plain(brand or {}))
+    except SpecError as err:
+        raise AnsibleFilterError("design_css: %s" % err) from None
+
+
 class FilterModule:
     """fabrik.deploy theme profile filters."""
 
     def filters(self):
-        return {"brand_styles": brand_styles, "theme_parts": theme_parts}
+        return {"brand_styles": brand_styles, "theme_parts": theme_parts, "theme_templates": theme_templates,
+                "page_templates": page_templates, "design_css": design_css}

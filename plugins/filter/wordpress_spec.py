@@ -24,12 +24,25 @@ description:
   - Pages, menus, theme and settings are the preset's with the site's merged over them as
     P(fabrik.deploy.deep_merge#filter) merges (pages by C(slug), menus by C(name)); the legal pages come
     after the preset's pages.
-  - "Plugins are the site's list when given, else the preset's; a slug stands for C({slug: <slug>}); the contact
-    form's plugin comes last."
-  - "The contact form (O(forms).contact): with a C(shortcode), the form's page is its sections, then a C(shortcode)
-    section with it; without, a C(contact) section (e-mail, phone and address links of O(company)) is added to the
-    page unless it has one."
-  - "The placeholders the pages may use: C(company) and C(site) (C(title), C(tagline), C(domain), C(url))."
+  - "Plugins are the site's list when given, else the preset's; a slug stands for C({slug: <slug>}); WooCommerce
+    (the shop in C(woocommerce) mode) and the contact form's plugin come last."
+  - "The contact form (O(forms).contact), by its C(provider): C(fabrik) (the default), C(contact-form-7) and
+    C(wpforms) add a C(contact-form) section (the fabrik connector's form, or that plugin's while it is active) to
+    the form's page unless it has one, and the form's settings are the spec's C(contact_form); C(shortcode) (implied
+    by a C(shortcode)) makes the page its sections then a C(shortcode) section; C(links) adds a C(contact) section
+    (e-mail, phone and address links of O(company)) unless the page has one."
+  - "The shop (the preset's C(shop) with O(shop) merged over it): in C(catalogue) mode, its products as a
+    C(products) section on the shop's page (C(shop) by default), each with an \"enquire\" button to the form's
+    page; in C(woocommerce) mode, the plugin C(woocommerce)."
+  - "The placeholders the pages may use: C(company), C(site) (C(title), C(tagline), C(domain), C(url), C(owner): the
+    company's name, else the site's title) and C(legal) (C(law): the applicable law named from C(company.country),
+    for example C(the law of the United Kingdom))."
+  - "Legal pages: a part with C(when) (a flag, C(analytics), C(form) or C(hosting), or a placeholder such as
+    C(company.vat_id)) is kept only when the flag is on or the placeholder has a value."
+  - "The site's content file (O(content)) is merged over O(site), O(company), O(pages), O(menus) and O(seo)."
+  - "Without a menu of the footer location, a C(Footer) menu lists the legal pages."
+  - "The brand is the preset's (C(brand)) with the site's merged over it; the preset's files (C(brand.logo),
+    C(brand.favicon), C(media[].path)) are relative to O(preset_dir)."
 author:
   - fabrik.deploy contributors (@fabrik)
 options:
@@ -95,6 +108,27 @@ options:
     description: The site's SEO defaults (C(wordpress_seo)).
     type: dict
     default: {}
+  brand:
+    description: The site's brand (C(wordpress_brand)), merged over the preset's C(brand).
+    type: dict
+    default: {}
+  preset_dir:
+    description: The directory of the preset's file, where its own files (pictures, logo) are.
+    type: str
+    default: ""
+  domain:
+    description: The site's domain (C(site_domain)) for the legal texts, unless O(site) has a C(domain); else the
+      host of O(url).
+    type: str
+  analytics:
+    description: Whether the site loads analytics (after the visitor's consent), for the legal pages' C(when).
+    type: bool
+    default: false
+  posts:
+    description: The site's posts (C(wordpress_posts)), merged over the preset's C(posts) by C(slug).
+    type: list
+    elements: dict
+    default: []
 """
 
 EXAMPLES = r"""
@@ -104,7 +138,8 @@ EXAMPLES = r"""
       {{ preset | fabrik.deploy.wordpress_spec(legal_pages=legal_pages, pages=wordpress_pages, menus=wordpress_menus,
                                                theme=wordpress_theme, plugins=wordpress_plugins, site=wordpress_site,
                                                company=wordpress_company, url=wordpress_url, forms=wordpress_forms,
-                                               shop=wordpress_shop) }}
+                                               shop=wordpress_shop, posts=wordpress_posts, brand=wordpress_brand,
+                                               preset_dir=preset_file | dirname, domain=site_domain) }}
 """
 
 RETURN = r"""
@@ -112,18 +147,21 @@ _value:
   description:
     - The spec, a dictionary with C(placeholders), C(pages), C(menus), C(theme), C(plugins), C(settings),
       C(contact_form) (the settings of the connector's form - C(recipient), C(rate_limit), C(retention_days),
-      C(language), C(texts) - or V(null) without it), and the site's C(site), C(company) and C(seo) with its
-      content file merged in.
+      C(language), C(texts) - or V(null) without it), C(brand), C(media) (the preset's pictures, C(name),
+      C(path), C(alt_text)), C(posts), and the site's C(site), C(company) and C(seo) with its content file merged
+      in.
   type: dict
 """
 
 
 def wordpress_spec(preset, legal_pages=None, pages=None, menus=None, theme=None, plugins=None, site=None,
-                   company=None, url=None, forms=None, content=None, seo=None, shop=None):
+                   company=None, url=None, forms=None, content=None, seo=None, shop=None, brand=None, preset_dir="",
+                   domain=None, analytics=False, posts=None):
     """The spec the wordpress role gives its modules (see DOCUMENTATION)."""
     try:
         return build_spec(preset, legal_pages=legal_pages, pages=pages, menus=menus, theme=theme, plugins=plugins,
-                          site=site, company=company, url=url, forms=forms, content=content, seo=seo, shop=shop)
+                          site=site, company=company, url=url, forms=forms, content=content, seo=seo, shop=shop,
+                          brand=brand, preset_dir=preset_dir, domain=domain, analytics=analytics, posts=posts)
     except SpecError as err:
         raise AnsibleFilterError("wordpress_spec: %s" % err) from None
 

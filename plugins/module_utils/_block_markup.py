@@ -220,10 +220,13 @@ class Markup:
         return block("image", attributes, '<figure class="%s">%s</figure>' % (css, img))
 
     @staticmethod
-    def gallery(images, columns=None):
+    def gallery(images, columns=None, align=None):
         attributes = {"columns": columns} if columns else {}
         attributes["linkTo"] = "none"
-        css = classes("wp-block-gallery has-nested-images", "columns-%s" % (columns or "default"), "is-cropped")
+        if align:
+            attributes["align"] = align
+        css = classes("wp-block-gallery", "align%s" % align if align else None, "has-nested-images",
+                      "columns-%s" % (columns or "default"), "is-cropped")
         return block("gallery", attributes, '<figure class="%s">%s</figure>' % (css, inner(images)))
 
     @staticmethod
@@ -233,8 +236,10 @@ class Markup:
         return block("column", attributes, '<div class="wp-block-column"%s>%s</div>' % (style, inner(blocks)))
 
     @staticmethod
-    def columns(column_blocks):
-        return block("columns", None, '<div class="wp-block-columns">%s</div>' % inner(column_blocks))
+    def columns(column_blocks, align=None):
+        attributes = {"align": align} if align else None
+        css = classes("wp-block-columns", "align%s" % align if align else None)
+        return block("columns", attributes, '<div class="%s">%s</div>' % (css, inner(column_blocks)))
 
     @staticmethod
     def quote(text_blocks, citation=None):
@@ -280,6 +285,19 @@ class Markup:
         text = '<div class="wp-block-media-text__content">%s</div>' % inner(blocks)
         parts = (text, media) if media_right else (media, text)
         return block("media-text", attributes, '<div class="%s">%s</div>' % (css, "".join(parts)))
+
+    @staticmethod
+    def latest_posts(count, columns, align=None):
+        """The latest posts as a grid of cards (a dynamic block: WordPress renders it, the markup is its comment)."""
+        # In the order of the block's attributes, defaults left out (as the serializer writes them).
+        attributes = {"postsToShow": count} if count != 5 else {}
+        attributes.update(displayPostContent=True, excerptLength=24, displayPostDate=True, postLayout="grid")
+        if columns != 3:
+            attributes["columns"] = columns
+        attributes.update(displayFeaturedImage=True, featuredImageSizeSlug="medium_large")
+        if align:
+            attributes["align"] = align
+        return block("latest-posts", attributes)
 
     @staticmethod
     def separator():

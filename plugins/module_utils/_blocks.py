@@ -259,7 +259,7 @@ def _grid(fields, cells):
     markup = fields.markup
     per_row = fields.number("columns", 1, MAX_COLUMNS, DEFAULT_COLUMNS)
     rows = [cells[start:start + per_row] for start in range(0, len(cells), per_row)]
-    return [markup.columns([markup.column(cell) for cell in row]) for row in rows]
+    return [markup.columns([markup.column(cell) for cell in row], "wide") for row in rows]
 
 
 # ---------------------------------------------------------------- section types
@@ -368,14 +368,23 @@ def _logos(fields):
     markup = fields.markup
     images = [markup.image(item.url("image", required=True), item.plain("alt", required=True), href=item.url("url"))
               for item in fields.items("items", required=True)]
-    return _title(fields, align="center") + [markup.gallery(images, fields.number("columns", 1, 8, None))]
+    return _title(fields, align="center") + [markup.gallery(images, fields.number("columns", 1, 8, None), "wide")]
 
 
 def _gallery(fields):
     markup = fields.markup
     images = [markup.image(item.url("url", required=True), item.plain("alt") or "", caption=item.text("caption"))
               for item in fields.items("images", required=True)]
-    return _title(fields) + [markup.gallery(images, fields.number("columns", 1, 8, None))]
+    return _title(fields) + _body(fields, "intro") + [markup.gallery(images, fields.number("columns", 1, 8, None),
+                                                                     "wide")]
+
+
+def _posts(fields):
+    """The site's latest posts as cards (WordPress renders them on each visit)."""
+    markup = fields.markup
+    return (_title(fields) + _body(fields, "intro")
+            + [markup.latest_posts(fields.number("count", 1, 24, 6), fields.number("columns", 1, 4, 3), "wide")]
+            + _buttons(fields))
 
 
 def _text(fields):
@@ -472,6 +481,7 @@ SECTION_TYPES = {
     "stats": _stats,
     "logos": _logos,
     "gallery": _gallery,
+    "posts": _posts,
     "text": _text,
     "image-text": _image_text,
     "newsletter": _newsletter,
@@ -511,7 +521,9 @@ def render_section(section, context=None, field="section", wordpress_version=Non
         return markup.group(content, class_name, anchor, align="full")
     content = renderer(fields)
     fields.check_unknown()
-    return markup.group(content, class_name, anchor)
+    # Every section spans the page (its background may too); its texts keep the theme's reading width and its
+    # grids the theme's wide width.
+    return markup.group(content, class_name, anchor, align="full")
 
 
 def render(sections, context=None, field="sections", wordpress_version=None):

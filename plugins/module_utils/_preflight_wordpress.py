@@ -36,9 +36,13 @@ except ImportError:  # ansible-core requires PyYAML; kept for the sanity import 
 
 BUILTIN_PRESETS = ("company", "landing", "saas", "ecommerce", "content")
 CONTENT_KEYS = ("site", "company", "pages", "menus", "seo")
-PLUGIN_OPTIONS = dict(slug=dict(type="str", required=True), state=dict(type="str", default="active", choices=[
-    "present", "active", "inactive", "absent"]), src=dict(type="str"), required_by=dict(type="str"),
-                      hint=dict(type="str"))
+PLUGIN_OPTIONS = dict(
+    slug=dict(type="str", required=True),
+    state=dict(type="str", default="active", choices=["present", "active", "inactive", "absent"]),
+    src=dict(type="str"),
+    required_by=dict(type="str"),
+    hint=dict(type="str"),
+)
 USER_OPTIONS = dict(username=dict(type="str", required=True), email=dict(type="str"), role=dict(type="str"),
                     display_name=dict(type="str"), password=dict(type="str"),
                     state=dict(type="str", default="present", choices=["present", "absent"]))
@@ -114,6 +118,7 @@ def check_wordpress(site, problems):
     if problems.about("wordpress_forms"):
         forms = {"contact": {key: value for key, value in (forms.get("contact") or {}).items()
                              if key not in ("shortcode", "page")}}
+    analytics = site.get("wordpress_analytics") or {}
     try:
         # Without valid page and menu entries, the rest of the spec (theme, plugins, SEO) is checked alone.
         spec = spec_lib.build_spec(
@@ -124,7 +129,9 @@ def check_wordpress(site, problems):
             forms=forms if whole else {"contact": {key: value for key, value in (forms.get("contact") or {}).items()
                                                    if key in ("plugin", "plugin_src")}},
             content=content if whole else dict(content, pages=[], menus=[]), seo=site.get("wordpress_seo"),
-            shop=site.get("wordpress_shop"))
+            shop=site.get("wordpress_shop"), brand=site.get("wordpress_brand"), preset_dir=preset_dir(site),
+            domain=site.get("site_domain"), analytics=bool(analytics.get("ga4_id") or analytics.get("gtm_id")),
+            posts=site.get("wordpress_posts") if whole else [])
     except SpecError as err:
         # The form's and the shop's own checks name the inventory variable; a page of the form's, its field.
         field = err.field if (err.field or "").startswith("wordpress_") else "wordpress_forms.contact" + _tail(err.field)
@@ -135,9 +142,9 @@ def check_wordpress(site, problems):
     check_theme(site, problems, spec["theme"], files_ok)
     check_plugins(site, problems, spec["plugins"])
     check_media(site, problems)
+    check_preset_media(site, problems, spec)
     check_users(site, problems)
     seo = spec["seo"]
-    analytics = site.get("wordpress_analytics") or {}
     problems.attempt(lambda: head_snippets(analytics.get("ga4_id"), analytics.get("gtm_id"), seo.get("verification"),
                                            analytics.get("snippets")),
                      renamer(("ga4_id", "wordpress_analytics.ga4_id"), ("gtm_id", "wordpress_analytics.gtm_id"),
@@ -189,6 +196,14 @@ def check_connection(site, problems):
 
 def collection_file(site, *parts):
     return os.path.join(site.get("collection_dir") or "", "templates", *parts)
+
+
+def preset_dir(site):
+    """The directory of the preset's file, where the preset's own pictures are (as the role computes it)."""
+    name = site.get("wordpress_preset") or "company"
+    if name in (site.get("wordpress_builtin_presets") or BUILTIN_PRESETS):
+        return collection_file(site, "presets")
+    return os.path.dirname(os.path.normpath(os.path.join(site.base_dir(), os.path.expanduser(str(name).strip()))))
 
 
 def load_preset(site, problems):
@@ -448,6 +463,21 @@ def check_media(site, problems):
             entries.append(("wordpress_brand.assets[%d].path" % index, typed["path"]))
     for field, path in entries:
         full = check_file(site, problems, path, field)
+        if full and not mimetypes.guess_type(full)[0]:
+            problems.add(field, "cannot tell the type of %s from its extension" % path)
+
+
+def check_preset_media(site, problems, spec):
+    """The preset's own pictures (its brand's logo and icon, its ``media``), which are paths in the preset's
+    directory: a preset copied without its pictures fails here, not after the first upload."""
+    directory = preset_dir(site)
+    brand = (spec.get("brand") or {})
+    own = site.get("wordpress_brand") or {}
+    entries = [("wordpress_preset.brand.%s" % key, brand[key]) for key in ("logo", "favicon")
+               if isinstance(brand.get(key), str) and not own.get(key)]
+    entries += [("wordpress_preset.media[%d].path" % index, item["path"]) for index, item in enumerate(spec.get("media") or [])]
+    for field, path in entries:
+        full = check_file(site, problems, path, field, base=directory, allowed=[directory])
         if full and not mimetypes.guess_type(full)[0]:
             problems.add(field, "cannot tell the type of %s from its extension" % path)
 

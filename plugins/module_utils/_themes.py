@@ -16,6 +16,18 @@ A *theme profile* (``templates/themes/<stylesheet>.yml``, read by the wordpress 
   ``{{ name.path }}`` text placeholders (``site.title``, ``company.name``, escaped as text) and
   ``{{ menu.<location> }}`` (the id of the navigation menu the spec gives that ``location``); a
   self-closing block using a menu placeholder is left out when the site has no such menu.
+  ``<!-- fabrik:contact-details /-->`` stands for paragraphs with the company's address, e-mail and phone
+  (links), each left out when the spec has none;
+* ``templates``: templates the site gets in addition to (or instead of) the theme's (slug -> ``{title,
+  content}``), block markup without placeholders;
+* ``no_title_template``: the page template (the theme's or one of ``templates``) without the page title, which
+  pages that open with a hero get (:func:`page_templates`);
+* ``font_library``: the fonts the theme ships (name -> ``{fontFamily, fontFace}``, theme.json's form, sources
+  ``file:./`` in the theme): a brand font of that name loads from the theme's files; ``font_generic`` names the
+  library font standing in for a generic family (``serif: Literata``) when the brand's font is not in it.
+
+:func:`design_css` prefixes the presets' stylesheet (``templates/design/fabrik.css``) with the CSS variables
+it uses (``--fabrik-primary``...), each pointing at the theme's slot of that role.
 
 :func:`brand_styles` turns a spec's ``wordpress_brand`` into ``fabrik.deploy.wordpress_theme``'s
 ``styles`` option; :func:`render_part` renders a part for ``fabrik.deploy.wordpress_template_parts``.
@@ -28,11 +40,18 @@ from __future__ import annotations
 import copy
 import re
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._block_markup import escape_text
+from ansible_collections.fabrik.deploy.plugins.module_utils._block_markup import escape_attribute, escape_text
 from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import placeholder_value
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 
-PROFILE_KEYS = frozenset(("name", "wordpress", "colors", "fonts", "styles", "parts"))
+PROFILE_KEYS = frozenset(("name", "wordpress", "colors", "fonts", "styles", "parts", "templates", "no_title_template",
+                          "font_library", "font_generic"))
+# The roles the design stylesheet uses, with the colour each stands for when the theme has no such slot.
+DESIGN_COLORS = {"primary": "#1d4ed8", "secondary": "#0f172a", "background": "#ffffff", "text": "#1e293b",
+                 "surface": "#f1f5f9", "muted": "#64748b"}
+DESIGN_FONTS = ("body", "heading")
+GENERIC_FAMILIES = frozenset(("serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"))
+CONTACT_DETAILS = re.compile(r"<!-- fabrik:contact-details /-->")
 ON_COLOR = re.compile(r"^brand:on-([a-z0-9-]+)$")
 HEX_COLOR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 MENU_PLACEHOLDER = re.compile(r"\{\{\s*menu\.([a-z0-9_-]+)\s*\}\}")
@@ -41,6 +60,8 @@ TEXT_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Z
 # that separates it from its neighbours.
 _MENU_BLOCK = r"<!-- wp:[a-z][a-z0-9/-]*\s+\{(?:(?!-->).)*\{\{\s*menu\.%s\s*\}\}(?:(?!-->).)*/-->"
 BLACK, WHITE = "#000000", "#ffffff"
+EMAIL = re.compile(r"^[^\s@<>\"\\]+@[^\s@<>\"\\]+\.[^\s@<>\"\\]+$")
+PHONE = re.compile(r"^\+?[0-9]{3,20}$")
 
 
 def check_profile(profile, field="profile"):
@@ -52,7 +73,7 @@ def check_profile(profile, field="profile"):
     unknown = sorted(set(profile) - PROFILE_KEYS)
     if unknown:
         raise SpecError("%s.%s" % (field, unknown[0]), "unknown key (known: %s)" % ", ".join(sorted(PROFILE_KEYS)))
-    for key in ("colors", "fonts", "styles", "parts"):
+    for key in ("colors", "fonts", "styles", "parts", "templates", "font_library", "font_generic"):
         if not isinstance(profile.get(key) or {}, dict):
             raise SpecError("%s.%s" % (field, key), "a mapping expected")
     for slug, part in (profile.get("parts") or {}).items():
@@ -144,11 +165,36 @@ def brand_styles(brand, profile=None):
             raise SpecError("wordpress_brand.colors.%s" % role, "#RRGGBB or #RGB expected, got %r" % (color,))
     palette = _slots(colors, profile.get("colors") or {}, "color", "wordpress_brand.colors")
     families = _slots(fonts, profile.get("fonts") or {}, "font_family", "wordpress_brand.fonts")
+    for family in families:
+        family.update(library_font(family["font_family"], profile))
     rules = {}
     for role, fragment in sorted((profile.get("styles") or {}).items()):
         if role in colors or role in fonts:
             rules = deep_merge(rules, _resolve(fragment, colors, "styles.%s" % role))
     return {"palette": palette, "font_families": families, "rules": rules}
+
+
+def _family_names(value):
+    return [name.strip().strip("'\"").strip() for name in value.split(",") if name.strip()]
+
+
+def library_font(value, profile):
+    """``{font_family, font_face}`` of the theme's own font for a brand font (``"Literata, serif"``), so that it
+    loads from the theme's files: the font of that name in the profile's ``font_library``, else the library font
+    the profile names for the value's generic family; {} when neither (the value stays a CSS font stack)."""
+    library = profile.get("font_library") or {}
+    names = _family_names(value)
+    found = next((library[name] for name in names if name in library), None)
+    if found is None:
+        generic = next((name for name in names if name in GENERIC_FAMILIES), None)
+        stand_in = (profile.get("font_generic") or {}).get(generic)
+        found = library.get(stand_in) if stand_in else None
+    if not isinstance(found, dict) or not found.get("fontFamily"):
+        return {}
+    entry = {"font_family": found["fontFamily"]}
+    if found.get("fontFace"):
+        entry["font_face"] = copy.deepcopy(found["fontFace"])
+    return entry
 
 
 def _slots(values, mapping, value_key, field):
@@ -162,6 +208,48 @@ def _slots(values, mapping, value_key, field):
             raise SpecError("%s.%s" % (field, role), "the theme's slot %r is already given by another role" % slug)
         entries[slug] = {"slug": slug, value_key: value.strip()}
     return list(entries.values())
+
+
+# ---------------------------------------------------------------- design stylesheet
+
+
+def design_css(css, profile=None, brand=None):
+    """``css`` (the presets' stylesheet) after a ``:root`` rule that sets its variables from the theme's slots:
+    ``--fabrik-<role>`` for each colour role (``var(--wp--preset--color--<slot>, <stand-in>)``),
+    ``--fabrik-on-<role>`` for the text on it (white or black, whichever reads on the brand's colour) and
+    ``--fabrik-<role>-font`` for each font role."""
+    profile = check_profile(profile)
+    colors, fonts = profile.get("colors") or {}, profile.get("fonts") or {}
+    brand_colors = dict(DESIGN_COLORS, **{role: color for role, color in ((brand or {}).get("colors") or {}).items()
+                                          if isinstance(color, str) and HEX_COLOR.match(color)})
+    lines = ["--fabrik-%s: var(--wp--preset--color--%s, %s);" % (role, colors.get(role, role), fallback)
+             for role, fallback in DESIGN_COLORS.items()]
+    lines += ["--fabrik-on-%s: %s;" % (role, readable_on(brand_colors[role])) for role in ("primary", "secondary")]
+    lines += ["--fabrik-%s-font: var(--wp--preset--font-family--%s, inherit);" % (role, fonts.get(role, role))
+              for role in DESIGN_FONTS]
+    return ":root {\n  %s\n}\n%s" % ("\n  ".join(lines), (css or "").strip() + "\n")
+
+
+# ---------------------------------------------------------------- page templates
+
+
+def opens_with_hero(page):
+    sections = page.get("sections") or []
+    return bool(sections) and isinstance(sections[0], dict) and sections[0].get("type") == "hero"
+
+
+def page_templates(pages, profile=None):
+    """``pages`` with the profile's ``no_title_template`` set on each present page that opens with a hero and sets no
+    template of its own (the theme would print the page's title above the hero)."""
+    profile = check_profile(profile)
+    template = profile.get("no_title_template")
+    result = []
+    for page in pages:
+        if (template and isinstance(page, dict) and page.get("template") is None
+                and page.get("state", "present") == "present" and opens_with_hero(page)):
+            page = dict(page, template=template)
+        result.append(page)
+    return result
 
 
 # ---------------------------------------------------------------- template parts
@@ -183,8 +271,35 @@ def render_part(content, placeholders, menus, field="part"):
         if re.search(placeholder, content):
             raise SpecError(field, "{{ menu.%s }} is only allowed in the attributes of a self-closing block" % location)
 
-    return TEXT_PLACEHOLDER.sub(lambda match: escape_text(placeholder_value(match.group(1), placeholders, field)),
-                                content).strip()
+    content = TEXT_PLACEHOLDER.sub(lambda match: escape_text(placeholder_value(match.group(1), placeholders, field)),
+                                   content)
+    # After the placeholders: the company's texts are never read for placeholders.
+    details = contact_details(placeholders)
+    if not details:
+        return _drop_blocks(content, CONTACT_DETAILS.pattern).strip()
+    return CONTACT_DETAILS.sub(lambda _match: details, content).strip()
+
+
+def contact_details(placeholders):
+    """Paragraph blocks with the company's address, e-mail and phone (links), as a part shows them; the blank
+    lines of a missing one are dropped with it."""
+    company = (placeholders or {}).get("company") or {}
+    blocks = []
+    address = company.get("address")
+    if isinstance(address, str) and address.strip():
+        blocks.append(escape_text(address.strip()))
+    email = company.get("email")
+    if isinstance(email, str) and EMAIL.match(email.strip()):
+        email = email.strip()
+        blocks.append('<a href="mailto:%s">%s</a>' % (escape_attribute(email), escape_text(email)))
+    phone = company.get("phone")
+    if isinstance(phone, str) and phone.strip():
+        number = re.sub(r"[^0-9+]", "", phone)
+        if PHONE.match(number):
+            blocks.append('<a href="tel:%s">%s</a>' % (number, escape_text(phone.strip())))
+    detail = ('<!-- wp:paragraph {"className":"fabrik-contact-detail"} -->\n'
+              '<p class="fabrik-contact-detail">%s</p>\n<!-- /wp:paragraph -->')
+    return "\n\n".join(detail % text for text in blocks)
 
 
 def _drop_blocks(content, pattern):

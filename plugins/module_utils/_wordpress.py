@@ -395,19 +395,24 @@ def merge_by_key(base, updates, key):
     return merged
 
 
+# Scripts that wait for the visitor's consent: inert (type text/plain) until the fabrik connector's consent banner
+# runs them (data-src becomes src), after the visitor agreed.
+CONSENT_SCRIPT = '<script type="text/plain" data-fabrik-consent="analytics"'
+
+
 def ga4_snippet(measurement_id):
-    """The gtag.js loader for a GA4 measurement id (``G-XXXX``)."""
+    """The gtag.js loader for a GA4 measurement id (``G-XXXX``), run only after consent."""
     return (
-        '<script async src="https://www.googletagmanager.com/gtag/js?id={id}"></script>\n'
-        "<script>window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments);}}"
+        CONSENT_SCRIPT + ' data-src="https://www.googletagmanager.com/gtag/js?id={id}"></script>\n'
+        + CONSENT_SCRIPT + ">window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments);}}"
         "gtag('js',new Date());gtag('config','{id}');</script>"
     ).format(id=measurement_id)
 
 
 def gtm_snippet(container_id):
-    """The Google Tag Manager head loader for a container id (``GTM-XXXX``)."""
+    """The Google Tag Manager head loader for a container id (``GTM-XXXX``), run only after consent."""
     return (
-        "<script>(function(w,d,s,l,i){{w[l]=w[l]||[];w[l].push({{'gtm.start':new Date().getTime(),"
+        CONSENT_SCRIPT + ">(function(w,d,s,l,i){{w[l]=w[l]||[];w[l].push({{'gtm.start':new Date().getTime(),"
         "event:'gtm.js'}});var f=d.getElementsByTagName(s)[0],j=d.createElement(s),dl=l!='dataLayer'?'&l='+l:'';"
         "j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i+dl;f.parentNode.insertBefore(j,f);"
         "}})(window,document,'script','dataLayer','{id}');</script>"

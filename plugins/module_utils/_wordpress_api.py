@@ -13,6 +13,7 @@ from __future__ import annotations
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 
 PAGES = "/wp/v2/pages"
+POSTS = "/wp/v2/posts"
 MEDIA = "/wp/v2/media"
 USERS = "/wp/v2/users"
 PLUGINS = "/wp/v2/plugins"
@@ -22,6 +23,7 @@ MENUS = "/wp/v2/menus"
 MENU_ITEMS = "/wp/v2/menu-items"
 NAVIGATION = "/wp/v2/navigation"
 TEMPLATE_PARTS = "/wp/v2/template-parts"
+TEMPLATES = "/wp/v2/templates"
 APPLICATION_PASSWORDS = "/wp/v2/users/me/application-passwords"
 CONNECTOR_PLUGIN_UPLOAD = "/fabrik/v1/plugins/upload"
 FORCE = {"force": "true"}
@@ -29,6 +31,11 @@ FORCE = {"force": "true"}
 
 def _member(collection, item_id=None):
     return collection if item_id is None else "%s/%s" % (collection, item_id)
+
+
+def _kind(route):
+    """What a route's items are called in messages: page or post."""
+    return "post" if route == POSTS else "page"
 
 
 class WordPressApi:
@@ -107,19 +114,22 @@ class WordPressApi:
 
     # -- pages
 
-    def pages(self, operation="list pages", **params):
+    # ``route``: PAGES, or POSTS for the same calls on posts.
+
+    def pages(self, operation=None, route=PAGES, **params):
         """Every page matching ``params`` (``status``, ``slug``, ``context``, ``_fields``...), all result pages."""
-        return self.list_all(PAGES, operation, params=params)
+        return self.list_all(route, operation or "list %ss" % _kind(route), params=params)
 
-    def create_page(self, slug, body):
-        return self.rest("POST", PAGES, "create page %s" % slug, json=dict(body, slug=slug), params={"context": "edit"})
-
-    def update_page(self, page_id, slug, changes):
-        return self.rest("POST", _member(PAGES, page_id), "update page %s" % slug, json=changes,
+    def create_page(self, slug, body, route=PAGES):
+        return self.rest("POST", route, "create %s %s" % (_kind(route), slug), json=dict(body, slug=slug),
                          params={"context": "edit"})
 
-    def trash_page(self, page_id, slug):
-        self.rest("DELETE", _member(PAGES, page_id), "trash page %s" % slug)
+    def update_page(self, page_id, slug, changes, route=PAGES):
+        return self.rest("POST", _member(route, page_id), "update %s %s" % (_kind(route), slug), json=changes,
+                         params={"context": "edit"})
+
+    def trash_page(self, page_id, slug, route=PAGES):
+        self.rest("DELETE", _member(route, page_id), "trash %s %s" % (_kind(route), slug))
 
     # -- media
 
@@ -244,3 +254,19 @@ class WordPressApi:
     def delete_template_part(self, part_id, slug):
         """Delete the site's version of a part: the theme's file shows again."""
         self.rest("DELETE", _member(TEMPLATE_PARTS, part_id), "revert template part %s" % slug, params=FORCE)
+
+    # -- templates of block themes (the same calls on /wp/v2/templates)
+
+    def templates(self):
+        """The active theme's templates (its files and the site's own ones)."""
+        return self.rest("GET", TEMPLATES, "list templates", params={
+            "context": "edit", "per_page": 100, "_fields": "id,theme,slug,source,content"}) or []
+
+    def save_template(self, template_id, slug, content):
+        return self.rest("POST", _member(TEMPLATES, template_id), "save template %s" % slug, json={"content": content})
+
+    def create_template(self, slug, body):
+        return self.rest("POST", TEMPLATES, "create template %s" % slug, json=dict(body, slug=slug))
+
+    def delete_template(self, template_id, slug):
+        self.rest("DELETE", _member(TEMPLATES, template_id), "revert template %s" % slug, params=FORCE)

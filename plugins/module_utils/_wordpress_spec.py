@@ -26,6 +26,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._blocks import (
     validate_url,
 )
 from ansible_collections.fabrik.deploy.plugins.module_utils import _wordpress_forms as forms_lib
+from ansible_collections.fabrik.deploy.plugins.module_utils import _wordpress_site as site_lib
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 
 MERGE_KEYS = ("slug", "name")
@@ -40,6 +41,8 @@ PAGE_OPTIONS = dict(
     parent=dict(type="str"),
     template=dict(type="str"),
     menu_order=dict(type="int"),
+    excerpt=dict(type="str"),
+    featured_media=dict(type="int"),
     sections=dict(type="list", elements="dict"),
     content=dict(type="str"),
     raw_html=dict(type="bool", default=False),
@@ -123,7 +126,8 @@ def _merge_lists(base, override, key):
 
 
 def build_spec(preset, legal_pages=None, pages=None, menus=None, theme=None, plugins=None, site=None,
-               company=None, url=None, forms=None, content=None, seo=None, shop=None):
+               company=None, url=None, forms=None, content=None, seo=None, shop=None, brand=None, preset_dir="",
+               domain=None, analytics=False, posts=None):
     """The spec the wordpress role gives its modules (see the ``wordpress_spec`` filter's documentation).
 
     ``content`` is the site's content file (``site``, ``company``, ``pages``, ``menus``, ``seo``), merged over
@@ -134,10 +138,20 @@ def build_spec(preset, legal_pages=None, pages=None, menus=None, theme=None, plu
     company = deep_merge(plain(company or {}), content.get("company") or {})
     pages = deep_merge(plain(pages or []), content.get("pages") or [])
     menus = deep_merge(plain(menus or []), content.get("menus") or [])
-    placeholders = site_placeholders(site, company, str(url or ""))
-    merged_pages = deep_merge(plain(preset.get("pages", [])) + plain(legal_pages or []), pages)
+    placeholders = site_placeholders(site, company, str(url or ""), domain)
     contact = plain((forms or {}).get("contact") or {})
+    # The legal pages' parts that hold for this site (analytics, the form, hosting, a company detail).
+    flags = {"analytics": bool(analytics), "form": bool(contact), "hosting": bool(company.get("hosting"))}
+    legal = [site_lib.legal_page(page, flags, placeholders) if isinstance(page, dict) else page
+             for page in plain(legal_pages or [])]
+    merged_pages = deep_merge(plain(preset.get("pages", [])) + legal, pages)
     merged_shop = deep_merge(plain(preset.get("shop") or {}), plain(shop or {}))
+    merged_brand = deep_merge(site_lib.preset_files(preset.get("brand") or {}, preset_dir), plain(brand or {}))
+    media = [dict(item, path=site_lib.in_preset_dir(item["path"], preset_dir)) for item in preset.get("media") or []
+             if isinstance(item, dict) and item.get("name") and item.get("path")]
+    # {{ media.<name> }}: where each picture will be (the role fills in the URLs the upload returns).
+    placeholders["media"] = {item["name"]: site_lib.MEDIA_STAND_IN for item in media + (merged_brand.get("assets") or [])
+                             if isinstance(item, dict) and item.get("name")}
     page_mappings = [page for page in merged_pages if isinstance(page, dict)]
     merged_pages = deep_merge(merged_pages, forms_lib.contact_form_pages(
         contact, page_mappings, company, lambda sections: render(sections, placeholders)))
@@ -147,7 +161,8 @@ def build_spec(preset, legal_pages=None, pages=None, menus=None, theme=None, plu
     return {
         "placeholders": placeholders,
         "pages": merged_pages,
-        "menus": deep_merge(preset.get("menus", []), menus),
+        "menus": site_lib.footer_menu(deep_merge(preset.get("menus", []), menus),
+                                      [page for page in legal if isinstance(page, dict)]),
         "theme": deep_merge(preset.get("theme", {}), plain(theme or {})),
         "plugins": with_plugins(plugin_list(preset.get("plugins", []) if plugins is None else plain(plugins)),
                                 extra_plugins),
@@ -156,19 +171,25 @@ def build_spec(preset, legal_pages=None, pages=None, menus=None, theme=None, plu
         "site": site,
         "company": company,
         "seo": deep_merge(plain(seo or {}), content.get("seo") or {}),
+        "brand": merged_brand,
+        "media": media,
+        "posts": deep_merge(plain(preset.get("posts") or []), plain(posts or [])),
     }
 
 
-def site_placeholders(site, company, url):
-    """What ``{{ company.* }}`` and ``{{ site.* }}`` in the pages' texts stand for."""
+def site_placeholders(site, company, url, domain=None):
+    """What ``{{ company.* }}``, ``{{ site.* }}`` and ``{{ legal.* }}`` in the pages' texts stand for."""
+    title = site.get("title", "")
     return {
         "company": company,
         "site": {
-            "title": site.get("title", ""),
+            "title": title,
             "tagline": site.get("tagline", ""),
-            "domain": site.get("domain", urlsplit(url).hostname),
+            "domain": site.get("domain") or domain or urlsplit(url).hostname,
             "url": url,
+            "owner": company.get("name") or title,
         },
+        "legal": {"law": site_lib.applicable_law(company.get("country"))},
     }
 
 
@@ -196,13 +217,18 @@ def normalise_content(value):
     return (value or "").replace("\r\n", "\n").strip()
 
 
-def desired_pages(pages, placeholders, version=None):
+def desired_pages(pages, placeholders, version=None, post_type="page"):
     """Validate and render every page (for WordPress ``version``): (present pages by slug, absent slugs).
 
-    ``pages`` are wordpress_pages' ``pages`` (validated against :data:`PAGE_OPTIONS`)."""
+    ``pages`` are wordpress_pages' ``pages`` (validated against :data:`PAGE_OPTIONS`); posts
+    (``post_type="post"``) have no parent and no menu order."""
     present, absent = {}, []
     for index, page in enumerate(pages):
         field = "pages[%d]" % index
+        if post_type == "post":
+            for key in ("parent", "menu_order"):
+                if page[key] is not None:
+                    raise SpecError("%s.%s" % (field, key), "posts have none (post_type=post)")
         slug = check_page_slug(page["slug"], field + ".slug")
         if slug in present or slug in absent:
             raise SpecError(field + ".slug", "%r is listed twice" % slug)
@@ -244,9 +270,11 @@ def desired_page(page, field, placeholders, version=None):
         "parent": page["parent"] or None,
         "content": normalise_content(content),
     }
-    for key in ("template", "menu_order"):
+    for key in ("template", "menu_order", "featured_media"):
         if page[key] is not None:
             desired[key] = page[key]
+    if page["excerpt"] is not None:
+        desired["excerpt"] = title_text(fill_placeholders(page["excerpt"], placeholders, field + ".excerpt"))
     seo = {key: fill_placeholders(text, placeholders, "%s.seo.%s" % (field, key))
            for key, text in (page["seo"] or {}).items() if text is not None}
     if seo:

@@ -22,7 +22,13 @@ description:
     C(pt_page_description). The template's placeholders become the plugin's variables (C(%%title%%),
     C(%%sitename%%), C(%%sitedesc%%) for Yoast; C(%title%), C(%sitename%), C(%sitedesc%) for Rank Math).
   - With neither active, the defaults are stored for the connector, which applies them only while no SEO
-    plugin (Yoast SEO, Rank Math, All in One SEO, SEOPress, The SEO Framework) is active.
+    plugin (Yoast SEO, Rank Math, All in One SEO, SEOPress, The SEO Framework) is active. The connector then also
+    prints, on every page, a meta description (the page's own, its excerpt or its first paragraph, else the default),
+    Open Graph and Twitter card tags with a picture (the page's featured or first image, else the site's logo) and
+    the organisation's JSON-LD (O(organization)).
+  - Google Analytics and Tag Manager load only after the visitor's consent - their snippets are stored inert and the
+    connector shows a consent banner (accessible, remembered in the browser, opened again by a link to
+    C(#cookie-settings)); before the visitor agrees, nothing loads and no cookie is set.
 author:
   - fabrik.deploy contributors (@fabrik)
 extends_documentation_fragment:
@@ -50,6 +56,25 @@ options:
       - Further snippets, name (lower-case letters, digits, C(_), C(-)) to HTML, printed as given.
       - Storing raw HTML needs the C(unfiltered_html) capability (administrators of a single site have it).
     type: dict
+  organization:
+    description:
+      - The organisation behind the site, which the fabrik connector (1.1 or later) prints on every page as JSON-LD
+        (schema.org C(Organization), with the site's address and logo) while no SEO plugin is active. Stored as
+        plain text; not managed when unset, V({}) removes it.
+    type: dict
+    suboptions:
+      name:
+        description: Its name (the site's title when not set).
+        type: str
+      email:
+        description: Contact e-mail address.
+        type: str
+      telephone:
+        description: Phone number.
+        type: str
+      address:
+        description: Postal address.
+        type: str
   seo:
     description:
       - Site-wide SEO defaults, stored as plain text (tags dropped, white space collapsed). Not set means not managed.
@@ -90,6 +115,11 @@ seo:
   returned: always
   type: dict
   sample: {title_template: "{title} | {site}", description: Example builds things that last.}
+organization:
+  description: The stored organisation after the run.
+  returned: when O(organization) is set
+  type: dict
+  sample: {name: Example Ltd, email: hello@example.com}
 seo_plugin:
   description: The SEO plugin whose settings hold the defaults - V(yoast), V(rankmath) or V(none).
   returned: always
@@ -100,7 +130,7 @@ seo_plugin:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import parallel
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     SEO_SITE_OPTIONS,
     client_for,
@@ -110,6 +140,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
 )
 
 SNIPPETS_OPTION = "fabrik_head_snippets"
+ORGANIZATION_OPTION = "fabrik_organization"
 SEO_OPTION = "fabrik_seo"
 UNMAPPED_SEO_PLUGIN = ("an SEO plugin other than Yoast SEO or Rank Math is active: the SEO defaults are stored "
                        "for the fabrik connector, which does not apply them while that plugin is active")
@@ -124,6 +155,12 @@ SPEC = dict(
         seo=dict(type="dict", options=dict(
             title_template=dict(type="str"),
             description=dict(type="str"),
+        )),
+        organization=dict(type="dict", options=dict(
+            name=dict(type="str"),
+            email=dict(type="str"),
+            telephone=dict(type="str"),
+            address=dict(type="str"),
         )),
     ),
     supports_check_mode=True,
@@ -174,10 +211,21 @@ def run(ctx):
         # The connector's option is replaced as a whole; a plugin's settings get only the differing keys.
         changes[seo_option] = wanted["seo"] if plugin not in SEO_SITE_OPTIONS else {
             key: value for key, value in wanted["seo"].items() if current["seo"].get(key) != value}
+    if params["organization"] is not None:
+        if ORGANIZATION_OPTION not in options:
+            raise SpecError("organization", "the site's fabrik connector does not print the organisation: update "
+                                            "wp-content/mu-plugins/fabrik-connector.php to the collection's (1.1 or later)")
+        current["organization"] = options[ORGANIZATION_OPTION] or {}
+        wanted["organization"] = {key: seo_text(value) for key, value in params["organization"].items()
+                                  if value and seo_text(value)}
+        if wanted["organization"] != current["organization"]:
+            changes[ORGANIZATION_OPTION] = wanted["organization"]
     after = wanted
     if changes and not ctx.check_mode:
         stored = client.update_options(changes, "update head options")
-        after = {"snippets": stored[SNIPPETS_OPTION] or {}, "seo": stored[seo_option] or {}}
+        after = dict(wanted, snippets=stored[SNIPPETS_OPTION] or {}, seo=stored[seo_option] or {})
+        if "organization" in wanted:
+            after["organization"] = stored[ORGANIZATION_OPTION] or {}
     return dict(after, seo_plugin=plugin, changed=bool(changes), diff={"before": current, "after": after})
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: wordpress_pages
-short_description: Manage the pages of a WordPress site, built from sections rendered to Gutenberg blocks
+short_description: Manage the pages or posts of a WordPress site, built from sections rendered to Gutenberg blocks
 version_added: 0.1.0
 description:
   - Takes the whole list of pages a site should have, reads the site's pages once, and creates,
-    updates or trashes only what differs.
+    updates or trashes only what differs. With O(post_type=post), the same for its posts (articles).
   - "Identity: a page is found by its slug, whatever its status (published, draft, pending, private,
     scheduled); trashed pages are ignored. Two existing pages with a listed slug (possible under
     different parents) make the module fail rather than guess."
@@ -22,7 +22,7 @@ description:
     it (an invisible word joiner follows each C([)). URLs are read with their character references resolved,
     as a browser would, and must then be http(s), mailto, tel or relative (C(javascript&colon;...) is refused).
   - A page is updated when its rendered content (line endings and surrounding white space aside), title,
-    status, parent, template, menu order or SEO fields differ from what the site has.
+    status, parent, template, menu order, excerpt, featured image or SEO fields differ from what the site has.
   - "Section types: V(hero), V(features), V(cta), V(pricing), V(testimonials), V(faq), V(contact), V(team),
     V(stats), V(logos), V(gallery), V(text), V(image-text), V(newsletter), V(services), V(timeline),
     V(legal), V(separator), V(spacer). Their fields are described in the collection's
@@ -76,6 +76,16 @@ options:
         description:
           - Order among sibling pages. Not managed when unset.
         type: int
+      excerpt:
+        description:
+          - A post's or page's excerpt, plain text (HTML-escaped). Not managed when unset.
+        type: str
+      featured_media:
+        description:
+          - Id of the media item shown as the post's or page's featured image (for example from
+            M(fabrik.deploy.wordpress_media)'s RV(fabrik.deploy.wordpress_media#module:media[].id)); V(0) for none.
+            Not managed when unset.
+        type: int
       sections:
         description:
           - The page's sections, each a mapping with a C(type) and that type's fields; rendered in order.
@@ -118,6 +128,13 @@ options:
         type: str
         choices: [present, absent]
         default: present
+  post_type:
+    description:
+      - V(page) manages pages, V(post) posts (which have no O(pages[].parent) nor O(pages[].menu_order)).
+      - O(prune) and the slugs' identity apply within that type only.
+    type: str
+    choices: [page, post]
+    default: page
   placeholders:
     description:
       - "Values for the C({{ name.path }}) placeholders of titles, sections and SEO fields, for example
@@ -166,6 +183,18 @@ EXAMPLES = r"""
         title: Contact
         parent: home
         content: "Write to hello@example.com.\n\nWe answer within a day."
+
+- name: The site's articles, with their featured images
+  fabrik.deploy.wordpress_pages:
+    post_type: post
+    pages:
+      - slug: a-slower-kitchen
+        title: A slower kitchen
+        excerpt: Why we cook fewer dishes, better.
+        featured_media: 42
+        sections:
+          - type: text
+            body: We cut our weekly menu from fourteen dishes to seven.
 
 - name: A one-page site, every other page moved to the trash
   fabrik.deploy.wordpress_pages:
@@ -226,6 +255,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_api import PAGES, POSTS
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     SEO_PAGE_META,
     client_for,
@@ -240,7 +270,7 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec impo
 )
 
 LISTED_STATUSES = "publish,future,draft,pending,private"
-READ_FIELDS = "id,slug,title,status,parent,menu_order,template,content,meta,link"
+READ_FIELDS = "id,slug,title,status,parent,menu_order,template,content,excerpt,featured_media,meta,link"
 UNMAPPED_SEO_PLUGIN = ("an SEO plugin other than Yoast SEO or Rank Math is active: the pages' seo fields are stored "
                        "in the fabrik connector's page meta, which the connector does not print while that plugin is active")
 WRITERS = 4
@@ -249,6 +279,7 @@ SPEC = dict(
     argument_spec=dict(
         connection_argument_spec(),
         pages=dict(type="list", elements="dict", required=True, options=PAGE_OPTIONS),
+        post_type=dict(type="str", choices=["page", "post"], default="page"),
         placeholders=dict(type="dict", default={}),
         wordpress_version=dict(type="str"),
         prune=dict(type="bool", default=False),
@@ -279,9 +310,9 @@ def depth(slug, present):
 # ------------------------------------------------------------------ current state
 
 
-def current_pages(client):
-    """The site's pages by slug (trash excluded); fails on a slug two pages share."""
-    pages = client.pages(context="edit", status=LISTED_STATUSES, _fields=READ_FIELDS)
+def current_pages(client, route):
+    """The site's pages (or posts) by slug (trash excluded); fails on a slug two share."""
+    pages = client.pages(context="edit", status=LISTED_STATUSES, _fields=READ_FIELDS, route=route)
     by_slug, slugs_by_id = {}, {page["id"]: page["slug"] for page in pages}
     for page in pages:
         view = page_view(page, slugs_by_id)
@@ -299,8 +330,10 @@ def page_view(page, slugs_by_id):
         "slug": page["slug"],
         "title": page["title"]["raw"],
         "status": page["status"],
-        "parent": slugs_by_id.get(page["parent"]) if page["parent"] else None,
+        "parent": slugs_by_id.get(page["parent"]) if page.get("parent") else None,
         "content": normalise_content(page["content"]["raw"]),
+        "excerpt": (page.get("excerpt") or {}).get("raw", ""),
+        "featured_media": page.get("featured_media", 0),
         "template": page.get("template", ""),
         "menu_order": page.get("menu_order", 0),
         "meta": page.get("meta") or {},
@@ -333,7 +366,8 @@ def check_meta_exposed(slug, desired, exposed):
 def diff_text(page):
     if page is None:
         return ""
-    lines = ["%s: %s" % (key, page.get(key)) for key in ("title", "status", "parent", "template", "menu_order")
+    lines = ["%s: %s" % (key, page.get(key)) for key in ("title", "status", "parent", "template", "menu_order",
+                                                         "excerpt", "featured_media")
              if key in page]
     lines += ["seo %s: %s" % (key, value) for key, value in sorted(page.get("meta", {}).items())]
     return "\n".join(lines) + "\n\n" + page.get("content", "") + "\n"
@@ -360,9 +394,10 @@ def managed_part(current, managed):
 class PageWriter:
     """Creates, updates and trashes pages; parent slugs resolve to ids as parents are written."""
 
-    def __init__(self, client, ids_by_slug):
+    def __init__(self, client, ids_by_slug, route):
         self.client = client
         self.ids = dict(ids_by_slug)
+        self.route = route
 
     def payload(self, changes):
         body = {key: value for key, value in changes.items() if key not in ("slug", "parent")}
@@ -373,14 +408,14 @@ class PageWriter:
     def save(self, slug, current, changes):
         body = self.payload(changes)
         if current is None:
-            saved = self.client.create_page(slug, body)
+            saved = self.client.create_page(slug, body, route=self.route)
         else:
-            saved = self.client.update_page(current["id"], slug, body)
+            saved = self.client.update_page(current["id"], slug, body, route=self.route)
         check_meta_exposed(slug, changes, set(saved.get("meta") or {}))
         return saved
 
     def trash(self, slug, page_id):
-        self.client.trash_page(page_id, slug)
+        self.client.trash_page(page_id, slug, route=self.route)
 
 
 def write_levels(writer, plan, present):
@@ -402,12 +437,15 @@ def write_levels(writer, plan, present):
 
 def run(ctx):
     params = ctx.params
-    present, absent = desired_pages(params["pages"], params["placeholders"] or {}, params["wordpress_version"])
+    post_type = params["post_type"]
+    route = POSTS if post_type == "post" else PAGES
+    present, absent = desired_pages(params["pages"], params["placeholders"] or {}, params["wordpress_version"],
+                                    post_type)
     client = client_for(ctx)
     if not params["wordpress_version"]:  # everything was validated above: now render for the site's version
         present, absent = desired_pages(params["pages"], params["placeholders"] or {},
-                                        site_wordpress_version(client, ctx.warn))
-    current, slugs_by_id = current_pages(client)
+                                        site_wordpress_version(client, ctx.warn), post_type)
+    current, slugs_by_id = current_pages(client, route)
     if any("seo" in page for page in present.values()):
         plugin, unmapped_plugin_active = client.seo_plugin()
         if unmapped_plugin_active:
@@ -438,7 +476,7 @@ def run(ctx):
 
     saved = {}
     if not ctx.check_mode:
-        writer = PageWriter(client, {slug: page["id"] for slug, page in current.items()})
+        writer = PageWriter(client, {slug: page["id"] for slug, page in current.items()}, route)
         saved = write_levels(writer, plan, present)
         for slug in doomed:
             writer.trash(slug, current[slug]["id"])

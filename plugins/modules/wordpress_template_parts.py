@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: wordpress_template_parts
-short_description: Replace template parts of the active block theme (header, footer) with the site's own
+short_description: Replace template parts (header, footer) and templates of the active block theme with the site's own
 version_added: 0.2.0
 description:
   - Sets the content of template parts of the active block theme, as the Site Editor does when a part is
@@ -19,7 +19,10 @@ description:
     (C(wp_navigation) post) that O(menus) names for that location, for example in
     C(<!-- wp:navigation {"ref":{{ menu.footer }}} /-->); a self-closing block using it is left out when
     there is no such menu. C({{ name.path }}) is a value of O(placeholders), inserted as escaped text.
-  - The wordpress role takes the parts from the theme's profile, C(templates/themes/<stylesheet>.yml).
+  - O(templates) does the same for templates (C(/wp/v2/templates/<theme>//<slug>)), for example a page template
+    without the page's title for a theme that has none; a template the theme does not have is added as the site's
+    own (the block editor offers it as a page template).
+  - The wordpress role takes the parts and templates from the theme's profile, C(templates/themes/<stylesheet>.yml).
 author:
   - fabrik.deploy contributors (@fabrik)
 extends_documentation_fragment:
@@ -38,7 +41,7 @@ options:
       - The template parts to manage, by slug.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       slug:
         description: Slug of the part in the theme, for example V(footer).
@@ -55,6 +58,29 @@ options:
         default: uncategorized
       state:
         description: V(absent) removes the site's version, so the theme's own part shows again.
+        type: str
+        choices: [present, absent]
+        default: present
+  templates:
+    description:
+      - The templates to manage, by slug (read only when some are given).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      slug:
+        description: Slug of the template, for example V(page-no-title) or V(home).
+        type: str
+        required: true
+      title:
+        description: Title of a template the theme does not have (shown in the editor's template list).
+        type: str
+      content:
+        description:
+          - The template's block markup, with placeholders (see above). Required when O(templates[].state=present).
+        type: str
+      state:
+        description: V(absent) removes the site's version (the theme's own template, if any, shows again).
         type: str
         choices: [present, absent]
         default: present
@@ -114,8 +140,14 @@ parts:
       description: V(custom) for the site's own version, V(theme) for the theme's file.
       type: str
   sample: [{slug: footer, id: twentytwentyfive//footer, source: custom}]
+templates:
+  description: The managed templates after the run, as RV(parts) describes the parts.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{slug: page-no-title, id: twentytwentythree//page-no-title, source: custom}]
 updated:
-  description: Slugs of the parts written or reverted to the theme's.
+  description: Slugs of the parts and templates written or reverted to the theme's.
   returned: always
   type: list
   elements: str
@@ -130,10 +162,16 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_parts imp
 SPEC = dict(
     argument_spec=dict(
         connection_argument_spec(),
-        parts=dict(type="list", elements="dict", required=True, options=dict(
+        parts=dict(type="list", elements="dict", default=[], options=dict(
             slug=dict(type="str", required=True),
             content=dict(type="str"),
             area=dict(type="str", choices=["header", "footer", "uncategorized"], default="uncategorized"),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+        )),
+        templates=dict(type="list", elements="dict", default=[], options=dict(
+            slug=dict(type="str", required=True),
+            title=dict(type="str"),
+            content=dict(type="str"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
         )),
         menus=dict(type="dict", default={}),

@@ -70,6 +70,13 @@ options:
             description: CSS C(font-family) value, for example V(Inter, sans-serif).
             type: str
             required: true
+          font_face:
+            description:
+              - The font's faces in theme.json's C(fontFace) form (C(fontFamily), C(fontWeight), C(fontStyle), C(src)),
+                for example the theme's own files as C(file:./assets/fonts/...), which WordPress serves from the theme.
+              - The faces of the entry are exactly these (none when not given).
+            type: list
+            elements: dict
           name:
             description: Name shown in the editor; defaults to the existing entry's, else the slug.
             type: str
@@ -80,6 +87,15 @@ options:
             C({elements: {button: {color: {background: 'var:preset|color|accent-1'}}}}) (stored, and compared,
             as C(var(--wp--preset--color--accent-1)), the form WordPress keeps)."
         type: dict
+  css:
+    description:
+      - The site's stylesheet, printed after the theme's global styles on every page and in the block editor
+        (stored by the fabrik connector 1.1 or later in its option C(fabrik_css)). V("") removes it; not managed
+        when unset.
+      - The wordpress role gives it the presets' design (C(templates/design/fabrik.css)) with the theme profile's
+        colour and font variables.
+      - CSS text without C(<), at most 100,000 bytes.
+    type: str
   theme_mods:
     description:
       - Theme mods of the active theme to set (name to string, number or boolean); V(null) removes a mod.
@@ -133,6 +149,10 @@ theme_mods:
   description: The managed theme mods after the run.
   returned: when O(theme_mods) is set
   type: dict
+css_changed:
+  description: Whether the site's stylesheet (O(css)) was (or, in check mode, would be) changed.
+  returned: when O(css) is set
+  type: bool
 """
 
 import copy
@@ -169,14 +189,24 @@ SPEC = dict(
             font_families=dict(type="list", elements="dict", options=dict(
                 slug=dict(type="str", required=True),
                 font_family=dict(type="str", required=True),
+                font_face=dict(type="list", elements="dict"),
                 name=dict(type="str"),
             )),
             rules=dict(type="dict"),
         )),
         theme_mods=dict(type="dict"),
+        css=dict(type="str"),
     ),
     supports_check_mode=True,
 )
+CSS_OPTION = "fabrik_css"
+MAX_CSS = 100000
+
+
+def validate_css(css):
+    """The design stylesheet: CSS text, never markup (no ``<``), of a bounded size."""
+    if css is not None and ("<" in css or len(css.encode("utf-8")) > MAX_CSS):
+        raise SpecError("css", "CSS text of at most %d bytes without < expected" % MAX_CSS)
 
 
 def _get_path(data, path):
@@ -199,13 +229,30 @@ def preset_entries(option, entries, existing):
              wp_key: entry[value_key].strip()} for entry in entries]
 
 
+def font_faces(families, entries):
+    """``families`` (theme.json entries) with the faces of each given entry exactly as given."""
+    faces = {entry["slug"]: entry.get("font_face") for entry in entries}
+    result = []
+    for family in families:
+        family = dict(family)
+        if family.get("slug") in faces:
+            family.pop("fontFace", None)
+            if faces[family["slug"]]:
+                family["fontFace"] = faces[family["slug"]]
+        result.append(family)
+    return result
+
+
 def desired_user_settings(user_settings, theme_settings, styles):
     """The user's global styles settings with the given presets merged into the theme origin."""
     settings = copy.deepcopy(user_settings)
     for option, entries in styles.items():
         path = PRESETS[option][0] + (PRESET_ORIGIN,)
         base = _get_path(user_settings, path) or _get_path(theme_settings, path) or []
-        _set_path(settings, path, merge_by_key(base, preset_entries(option, entries, base), "slug"))
+        merged = merge_by_key(base, preset_entries(option, entries, base), "slug")
+        if option == "font_families":
+            merged = font_faces(merged, entries)
+        _set_path(settings, path, merged)
     return settings
 
 
@@ -249,6 +296,18 @@ def apply_theme_mods(client, ctx, mods, result):
     return bool(changes)
 
 
+def apply_css(client, ctx, css, result):
+    current = client.options()
+    if CSS_OPTION not in current:
+        raise SpecError("css", "the site's fabrik connector has no stylesheet option: update "
+                               "wp-content/mu-plugins/fabrik-connector.php to the collection's (1.1 or later)")
+    before = current[CSS_OPTION] or ""
+    result["before"]["css"], result["after"]["css"] = before, css
+    if before != css and not ctx.check_mode:
+        client.update_options({CSS_OPTION: css}, "update the site stylesheet")
+    return before != css
+
+
 def switch_theme(client, ctx, stylesheet, status):
     """Activate ``stylesheet``; return the connector status after the switch (None in check mode)."""
     if ctx.check_mode:
@@ -261,6 +320,7 @@ def switch_theme(client, ctx, stylesheet, status):
 def run(ctx):
     params = ctx.params
     validate_theme(params["stylesheet"], params["styles"], params["theme_mods"])
+    validate_css(params["css"])
     client = client_for(ctx)
     status = client.connector_status()
     stylesheet = params["stylesheet"] or status["stylesheet"]
@@ -279,11 +339,17 @@ def run(ctx):
             changed = apply_styles(client, ctx, stylesheet, styles, diff) or changed
     if params["theme_mods"]:
         changed = apply_theme_mods(client, ctx, params["theme_mods"], diff) or changed
+    css_changed = None
+    if params["css"] is not None:
+        css_changed = apply_css(client, ctx, params["css"], diff)
+        changed = changed or css_changed
     result = {"changed": changed, "stylesheet": stylesheet, "block_theme": status["block_theme"],
               "wordpress_version": status.get("wordpress_version"), "diff": diff}
     for key in ("styles", "theme_mods"):
         if key in diff["after"]:
             result[key] = diff["after"][key]
+    if css_changed is not None:
+        result["css_changed"] = css_changed
     return result
 
 

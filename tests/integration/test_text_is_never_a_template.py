@@ -9,6 +9,7 @@ every page.
 
 import html
 import json
+import shutil
 
 import requests
 import yaml
@@ -23,7 +24,6 @@ HOST_VARS = """---
 wordpress_preset: my-preset.yml
 wordpress_content_file: content/site.yml
 wordpress_legal: [legal/notice.yml]
-wordpress_forms: {}
 wordpress_users: []
 wordpress_pages:
   - slug: inline
@@ -70,6 +70,12 @@ def test_text_from_every_source_is_shown_as_written(sandbox_session, wordpress, 
     wordpress.reset()
     directory = tmp_path / "site"
     write_site(directory, wordpress.url)
+    # A preset copied without its pictures is refused by the preflight (before the installer runs), naming them.
+    run = sandbox_session.playbook(str(directory / "site.yml"), directory, tags=["wordpress"])
+    assert run.rc != 0 and "wordpress_preset.brand.logo: no such file" in run.output, run.explain()
+    assert "wordpress_preset.media[0].path: no such file" in run.output, run.explain()
+    assert not (directory / "app-password").exists()
+    shutil.copytree(REPO / "templates" / "presets" / "images", directory / "images")
     run = sandbox_session.playbook(str(directory / "site.yml"), directory, tags=["wordpress"])
     assert run.rc == 0, run.explain()
     assert EXECUTED not in run.output, run.explain()

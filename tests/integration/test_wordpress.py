@@ -9,6 +9,7 @@ another test reset WordPress in between).
 
 import html
 import json
+import os
 import re
 import struct
 import subprocess
@@ -19,6 +20,7 @@ import pytest
 import requests
 import yaml
 
+from tests.integration.browser import CHROMIUM_FLAGS, WIDTHS, chromium, look, problems
 from tests.integration.contact_form import FIELDS, SUCCESS, parse_form, post_form, read_form, stored_submissions
 from tests.sandbox.wordpress import default_theme, selected_version, wordpress_source
 
@@ -287,7 +289,20 @@ def test_fresh_wordpress_becomes_the_finished_company_site(company):
     assert front.count("gtag/js?id=G-ACME12345") == 1
     about = requests.get(slugs["about"]["link"], timeout=30).text
     assert "<title>About us | Acme Demo</title>" in about
-    assert '<meta name="description" content="Acme builds things that last." />' in about
+    # The description of a page is its first text (the site-wide one stands in where a page has none).
+    assert '<meta name="description" content="Acme &amp; Söhne started small and grew with its clients." />' in about
+    assert '<meta property="og:title" content="About us | Acme Demo" />' in about
+    assert re.search(r'<meta property="og:image" content="%s/wp-content/uploads/[^"]+\.png" />' % site.wordpress.url,
+                     about)
+    organisation = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', about).group(1))
+    assert organisation == {"@context": "https://schema.org", "@type": "Organization", "name": "Acme & Söhne",
+                            "url": site.wordpress.url + "/", "logo": organisation["logo"],
+                            "email": "hello@acme.example", "telephone": "+49 30 1234567",
+                            "address": "1 Main Street, Springfield"}
+    assert organisation["logo"].startswith(site.wordpress.url + "/wp-content/uploads/")
+    # GA4 waits for the visitor's consent: stored inert, no script loads it before (browser test: after)
+    assert 'data-fabrik-consent="analytics" data-src="https://www.googletagmanager.com/gtag/js?id=G-ACME12345"' in front
+    assert '<script async src="https://www.googletagmanager.com' not in front
     # The brand on the theme's own slots: primary is Twenty Twenty-Five's accent-1, Twenty Twenty-Three's primary.
     slot = {"twentytwentyfive": "accent-1", "twentytwentythree": "primary"}[default_theme()]
     assert "--wp--preset--color--%s: #0a6cff" % slot in front
@@ -300,7 +315,7 @@ def test_the_footer_shows_the_sites_footer_menu_and_no_placeholder_links(company
     footer = front[front.rindex("<footer"):]
     assert slugs["privacy-policy"]["link"] in footer and slugs["terms"]["link"] in footer
     assert 'href="#"' not in footer and ">Patterns<" not in footer and "Proudly powered" not in footer
-    assert "© Acme Demo" in footer
+    assert "© Acme &amp; Söhne" in footer  # the company's name (the site's title without one)
     header = front[front.index("<header"):front.index("</header>")]
     assert "wp-block-site-logo" in header or default_theme() == "twentytwentyfive"  # its logo is in the footer
     assert "custom-logo" in front  # the site's logo shows
@@ -483,37 +498,122 @@ def test_hostile_spec_content_ends_up_as_escaped_text(sandbox_session, fresh, as
 # ------------------------------------------------------------------ presets
 
 
-def test_all_five_presets_converge(sandbox_session, wordpress, assets, tmp_path):
-    for preset in ("company", "landing", "saas", "ecommerce", "content"):
-        wordpress.reset()
-        overrides = {"wordpress_preset": preset, "wordpress_users": []}
-        if preset == "ecommerce":  # WooCommerce cannot come from wordpress.org offline: the catalogue instead
-            overrides["wordpress_shop"] = {"mode": "catalogue"}
-        site = Site(sandbox_session, wordpress, tmp_path / preset, company_spec(assets, **overrides))
-        run = site.run()
-        assert run.rc == 0, preset + "\n" + run.explain()
-        data = yaml.safe_load((PRESETS / (preset + ".yml")).read_text())
-        slugs = {page["slug"] for page in site.pages()}
-        wanted = {page["slug"] for page in data["pages"]} | {"privacy-policy", "terms", "contact"}
-        assert wanted <= slugs, preset
-        settings = site.rest("/wp/v2/settings")
-        assert settings["show_on_front"] == data["settings"]["show_on_front"], preset
-        pages = {page["slug"]: page for page in site.pages()}
-        # every preset's contact page has the connector's form (the landing preset's is made for it)
-        contact = pages["contact"]
-        assert contact["content"]["raw"].count("[fabrik_contact_form]") == 1, preset
-        assert parse_form(requests.get(contact["link"], timeout=30).text)["action"], preset
-        assert "mailto:" not in contact["content"]["raw"] and "\\n" not in contact["content"]["raw"], preset
-        if preset == "ecommerce":
-            assert "woocommerce" not in {plugin["plugin"].split("/")[0] for plugin in site.rest("/wp/v2/plugins")}
-            shop = requests.get(pages["shop"]["link"], timeout=30).text
-            products = [item["title"] for item in data["shop"]["products"]]
-            for product in products:
-                assert ">%s</h3>" % product in shop
-            assert "<strong>24 €</strong>" in shop
-            enquiry = re.search(r'href="([^"]*enquiry=Product\+one)"', shop).group(1)
-            form = read_form(requests.Session(), site.wordpress.url + html.unescape(enquiry))
-            assert form["fields"][FIELDS["message"]] == "I would like to know more about: Product one\n\n"
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright (tests/integration/browser.py), one for the module."""
+    executable = chromium()
+    from playwright.sync_api import sync_playwright  # pylint: disable=import-outside-toplevel
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def gallery_index(directory):
+    """build/gallery/index.html: every screenshot, by preset and page, desktop beside mobile."""
+    rows = []
+    for preset in sorted(path for path in directory.iterdir() if path.is_dir()):
+        rows.append("<h2>%s</h2>" % html.escape(preset.name))
+        for desktop in sorted(preset.glob("*-desktop.png")):
+            page = desktop.name[:-len("-desktop.png")]
+            mobile = preset / (page + "-mobile.png")
+            shot = '<a href="{0}"><img src="{0}" width="{1}" alt="{2}, {3}"></a>'
+            rows.append("<figure><figcaption>%s</figcaption>%s%s</figure>" % (
+                html.escape(page),
+                shot.format(html.escape(preset.name + "/" + desktop.name), 640, html.escape(page), "1280 px"),
+                shot.format(html.escape(preset.name + "/" + mobile.name), 195, html.escape(page), "390 px")
+                if mobile.exists() else ""))
+    (directory / "index.html").write_text(
+        '<!doctype html><html lang="en"><meta charset="utf-8"><title>fabrik.deploy presets</title>'
+        "<style>body{font-family:sans-serif;margin:2rem}figure{display:flex;gap:1rem;align-items:flex-start;"
+        "margin:0 0 2rem}figcaption{width:8rem}img{border:1px solid #ccc}</style>"
+        "<h1>fabrik.deploy presets</h1>%s</html>\n" % "\n".join(rows))
+
+
+@pytest.mark.parametrize("preset", ["company", "landing", "saas", "ecommerce", "content"])
+def test_all_five_presets_look_finished(sandbox_session, wordpress, assets, tmp_path, browser, preset):
+    """Each preset on a fresh WordPress, then every page in the browser at 1280 and 390 px wide
+    (screenshots into $FABRIK_GALLERY when set: make gallery)."""
+    wordpress.reset()
+    overrides = {"wordpress_preset": preset, "wordpress_users": []}
+    if preset == "ecommerce":  # WooCommerce cannot come from wordpress.org offline: the catalogue instead
+        overrides["wordpress_shop"] = {"mode": "catalogue"}
+    spec = company_spec(assets, **overrides)
+    site = Site(sandbox_session, wordpress, tmp_path / preset, spec)
+    run = site.run()
+    assert run.rc == 0, preset + "\n" + run.explain()
+    data = yaml.safe_load((PRESETS / (preset + ".yml")).read_text())
+    pages = site.rest("/wp/v2/pages", status="publish")
+    slugs = {page["slug"] for page in pages}
+    wanted = {page["slug"] for page in data["pages"]} | {"privacy-policy", "terms", "contact"}
+    assert wanted <= slugs, preset
+    settings = site.rest("/wp/v2/settings")
+    assert settings["show_on_front"] == data["settings"]["show_on_front"], preset
+    by_slug = {page["slug"]: page for page in pages}
+    # every preset's contact page has the connector's form (the landing preset's is made for it)
+    contact = by_slug["contact"]
+    raw = site.rest("/wp/v2/pages/%d" % contact["id"], context="edit")["content"]["raw"]
+    assert raw.count("[fabrik_contact_form]") == 1, preset
+    assert parse_form(requests.get(contact["link"], timeout=30).text)["action"], preset
+    assert "mailto:" not in raw and "\\n" not in raw, preset
+    if preset == "ecommerce":
+        assert "woocommerce" not in {plugin["plugin"].split("/")[0] for plugin in site.rest("/wp/v2/plugins")}
+        shop = requests.get(by_slug["shop"]["link"], timeout=30).text
+        for product in data["shop"]["products"]:
+            assert ">%s</h3>" % product["title"] in shop
+        assert "<strong>24 €</strong>" in shop
+        enquiry = re.search(r'href="([^"]*enquiry=Product\+one)"', shop).group(1)
+        form = read_form(requests.Session(), site.wordpress.url + html.unescape(enquiry))
+        assert form["fields"][FIELDS["message"]] == "I would like to know more about: Product one\n\n"
+    # No sample content: WordPress's Sample Page and Hello world! are gone.
+    assert "sample-page" not in slugs, preset
+    assert "hello-world" not in {post["slug"] for post in site.rest("/wp/v2/posts", status="publish,draft")}
+    # Every picture of the preset is in the media library (uploaded once; the pages use it from there).
+    media = {item["source_url"] for item in site.rest("/wp/v2/media")}
+    assert len(media) >= len(data.get("media") or []) + 2, preset  # the preset's pictures, logo and icon
+
+    gallery = Path(os.environ["FABRIK_GALLERY"]) if os.environ.get("FABRIK_GALLERY") else None
+    front = [page for page in pages if page["id"] == settings.get("page_on_front")]
+    urls = [("home", wordpress.url + "/", True)] + [
+        (page["slug"], page["link"], False) for page in sorted(pages, key=lambda page: page["slug"])
+        if page not in front]
+    posts = site.rest("/wp/v2/posts", status="publish")
+    urls += [(post["slug"], post["link"], False) for post in posts]  # the content preset's articles
+    found = {}
+    for width_name, width in WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        for slug, url, is_front in urls:
+            page = context.new_page()
+            shot = gallery / preset / ("%s-%s.png" % (slug, width_name)) if gallery else None
+            measured = look(page, url, screenshot=shot)
+            page.close()
+            for problem in problems(measured, url, spec["wordpress_brand"]["colors"]["primary"], front=is_front):
+                found.setdefault("%s %s" % (slug, width_name), []).append(problem)
+            if is_front and width_name == "desktop":
+                front_page = measured
+        context.close()
+    if gallery:
+        gallery_index(gallery)
+    assert not found, "%s:\n%s" % (preset, "\n".join("%s: %s" % item for item in sorted(found.items())))
+    # Before consent no analytics loads (look() fails a page that asks another host for anything).
+    assert "googletagmanager" not in " ".join(front_page["scripts"])
+    if preset == "content":  # the client's own articles, each with its picture, not the theme's demo blog
+        assert sorted(post["slug"] for post in posts) == sorted(post["slug"] for post in data["posts"])
+        assert all(post["featured_media"] for post in posts)
+        for post in data["posts"]:
+            assert post["title"] in front_page["body_text"], post["title"]
+    assert front_page["cookies"] == ""
+    if preset == "company":  # the visitor agrees: then, and only then, GA4 loads
+        page = browser.new_page()
+        page.route(re.compile(r"^https://www\.googletagmanager\.com/"), lambda route: route.abort())
+        page.goto(wordpress.url + "/", wait_until="load")
+        page.get_by_role("button", name="Accept analytics").click()
+        page.wait_for_selector('script[src*="googletagmanager.com/gtag/js?id=G-ACME12345"]', state="attached")
+        page.goto(wordpress.url + "/about/", wait_until="load")  # remembered: no banner, GA4 at once
+        assert page.locator("#fabrik-consent").is_hidden()
+        page.wait_for_selector('script[src*="googletagmanager.com/gtag/js"]', state="attached")
+        page.close()
 
 
 # ------------------------------------------------------------------ bad input

@@ -43,7 +43,7 @@ REFERENCE_URLS = ("https://example.com/?a=1&amp;b=2&copy=3&amp;amp;c=4", "&#x2F;
                   "https://example.com/&foo;&notin;")
 URL_FIELDS = {"url", "image", "photo"}
 UNTOUCHED_FIELDS = {"type", "id", "style", "image_position", "columns", "height", "page_id", "shortcode", "provider",
-                    "form_id"}
+                    "form_id", "count"}
 IMAGE = "https://example.com/image.jpg"
 
 SAMPLES = {
@@ -71,6 +71,8 @@ SAMPLES = {
                                                   {"image": IMAGE, "alt": "Globex"}]},
     "gallery": {"headline": "Gallery", "columns": 3, "images": [{"url": IMAGE, "alt": "One", "caption": "First"},
                                                                 {"url": IMAGE}]},
+    "posts": {"headline": "Latest articles", "intro": "From the blog", "count": 3, "columns": 2,
+              "buttons": [{"text": "All articles", "url": "/articles/"}]},
     "text": {"headline": "About", "body": "First paragraph.\n\nSecond\nline.",
              "buttons": [{"text": "More", "url": "/about"}]},
     "image-text": {"headline": "Story", "text": "We build.", "image": IMAGE, "image_alt": "Office",
@@ -94,7 +96,8 @@ SAMPLES = {
 }
 HERO_WITH_IMAGE = {"type": "hero", "id": "top", "headline": "Cover", "image": IMAGE,
                    "buttons": [{"text": "Go", "url": "/go"}]}
-PART_PLACEHOLDERS = {"site": {"title": HOSTILE_TEXTS[0] + " " + HOSTILE_TEXTS[4]}}
+PART_PLACEHOLDERS = {"site": {"title": HOSTILE_TEXTS[0] + " " + HOSTILE_TEXTS[4],
+                              "owner": HOSTILE_TEXTS[1] + " " + HOSTILE_TEXTS[4]}}
 NAVIGATION = [
     {"label": "About", "url": "https://example.com/about/", "page_id": 6, "children": [
         {"label": "Team", "url": "https://example.com/team/", "page_id": 7},
@@ -190,9 +193,18 @@ def _template_documents(path, render):
     """Every page of a preset or legal template, placeholders filled from a sample spec."""
     data = yaml.safe_load(path.read_text())
     context = {"company": {"name": "Acme <GmbH> & Co", "email": "legal@acme.example",
-                           "address": "1 Main St, Springfield", "country": "Germany"},
-               "site": {"domain": "acme.example", "title": "Acme"}}
-    pages = data.get("pages", []) if "pages" in data else [data]
+                           "address": "1 Main St, Springfield", "country": "Germany", "phone": "+49 30 1234567",
+                           "representative": "Ada Example", "register": "HRB 12345", "vat_id": "DE123456789",
+                           "hosting": "Host & Co"},
+               "site": {"domain": "acme.example", "title": "Acme", "owner": "Acme <GmbH> & Co"},
+               "legal": {"law": "the law of Germany"},
+               "media": {item["name"]: "/wp-content/uploads/%s.png" % item["name"] for item in data.get("media", [])}}
+    pages = data.get("pages", []) + data.get("posts", []) if "pages" in data else [data]
+    for page in pages:  # every part of a legal page, whatever its condition (the wordpress_spec filter's)
+        for section in page.get("sections") or []:
+            if section.get("parts"):
+                section["parts"] = [{key: value for key, value in part.items() if key != "when"}
+                                    for part in section["parts"]]
     return [{"name": "%s/%s" % (path.relative_to(REPO / "templates"), page["slug"]),
              "content": render(page["sections"], context)} for page in pages if page.get("sections")]
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 import yaml
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._themes import brand_styles, readable_on
+from ansible_collections.fabrik.deploy.plugins.module_utils._themes import brand_styles, library_font, readable_on
 from ansible_collections.fabrik.deploy.plugins.modules import wordpress_template_parts, wordpress_theme
 from tests.sandbox.wordpress import default_theme
 from tests.integration.modules.wordpress_harness import (
@@ -30,7 +30,7 @@ PROFILE = yaml.safe_load((REPO / "templates" / "themes" / ("%s.yml" % THEME)).re
 PARTS = [{"slug": slug, "area": part["area"], "content": part["content"]} for slug, part in PROFILE["parts"].items()]
 BRAND = {"colors": {"primary": "#0a6cff", "background": "#fffdf8"}, "fonts": {"body": "Inter, sans-serif",
                                                                               "heading": "Georgia, serif"}}
-PLACEHOLDERS = {"site": {"title": "Acme <Demo> [video]"}}
+PLACEHOLDERS = {"site": {"title": "Acme <Demo> [video]", "owner": "Acme <Demo> [video]"}}
 
 pytestmark = NEEDS_WORDPRESS
 
@@ -80,14 +80,18 @@ def test_the_brand_recolours_the_themes_own_slots_and_buttons(run, site, sent):
     styles = brand_styles(BRAND, PROFILE)
     primary_slot = PROFILE["colors"]["primary"]
     assert {"slug": primary_slot, "color": "#0a6cff"} in styles["palette"]
-    assert {"slug": PROFILE["fonts"]["body"], "font_family": "Inter, sans-serif"} in styles["font_families"]
+    # a font the theme ships loads from its files; another takes the theme's font of its generic family, if any
+    body = library_font("Inter, sans-serif", PROFILE).get("font_family", "Inter, sans-serif")
+    heading = library_font("Georgia, serif", PROFILE).get("font_family", "Georgia, serif")
+    assert {"slug": PROFILE["fonts"]["body"], "font_family": body} in [
+        {key: family[key] for key in ("slug", "font_family")} for family in styles["font_families"]]
     done = functools.partial(run, wordpress_theme)(stylesheet=THEME, styles=styles)
     assert done["failed"] is False, done.get("msg")
     assert done["changed"] is True and done["wordpress_version"]
     css = front_page(site)
     assert "--wp--preset--color--%s: #0a6cff" % primary_slot in css
-    assert "--wp--preset--font-family--%s: Inter, sans-serif" % PROFILE["fonts"]["body"] in css
-    assert "--wp--preset--font-family--heading: Georgia, serif" in css
+    assert "--wp--preset--font-family--%s: %s" % (PROFILE["fonts"]["body"], body) in css
+    assert "--wp--preset--font-family--%s: %s" % (PROFILE["fonts"]["heading"], heading) in css
     # the buttons show the brand colour, with readable text (white on this blue)
     assert readable_on("#0a6cff") == "#ffffff"
     button_rule = re.search(r"\.wp-element-button, \.wp-block-button__link\)?\{([^}]*)\}", css).group(1)
@@ -135,6 +139,23 @@ def test_template_parts_show_the_footer_menu_then_rerun_changes_nothing(run, sit
     assert reverted["updated"] == ["footer"]
     stored = {part["slug"]: part for part in rest(site, "GET", "/wp/v2/template-parts", params={"context": "edit"})}
     assert stored["footer"]["source"] == "theme"
+
+
+def test_the_profiles_templates_are_the_sites_then_rerun_changes_nothing(run, site, sent):
+    templates = [{"slug": slug, "title": template.get("title"), "content": template["content"]}
+                 for slug, template in PROFILE.get("templates", {}).items()]
+    if not templates:
+        pytest.skip("the profile of %s has no templates" % THEME)
+    write = functools.partial(run, wordpress_template_parts)
+    done = write(templates=templates)
+    assert done["failed"] is False, done.get("msg")
+    wanted = {(item["slug"], "custom") for item in templates}
+    assert {(item["slug"], item["source"]) for item in done["templates"]} == wanted
+    # WordPress names the theme in each template part block it saves: the module writes it so
+    sent.clear()
+    again = write(templates=templates)
+    assert (again["changed"], again["updated"]) == (False, []), again["diff"]
+    assert writes(sent) == []
 
 
 def test_a_missing_menu_leaves_its_navigation_out(run, site):

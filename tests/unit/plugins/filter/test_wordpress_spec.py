@@ -47,16 +47,67 @@ def test_the_site_merges_over_the_preset_and_the_legal_pages_follow_the_presets(
     assert [item["slug"] for item in result["pages"]] == ["home", "contact", "privacy-policy", "blog"]
     assert page(result, "home") == dict(PRESET["pages"][0], title="Welcome")
     assert result["menus"] == [{"name": "Primary", "location": "primary", "items": [{"page": "blog"}]},
-                               {"name": "Footer", "items": []}]
+                               {"name": "Footer", "items": []},
+                               # no menu of the footer location: one of the legal pages
+                               {"name": "Footer", "location": "footer", "items": [{"page": "privacy-policy"}]}]
     assert result["theme"] == {"slug": "twentytwentyfour", "theme_mods": {"a": 1, "b": 2}}
     assert result["settings"] == {"timezone": "Europe/London", "show_on_front": "page", "title": "Example"}
 
 
 def test_placeholders_are_the_company_and_the_site_with_the_domain_from_the_url_by_default():
     assert spec()["placeholders"] == {
-        "company": COMPANY, "site": {"title": "", "tagline": "", "domain": "www.example.test", "url": URL}}
+        "company": COMPANY, "site": {"title": "", "tagline": "", "domain": "www.example.test", "url": URL,
+                                     "owner": "Example Ltd"},
+        "legal": {"law": "the law of the country where the operator of this site has its seat"}, "media": {}}
     site = {"title": "T", "tagline": "G", "domain": "example.test"}
-    assert spec(site=site)["placeholders"]["site"] == dict(site, url=URL)
+    assert spec(site=site)["placeholders"]["site"] == dict(site, url=URL, owner="Example Ltd")
+
+
+def test_the_legal_texts_name_the_sites_domain_not_the_host_of_the_wordpress_url():
+    assert spec(domain="example.org")["placeholders"]["site"]["domain"] == "example.org"
+    assert spec(domain="example.org", site={"domain": "shop.example.org"})["placeholders"]["site"]["domain"] == \
+        "shop.example.org"
+
+
+@pytest.mark.parametrize("country, law", [
+    ("United Kingdom", "the law of the United Kingdom"), ("GB", "the law of the United Kingdom"),
+    ("Germany", "the law of Germany"), ("the Netherlands", "the law of the Netherlands"), ("de", "the law of Germany")])
+def test_the_applicable_law_is_named_with_the_article_where_the_country_takes_one(country, law):
+    assert spec(company=dict(COMPANY, country=country))["placeholders"]["legal"]["law"] == law
+
+
+def legal_text(name, **args):
+    """The rendered text of the built-in legal page ``name`` (templates/legal)."""
+    loaded = yaml.safe_load((REPO / "templates" / "legal" / ("%s.yml" % name)).read_text())
+    result = wordpress_spec({}, **dict(dict(legal_pages=[loaded], url=URL, company=COMPANY, forms={}), **args))
+    return render(page(result, loaded["slug"])["sections"], result["placeholders"], "sections")
+
+
+def test_the_privacy_policy_mentions_analytics_the_form_and_hosting_only_when_they_are_on():
+    bare = legal_text("privacy")
+    assert "Analytics" not in bare and "Contact form" not in bare and "hosted by" not in bare
+    assert "www.example.test is run by Example Ltd" in bare
+    full = legal_text("privacy", analytics=True, forms={"contact": {"page": "contact"}}, domain="example.org",
+                      company=dict(COMPANY, hosting="Host GmbH, Berlin"))
+    assert "Google Analytics" in full and "consent" in full
+    assert "contact form" in full
+    assert "example.org is hosted by Host GmbH, Berlin" in full
+
+
+def test_the_imprint_names_the_register_entry_and_vat_id_when_the_company_has_them():
+    bare = legal_text("imprint", domain="example.org")
+    assert "example.org is run by Example Ltd, 1 Road." in bare
+    assert "VAT" not in bare and "Register" not in bare
+    full = legal_text("imprint", company=dict(COMPANY, register="Amtsgericht Berlin, HRB 12345", vat_id="DE123456789",
+                                              representative="Ada Example"))
+    for text in ("Amtsgericht Berlin, HRB 12345", "DE123456789", "Ada Example", "+44 20 7123 4567"):
+        assert text in full
+
+
+def test_a_legal_part_with_an_unknown_condition_fails():
+    legal = [{"slug": "x", "title": "X", "sections": [{"type": "legal", "parts": [{"heading": "H", "when": "nope"}]}]}]
+    with pytest.raises(AnsibleFilterError, match="legal page H: when: one of analytics, form, hosting"):
+        spec(legal_pages=legal)
 
 
 def test_plugins_are_the_sites_when_given_mappings_first_then_slugs_then_the_forms():
@@ -272,4 +323,5 @@ def test_every_builtin_preset_builds(preset):
                             forms={"contact": {"page": "contact"}})
 
     assert {item["slug"] for item in result["pages"]} >= {item["slug"] for item in loaded["pages"] + legal}
-    assert all(item.get("sections") or item.get("content") for item in result["pages"])
+    posts_page = loaded["settings"].get("page_for_posts")  # WordPress fills the posts page
+    assert all(item.get("sections") or item.get("content") for item in result["pages"] if item["slug"] != posts_page)

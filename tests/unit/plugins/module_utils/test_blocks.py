@@ -175,7 +175,7 @@ def test_non_latin_text_is_kept_verbatim():
 def test_grid_rows_hold_the_asked_number_of_columns():
     items = [{"title": str(index)} for index in range(5)]
     markup = _blocks.render([{"type": "features", "columns": 2, "items": items}])
-    assert markup.count("<!-- wp:columns -->") == 3
+    assert markup.count("<!-- wp:columns {\"align\":\"wide\"} -->") == 3
     assert markup.count("<!-- wp:column -->") == 5
 
 
