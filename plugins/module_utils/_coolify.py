@@ -276,6 +276,7 @@ class CoolifyClient:
             headers={"Authorization": "Bearer " + token, "Accept": "application/json"},
             secrets=[token, token.split("|", 1)[-1]],
             timeout=timeout,
+            rate_limit=("coolify", token),
             validate_certs=validate_certs,
             check_mode=check_mode,
         )

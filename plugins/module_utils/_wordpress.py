@@ -181,6 +181,7 @@ class WordPressClient(WordPressApi):
             validate_certs=validate_certs,
             error_parser=parse_error,
             check_mode=check_mode,
+            rate_limit=("wordpress", username or ""),
         )
 
     # -- REST

@@ -68,6 +68,12 @@ except ImportError:
 
 SWITCH_VARIABLE = "fabrik_deploy_in_process"
 SWITCH_ENVIRONMENT = "FABRIK_DEPLOY_IN_PROCESS"
+# Variables read as the environment variables of the same meaning while a module runs in process (the
+# controller-wide rate limiter and the site locks, module_utils/_limits.py).
+SETTING_VARIABLES = (
+    ("fabrik_deploy_state_dir", "FABRIK_DEPLOY_STATE_DIR"),
+    ("fabrik_deploy_rate_limits", "FABRIK_DEPLOY_RATE_LIMITS"),
+)
 VALIDATOR_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
 
 display = Display()
@@ -181,11 +187,22 @@ class ModuleAction(ActionBase):
         display.vvv("Running %s in the worker process (%s)" % (self._task.action, SWITCH_VARIABLE))
         environment = {}
         self._compute_environment_string(environment)
+        environment.update(self.settings(task_vars))
         with task_environment(environment):
             reported = run_in_process(self.module, transform_to_native_types(self._task.args, redact=False),
                                       check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
                                       name=self._task.action, inject_invocation=self._inject_invocation(task_vars))
         return merge_hash(result, _as_read_by_ansible(reported))
+
+    def settings(self, task_vars):
+        """The collection's settings given as variables (``SETTING_VARIABLES``), as environment variables."""
+        found = {}
+        for variable, name in SETTING_VARIABLES:
+            if variable in task_vars:
+                value = self._templar.template(task_vars[variable])
+                if value is not None and value != "":
+                    found[name] = str(value)
+        return found
 
     def runs_in_process(self, task_vars):
         """Whether the module may run here: on the controller, as the controller's user, not asynchronously,
