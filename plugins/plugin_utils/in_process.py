@@ -45,6 +45,7 @@ from ansible.plugins.loader import filter_loader, test_loader
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _uptime_kuma_session
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import LazyImport
 from ansible_collections.fabrik.deploy.plugins.module_utils._runner import Context, outcome
 
@@ -80,6 +81,9 @@ display = Display()
 
 # Imported now, in Ansible's parent process: boto3, the Socket.IO client (and whatever a module declares).
 LazyImport.preload_all()
+# The key of this run's kept Uptime Kuma login token, drawn here, in ansible-playbook's own process: every
+# task's worker is forked from it and has the same key; no later process can read what it encrypted.
+_uptime_kuma_session.new_run_key()
 
 
 def warm_jinja_plugins():

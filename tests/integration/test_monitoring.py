@@ -230,3 +230,25 @@ def test_interval_below_20_fails_on_1_23_before_any_write(sandbox, kuma, tmp_pat
     else:
         assert run.rc == 0, run.explain()
         assert converged(kuma)[0][DOMAIN]["interval"] == 5
+
+
+def logins(kuma):
+    events = [entry["event"] for entry in kuma.control("GET", "requests")[kuma.mark:]]
+    return events.count("login"), events.count("loginByToken")
+
+
+def test_one_password_login_per_run_whatever_the_number_of_sites(sandbox, kuma, tmp_path):
+    """Three tasks log in for each site: the first one of the run with the password, every other one with the
+    token it kept (Uptime Kuma limits password logins to 20 a minute)."""
+    sites = {"site-%d" % number: site(site_domain="site-%d.test" % number) for number in range(4)}
+    inventory = sandbox.inventory(tmp_path / "inv", sites, group_vars=KUMA_VARS)
+    run = sandbox.playbook(playbook(tmp_path), inventory, tags=["monitoring"])
+    assert run.rc == 0 and run.failed == 0, run.explain()
+    assert logins(kuma) == (1, 4 * 3 - 1)
+    kuma.forget_log()
+    again = sandbox.playbook(playbook(tmp_path), inventory, tags=["monitoring"])
+    assert again.rc == 0 and again.changed == 0, again.explain()
+    # a new run draws a new key: the token of the last run cannot be read, one password login again
+    assert logins(kuma) == (1, 4 * 3 - 1)
+    assert uptime_kuma.SANDBOX_PASSWORD not in "".join(
+        path.read_text(errors="replace") for path in (REPO / "tests" / "output").glob("state-*/sessions/*"))
