@@ -539,6 +539,7 @@ class Converge:
                 "urls": urls_body(self.urls) if self.urls else None,
             }))
             service = client.create_resource("service", "/services", body, scope.lookup("service", params["name"]))
+            service = scope.settle_created("service", params["name"], service)
         elif changes:
             service = client.update_resource("service", existing["uuid"], changes)
             if self.urls is not None:
