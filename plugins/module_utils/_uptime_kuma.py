@@ -537,6 +537,37 @@ class UptimeKumaClient:
     def add_tag(self, name, color):
         return self._emit("add tag %s" % name, "addTag", {"name": name, "color": color, "new": True})["tag"]
 
+    def add_tag_once(self, name, color, notes=None):
+        """Add the tag, then read the tags again: of two runs adding one name at once, both continue with the
+        oldest and the newer one (nothing links to it yet) is deleted. The tag as kept."""
+        created = self.add_tag(name, color)
+        oldest = min((tag for tag in self.tags() if tag["name"] == name), key=lambda tag: tag["id"], default=created)
+        if oldest["id"] != created["id"]:
+            self.delete_tag(created["id"])
+            if notes is not None:
+                notes.append("tag %r was added by a concurrent run too: kept the oldest (id %s), deleted this run's "
+                             "(id %s)" % (name, oldest["id"], created["id"]))
+        return oldest
+
+    def settle_duplicate_tags(self, name, monitors, notes):
+        """Delete the newer tags called ``name`` no monitor carries (left by concurrent runs before this
+        version); warn about the others. The oldest tag, or None."""
+        same = sorted((tag for tag in self.tags() if tag["name"] == name), key=lambda tag: tag["id"])
+        for tag in same[1:]:
+            users = sorted(monitor["name"] for monitor in monitors
+                           if any(link.get("tag_id") == tag["id"] for link in monitor.get("tags") or []))
+            if users:
+                notes.append("tag %r exists twice: ids %s (the oldest, used) and %s, which monitors %s carry; merge "
+                             "them in Uptime Kuma" % (name, same[0]["id"], tag["id"], ", ".join(users)))
+            elif self.check_mode:
+                notes.append("tag %r exists twice: ids %s (the oldest, used) and %s, unused: a run would delete it"
+                             % (name, same[0]["id"], tag["id"]))
+            else:
+                self.delete_tag(tag["id"])
+                notes.append("tag %r existed twice: ids %s (the oldest, used) and %s, unused: deleted"
+                             % (name, same[0]["id"], tag["id"]))
+        return same[0] if same else None
+
     def edit_tag(self, tag_id, name, color):
         self._emit("edit tag %s" % name, "editTag", {"id": tag_id, "name": name, "color": color})
 
