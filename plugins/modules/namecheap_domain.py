@@ -220,6 +220,12 @@ def register(ctx, client, domain, registration, availability):
         )
     except ApiError as err:
         if not err.maybe_applied:
+            if client.get_info(domain) is not None:
+                # Refused because the account got it meanwhile: a concurrent run of the site bought it.
+                ctx.warn("%s was registered meanwhile by a concurrent run (the order was refused: %s); the domain "
+                         "is in the account." % (domain, err.message))
+                return {"changed": False, "owned": True, "registered": False, "charged_amount": None,
+                        "order_id": None}
             raise
         if client.get_info(domain) is None:
             err.message += "; %s is not in the account now, but the order may still be processing: " \

@@ -98,6 +98,9 @@ def test_two_runs_at_once_from_two_controllers_duplicate_nothing(sandbox, tmp_pa
     inventory = sandbox.inventory(tmp_path / "inv", {"whole": site_vars(tmp_path)})
     envs = [{"FABRIK_DEPLOY_STATE_DIR": str(tmp_path / ("controller-%d" % number))} for number in (1, 2)]
     runs = at_once(sandbox, inventory, envs)
+    for run in runs:  # what each run met in the race, for the log of a failure
+        print("race run: rc=%s recap=%s" % (run.rc, run.recap))
+        print(run.stdout[-2500:] if run.rc else "")
     assert any(run.rc == 0 for run in runs), "\n".join(run.explain() for run in runs)
     reruns = [sandbox.playbook("site.yml", inventory, env=env, timeout=1500) for env in envs]
     assert all(run.rc == 0 for run in reruns), "\n".join(run.explain() for run in reruns)
