@@ -495,3 +495,24 @@ def test_compose_lint_module_reports_and_passes(run, sandbox):
     assert any(error.startswith("urls[0].name") for error in bad["errors"])
     assert any("${APP_SECRET}" in error for error in bad["errors"])
     assert sandbox.requests() == []
+
+
+def test_a_service_created_meanwhile_by_a_concurrent_run_is_continued_with(run, sandbox, monkeypatch):
+    """Both runs found no service; the other one's create went first and Coolify refuses ours (its URLs)."""
+    from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import CoolifyClient
+    project_and_env(run)
+    original = CoolifyClient.create_resource
+    theirs = []
+
+    def create_resource(client, kind, path, body, environment_lookup):
+        if not theirs:
+            theirs.append(original(client, kind, path, dict(body), environment_lookup))
+        return original(client, kind, path, body, environment_lookup)
+
+    monkeypatch.setattr(CoolifyClient, "create_resource", create_resource)
+    result = service(run, envs=[{"key": "APP_SECRET", "value": "s3cret-value"}])
+    assert not result.get("failed"), result
+    assert result["service"]["uuid"] == theirs[0]["uuid"]
+    assert "created by a concurrent run meanwhile" in " ".join(result["warnings"])
+    services = sandbox.api("GET", "/services")
+    assert [item["uuid"] for item in services] == [theirs[0]["uuid"]]
