@@ -258,6 +258,10 @@ def run(ctx):
     if registration is None:
         return result
     refusal = purchase_refusal(domain, params, availability)
+    if refusal and not availability["available"] and client.get_info(domain) is not None:
+        # Taken between the two reads: by a concurrent run of the site, into this account.
+        ctx.warn("%s was registered meanwhile by a concurrent run; the domain is in the account." % domain)
+        return dict(result, owned=True, diff=_diff(True, True))
     if refusal:
         raise Failure(refusal, **result)
     result.update(changed=True, diff=_diff(False, True))

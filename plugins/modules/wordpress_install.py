@@ -120,15 +120,20 @@ app_password_uuid:
 
 import os
 import tempfile
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     WordPressClient,
     connection_argument_spec,
 )
+
+# How many times (a second apart) a failed install looks whether a concurrent run installed WordPress.
+INSTALLED_CHECKS = 5
 
 SPEC = dict(
     argument_spec=dict(
@@ -174,10 +179,30 @@ def ensure_installed_without_app_password(ctx, anonymous):
                                             % (params["admin_user"], params["url"]))
     needs_install = anonymous.installer_shown()
     if needs_install and not ctx.check_mode:
-        anonymous.install(params["title"], params["admin_user"], params["admin_password"], params["admin_email"],
-                          public=params["search_engine_visibility"])
+        install(ctx, anonymous)
     return dict(changed=needs_install, installed=needs_install, app_password_created=False,
                 diff={"before": {"installed": not needs_install}, "after": {"installed": True}})
+
+
+def install(ctx, anonymous):
+    """Run the installer; when it fails because a concurrent run of the site installed WordPress meanwhile
+    (the installer is gone), carry on."""
+    params = ctx.params
+    try:
+        anonymous.install(params["title"], params["admin_user"], params["admin_password"], params["admin_email"],
+                          public=params["search_engine_visibility"])
+    except ApiError as err:
+        # The other run's install may still be writing its tables: look a few times.
+        for _attempt in range(INSTALLED_CHECKS):
+            time.sleep(1)
+            try:
+                if not anonymous.installer_shown():
+                    ctx.warn("WordPress was installed meanwhile by a concurrent run (this run's install "
+                             "answered: %s)" % err)
+                    return
+            except ApiError:
+                continue
+        raise err from None
 
 
 def create_app_password(ctx, client):
@@ -226,8 +251,7 @@ def run(ctx):
     password_works = app_password_works(ctx)
     needs_install = not password_works and anonymous.installer_shown()
     if needs_install and not ctx.check_mode:
-        anonymous.install(params["title"], params["admin_user"], params["admin_password"], params["admin_email"],
-                          public=params["search_engine_visibility"])
+        install(ctx, anonymous)
     needs_password = not password_works
     result = {"installed": needs_install, "app_password_created": needs_password}
     if needs_password and not ctx.check_mode:
