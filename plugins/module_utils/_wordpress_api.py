@@ -121,6 +121,10 @@ class WordPressApi:
     def trash_page(self, page_id, slug):
         self.rest("DELETE", _member(PAGES, page_id), "trash page %s" % slug)
 
+    def delete_page(self, page_id, slug):
+        """Delete for good (not to the trash): a duplicate this run has just made."""
+        self.rest("DELETE", _member(PAGES, page_id), "delete duplicate page %s" % slug, params=FORCE)
+
     # -- media
 
     def media(self, operation="list media", **params):

@@ -360,9 +360,10 @@ def managed_part(current, managed):
 class PageWriter:
     """Creates, updates and trashes pages; parent slugs resolve to ids as parents are written."""
 
-    def __init__(self, client, ids_by_slug):
+    def __init__(self, client, ids_by_slug, notes=None):
         self.client = client
         self.ids = dict(ids_by_slug)
+        self.notes = [] if notes is None else notes
 
     def payload(self, changes):
         body = {key: value for key, value in changes.items() if key not in ("slug", "parent")}
@@ -374,10 +375,25 @@ class PageWriter:
         body = self.payload(changes)
         if current is None:
             saved = self.client.create_page(slug, body)
+            if saved.get("slug") not in (None, slug):
+                saved = self.settle_created(slug, saved, body)
         else:
             saved = self.client.update_page(current["id"], slug, body)
         check_meta_exposed(slug, changes, set(saved.get("meta") or {}))
         return saved
+
+    def settle_created(self, slug, saved, body):
+        """WordPress gave the new page another slug (``home-2``): when a page holds ``slug`` now, a concurrent
+        run of the site created it meanwhile. Both runs continue with that one; this run's is deleted."""
+        holders = self.client.pages("read page %s" % slug, slug=slug, status=LISTED_STATUSES, context="edit",
+                                    _fields=READ_FIELDS)
+        if not holders:
+            return saved
+        older = min(holders, key=lambda page: page["id"])
+        self.client.delete_page(saved["id"], saved.get("slug"))
+        self.notes.append("page %s was created by a concurrent run too: kept the oldest (id %d), deleted this "
+                          "run's (id %d)" % (slug, older["id"], saved["id"]))
+        return self.client.update_page(older["id"], slug, {key: value for key, value in body.items() if key != "slug"})
 
     def trash(self, slug, page_id):
         self.client.trash_page(page_id, slug)
@@ -438,7 +454,7 @@ def run(ctx):
 
     saved = {}
     if not ctx.check_mode:
-        writer = PageWriter(client, {slug: page["id"] for slug, page in current.items()})
+        writer = PageWriter(client, {slug: page["id"] for slug, page in current.items()}, ctx.warnings)
         saved = write_levels(writer, plan, present)
         for slug in doomed:
             writer.trash(slug, current[slug]["id"])
