@@ -280,16 +280,33 @@ def depth(slug, present):
 
 
 def current_pages(client):
-    """The site's pages by slug (trash excluded); fails on a slug two pages share."""
+    """The site's pages by slug (trash excluded), the oldest of a slug; the newer ones of a slug several pages
+    share are listed in the view's ``duplicates``."""
     pages = client.pages(context="edit", status=LISTED_STATUSES, _fields=READ_FIELDS)
     by_slug, slugs_by_id = {}, {page["id"]: page["slug"] for page in pages}
-    for page in pages:
+    for page in sorted(pages, key=lambda item: item["id"]):
         view = page_view(page, slugs_by_id)
         if view["slug"] in by_slug:
-            by_slug[view["slug"]]["duplicate"] = True
+            by_slug[view["slug"]].setdefault("duplicates", []).append(view)
         else:
             by_slug[view["slug"]] = view
     return by_slug, slugs_by_id
+
+
+def settle_duplicates(ctx, client, slug, page):
+    """Newer drafts sharing the slug of ``page`` (two concurrent installs each leave a draft privacy page, say)
+    are trashed; a newer published one is an error naming both."""
+    for duplicate in page.pop("duplicates", []):
+        described = "pages %d (the oldest, kept) and %d (%s) have the slug %r" % (page["id"], duplicate["id"],
+                                                                                   duplicate["status"], slug)
+        if duplicate["status"] not in ("draft", "auto-draft", "pending"):
+            raise SpecError("pages.%s" % slug, "%s: a concurrent run of the site may have made the second; trash the "
+                                                "wrong one in WordPress" % described)
+        if ctx.check_mode:
+            ctx.warn("%s: a run would trash the draft" % described)
+            continue
+        client.trash_page(duplicate["id"], slug)
+        ctx.warn("%s: the draft was trashed" % described)
 
 
 def page_view(page, slugs_by_id):
@@ -430,8 +447,8 @@ def run(ctx):
             ctx.warn(UNMAPPED_SEO_PLUGIN)
         present = {slug: with_seo_meta(page, plugin) if "seo" in page else page for slug, page in present.items()}
     for slug in list(present) + absent:
-        if current.get(slug, {}).get("duplicate"):
-            raise SpecError("pages.%s" % slug, "several pages of the site have the slug %r; rename all but one" % slug)
+        if current.get(slug, {}).get("duplicates"):
+            settle_duplicates(ctx, client, slug, current[slug])
     # Every page carries every registered meta key; with no page yet, the first write tells.
     exposed = set(next(iter(current.values()))["meta"]) if current else None
     for slug, page in present.items():

@@ -111,7 +111,7 @@ def test_two_runs_at_once_from_two_controllers_duplicate_nothing(sandbox, tmp_pa
     inventory = sandbox.inventory(tmp_path / "inv", {"whole": dict(site_vars(tmp_path), wordpress_app_password_file="")})
     envs = [{"FABRIK_DEPLOY_STATE_DIR": str(tmp_path / ("controller-%d" % number))} for number in (1, 2)]
     runs = at_once(sandbox, inventory, envs)
-    settled = [line.strip() for run in runs for line in run.stdout.splitlines() if "concurrent run" in line]
+    settled = [line.strip() for run in runs for line in run.output.splitlines() if "concurrent run" in line]
     print("what the racing runs settled:\n" + "\n".join(settled))
     assert all(run.rc == 0 for run in runs), "\n".join(run.explain() for run in runs)
     reruns = [sandbox.playbook("site.yml", inventory, env=env, timeout=1500) for env in envs]
