@@ -12,7 +12,7 @@ version_added: "0.1.0"
 description:
   - Takes the lock of a site for the rest of the C(ansible-playbook) run, waiting while another run of the
     same site holds it. The lock is released when the run ends, however it ends (success, failure, Ctrl-C,
-    a killed process): the kernel releases it with the process holding it.
+    a killed process), since the kernel releases it with the process holding it.
   - The lock is a file lock (C(fcntl.flock)) on C(<state dir>/locks/<site>.lock), held by a small process
     started by this action, which watches C(ansible-playbook) and ends with it. The state directory is the
     variable C(fabrik_deploy_state_dir), else the environment variable E(FABRIK_DEPLOY_STATE_DIR), else

@@ -28,12 +28,15 @@ BIN = Path(sys.executable).parent
 SIZE = int(os.environ.get("FABRIK_BENCH_LIMITED_FLEET", "50"))
 FORKS = 10
 RECAP = re.compile(r"^(\S+)\s+:\s+ok=\d+\s+changed=\d+\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
-# emulator -> (its /_sandbox/config options, the windows they set: (requests, seconds, what counts))
+# emulator -> (its /_sandbox/config options, the windows they set: (requests, seconds, what counts, option))
 LIMITS = {
     "namecheap": ({"rate_limit_per_minute": 20, "rate_limit_per_hour": 700},
-                  [(20, 60, "Namecheap API calls"), (700, 3600, "Namecheap API calls")]),
-    "cloudflare": ({"rate_limit_per_5_minutes": 1200}, [(1200, 300, "Cloudflare API requests")]),
-    "uptime_kuma": ({"login_rate_limit_per_minute": 20}, [(20, 60, "Uptime Kuma logins")]),
+                  [(20, 60, "Namecheap API calls", "rate_limit_per_minute"),
+                   (700, 3600, "Namecheap API calls", "rate_limit_per_hour")]),
+    "cloudflare": ({"rate_limit_per_5_minutes": 1200},
+                   [(1200, 300, "Cloudflare API requests", "rate_limit_per_5_minutes")]),
+    "uptime_kuma": ({"login_rate_limit_per_minute": 20},
+                    [(20, 60, "Uptime Kuma logins", "login_rate_limit_per_minute")]),
 }
 
 
@@ -43,14 +46,15 @@ def window_minimum(count, per, seconds):
 
 
 def enforce(control):
-    """Ask every emulator for its vendor's limits; {service: "on" or why not}."""
+    """Ask every emulator for its vendor's limits, option by option; {option: "on" or why not}."""
     enforced = {}
     for service, (options, _windows) in LIMITS.items():
-        try:
-            control(service, "POST", "config", options)
-            enforced[service] = "on"
-        except requests.HTTPError as err:
-            enforced[service] = "not enforced by this sandbox (%s)" % (err.response.text.strip()[:120])
+        for option, value in options.items():
+            try:
+                control(service, "POST", "config", {option: value})
+                enforced[option] = "on"
+            except requests.HTTPError as err:
+                enforced[option] = "not enforced by this sandbox (%s)" % (err.response.text.strip()[:100])
     return enforced
 
 
@@ -113,10 +117,10 @@ def measure(work, port_base, sandbox_dir, control, reset, wordpress_port):
     counts = counted(logs)
     minimums = []
     for service, (_options, windows) in LIMITS.items():
-        for per, window, what in windows:
+        for per, window, what, option in windows:
             minimums.append({"limit": "%s: %d per %d s" % (what, per, window), "requests": counts[what],
                              "minimum_s": window_minimum(counts[what], per, window),
-                             "enforced": enforced[service]})
+                             "enforced": enforced[option]})
     tightest = max(minimums, key=lambda item: item["minimum_s"])
     recap = RECAP.findall(proc.stdout)
     failed = sum(1 for _host, unreachable, failures in recap if int(unreachable) or int(failures))
