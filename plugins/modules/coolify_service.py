@@ -552,7 +552,6 @@ class Converge:
             _coolify_envs.apply(client, "service", service["uuid"], plan)
         return service, after_urls
 
-
     def create(self, body):
         """Create the service. Of two runs creating it at once, both continue with the oldest: Coolify refuses
         the second one's URLs (409), or keeps both (:meth:`Scope.settle_created`)."""

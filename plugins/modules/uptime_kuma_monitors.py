@@ -403,7 +403,6 @@ class Plan:
         for monitor in sorted(self.deletions, key=lambda item: item.get("type") == "group"):
             client.delete_monitor(monitor["id"])
 
-
     def _add(self, client, name, fields, notes):
         """Add the monitor and tag it; when a concurrent run added one of that name meanwhile (found by reading
         the list again), both runs keep the oldest and this run's is deleted. The id kept."""

@@ -297,11 +297,11 @@ def settle_duplicates(ctx, client, slug, page):
     """Newer drafts sharing the slug of ``page`` (two concurrent installs each leave a draft privacy page, say)
     are trashed; a newer published one is an error naming both."""
     for duplicate in page.pop("duplicates", []):
-        described = "pages %d (the oldest, kept) and %d (%s) have the slug %r" % (page["id"], duplicate["id"],
-                                                                                   duplicate["status"], slug)
+        described = "pages %d (the oldest, kept) and %d (%s) have the slug %r" % (
+            page["id"], duplicate["id"], duplicate["status"], slug)
         if duplicate["status"] not in ("draft", "auto-draft", "pending"):
-            raise SpecError("pages.%s" % slug, "%s: a concurrent run of the site may have made the second; trash the "
-                                                "wrong one in WordPress" % described)
+            raise SpecError("pages.%s" % slug, "%s: a concurrent run of the site may have made the second; "
+                                               "trash the wrong one in WordPress" % described)
         if ctx.check_mode:
             ctx.warn("%s: a run would trash the draft" % described)
             continue

@@ -515,8 +515,8 @@ def test_duplicates_left_by_concurrent_runs_are_removed_keeping_the_oldest(run, 
     assert run(uptime_kuma_monitors, tag=TAG, monitors=site_monitors())["changed"] is False
 
 
-def test_a_monitor_and_tag_added_by_a_concurrent_run_meanwhile_are_kept_and_ours_deleted(run, kuma, served,
-                                                                                          monkeypatch):
+def test_a_monitor_and_tag_added_by_a_concurrent_run_meanwhile_are_kept_and_ours_deleted(
+        run, kuma, served, monkeypatch):
     """Both runs read no monitor and no tag, then both add them: each run keeps the oldest."""
     from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import UptimeKumaClient
     other = other_run(served)
