@@ -22,19 +22,19 @@ import time
 from datetime import datetime, timezone
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._limits import LimitError, state_dir
+from ansible_collections.fabrik.deploy.plugins.modules import site_lock
 from ansible_collections.fabrik.deploy.plugins.plugin_utils import site_lock_holder
-from ansible_collections.fabrik.deploy.plugins.plugin_utils.in_process import SETTING_VARIABLES, task_environment
+from ansible_collections.fabrik.deploy.plugins.plugin_utils.in_process import (
+    SETTING_VARIABLES,
+    ModuleAction,
+    task_environment,
+)
 
 display = Display()
 
-ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True),
-    timeout=dict(type="int", default=3600),
-)
 SAFE_NAME = re.compile(r"^[a-z0-9._-]+$")
 
 
@@ -77,16 +77,17 @@ def describe(holder):
         holder.get("run_pid", "?"), holder.get("controller", "?"), holder.get("host", "?"), holder.get("since", "?"))
 
 
-class ActionModule(ActionBase):
-    """Takes the site's lock for the rest of this ansible-playbook run (waiting up to ``timeout`` seconds)."""
+class ActionModule(ModuleAction):
+    """Takes the site's lock for the rest of this ansible-playbook run (waiting up to ``timeout`` seconds), always
+    on the controller: the module's own ``run`` only refuses (a lock elsewhere would protect nothing)."""
 
-    _supports_check_mode = True
+    module = site_lock
     _supports_async = False
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
+        result = super(ModuleAction, self).run(tmp, task_vars)  # pylint: disable=bad-super-call
+        validation = ArgumentSpecValidator(site_lock.SPEC["argument_spec"]).validate(self._task.args)
         if validation.error_messages:
             return dict(result, failed=True, msg=validation.errors.msg)
         params = validation.validated_parameters

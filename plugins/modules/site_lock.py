@@ -78,3 +78,31 @@ waited:
   type: float
   sample: 0
 """
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure
+
+SPEC = dict(
+    argument_spec=dict(
+        name=dict(type="str", required=True),
+        timeout=dict(type="int", default=3600),
+    ),
+    supports_check_mode=True,
+)
+
+
+def run(ctx):
+    """The lock lives in the controller, for the whole run: only the action plugin (plugins/action/site_lock.py)
+    can take it. Run as a module (on another host, or with fabrik_deploy_in_process=false) it refuses."""
+    raise Failure("fabrik.deploy.site_lock runs on the controller only (connection: local, in process): the lock "
+                  "of %s is the controller's, for the whole ansible-playbook run" % ctx.params["name"])
+
+
+def main():
+    runner.main(AnsibleModule(**SPEC), run)
+
+
+if __name__ == "__main__":
+    main()

@@ -56,7 +56,7 @@ def wait_for_holder(state, site="example.com", timeout=60):
 
 def test_a_second_run_waits_for_the_first_and_says_why(tmp_path):
     state = tmp_path / "state"
-    first = start(playbook(tmp_path, [lock_play(then=pause(4))]), state)
+    first = start(playbook(tmp_path, [lock_play(then=pause(12))]), state)
     holder = wait_for_holder(state)
     assert holder["site"] == "example.com" and holder["run_pid"] == first.pid and holder["host"] == "localhost"
 
