@@ -213,6 +213,28 @@ def test_without_an_app_password_to_keep_the_modules_log_in_and_reruns_change_no
     assert "definitely-wrong-password" not in json.dumps(wrong)
 
 
+def test_an_install_a_concurrent_run_made_first_is_carried_on_from(shared_site, run, monkeypatch):
+    """Both runs saw the installer; the other one's install went first, so ours fails (WordPress answers 500
+    while its tables are being made, or shows "already installed"): the installer is gone, carry on."""
+    from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
+    from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import WordPressClient
+    sandbox = shared_site.sandbox
+    sandbox.reset()
+    real_install = WordPressClient.install
+
+    def install(client, *args, **kwargs):
+        real_install(client, *args, **kwargs)  # the concurrent run's
+        raise ApiError("WordPress", "install WordPress", "POST", "/wp-admin/install.php", status=500,
+                       message="One or more database tables are unavailable.")
+
+    monkeypatch.setattr(WordPressClient, "install", install)
+    monkeypatch.setattr(wordpress_install, "time", type("NoWait", (), {"sleep": staticmethod(lambda _s: None)}))
+    done = run(wordpress_install, credentials=False, **install_args(create_app_password=False))
+    assert (done["failed"], done["installed"]) == (False, True), done
+    assert "WordPress was installed meanwhile by a concurrent run" in " ".join(done["warnings"])
+    assert sandbox.is_installed()
+
+
 def test_install_replaces_a_broken_app_password_of_the_same_name(site, run):
     first = run(wordpress_install, credentials=False, app_password_name="deploy", **install_args())
     assert first["changed"] is True and first["installed"] is False
