@@ -47,6 +47,9 @@ DEFAULT_LIMITS = {
 MAX_WAIT = 3600
 # Checked again at least this often while waiting (another process may have been throttled meanwhile).
 POLL = 5.0
+# Each window is counted this much longer (at most a tenth of it): a request let through here reaches the
+# vendor a little later, and the one before it may have been slower on its way (latency, a busy controller).
+MARGIN = 1.0
 
 
 class LimitError(ValueError):
@@ -126,10 +129,11 @@ def limiter_for(service, scope, sleep=time.sleep, clock=time.time):
 class Limiter:
     """Sliding windows of ``(requests, seconds)`` shared through a file by every process of the user."""
 
-    def __init__(self, service, scope, windows, directory=None, sleep=time.sleep, clock=time.time):
+    def __init__(self, service, scope, windows, directory=None, sleep=time.sleep, clock=time.time, margin=MARGIN):
         self.service = service
         self.windows = tuple(windows)
-        self.span = max(seconds for _count, seconds in self.windows)
+        self.counted = tuple((count, seconds + min(margin, seconds / 10.0)) for count, seconds in self.windows)
+        self.span = max(seconds for _count, seconds in self.counted)
         digest = hashlib.sha256(("%s\n%s" % (service, scope)).encode("utf-8")).hexdigest()[:24]
         self.directory = directory
         self.name = "%s-%s.json" % (service, digest)
@@ -164,7 +168,7 @@ class Limiter:
             now = self.clock()
             times = [stamp for stamp in _read(descriptor) if now - self.span < stamp <= now + 1]
             delay = 0.0
-            for count, seconds in self.windows:
+            for count, seconds in self.counted:
                 inside = [stamp for stamp in times if stamp > now - seconds]
                 if len(inside) >= count:
                     # The request that must leave the window before this one may go.

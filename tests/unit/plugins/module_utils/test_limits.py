@@ -60,7 +60,8 @@ def test_defaults_are_the_vendors_documented_limits(monkeypatch):
 
 def test_sliding_windows_hold_every_request_until_room(tmp_path):
     fake = FakeTime()
-    limiter = Limiter("svc", "scope", ((3, 10), (4, 100)), directory=str(tmp_path), sleep=fake.sleep, clock=fake.clock)
+    limiter = Limiter("svc", "scope", ((3, 10), (4, 100)), directory=str(tmp_path), sleep=fake.sleep, clock=fake.clock,
+                      margin=0)
     sent = []
     for _unused in range(6):
         limiter.acquire()
@@ -71,6 +72,16 @@ def test_sliding_windows_hold_every_request_until_room(tmp_path):
     for start in sent:
         assert len([when for when in sent if start <= when < start + 10]) <= 3
         assert len([when for when in sent if start <= when < start + 100]) <= 4
+
+
+def test_windows_are_counted_a_little_longer_than_the_vendors(tmp_path):
+    """A request reaches the vendor after it leaves here: 1 s more per window (a tenth of a short one)."""
+    fake = FakeTime()
+    limiter = Limiter("svc", "scope", ((2, 60), (100, 5)), directory=str(tmp_path), sleep=fake.sleep, clock=fake.clock)
+    assert limiter.counted == ((2, 61.0), (100, 5.5))
+    for _unused in range(3):
+        limiter.acquire()
+    assert fake.now - 1000.0 == 61.0
 
 
 def test_the_file_names_a_hash_never_the_credential(tmp_path):
