@@ -87,6 +87,7 @@ class ActionModule(ModuleAction):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super(ModuleAction, self).run(tmp, task_vars)  # pylint: disable=bad-super-call
+        display.vvv("Running %s in the worker process (the lock is the controller's)" % self._task.action)
         validation = ArgumentSpecValidator(site_lock.SPEC["argument_spec"]).validate(self._task.args)
         if validation.error_messages:
             return dict(result, failed=True, msg=validation.errors.msg)

@@ -95,7 +95,8 @@ SPEC = dict(
 
 def run(ctx):
     """The lock lives in the controller, for the whole run: only the action plugin (plugins/action/site_lock.py)
-    can take it. Run as a module (on another host, or with fabrik_deploy_in_process=false) it refuses."""
+    can take it, and it does so on the controller whatever the task's connection or fabrik_deploy_in_process.
+    Run as a module without its action plugin, it refuses."""
     raise Failure("fabrik.deploy.site_lock runs on the controller only (connection: local, in process): the lock "
                   "of %s is the controller's, for the whole ansible-playbook run" % ctx.params["name"])
 
