@@ -134,6 +134,10 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
 
 # How many times (a second apart) a failed install looks whether a concurrent run installed WordPress.
 INSTALLED_CHECKS = 5
+# While a concurrent run's install creates the tables, WordPress answers every page with HTTP 500 and this
+# message; a read waits this many seconds at most for that install to end.
+TABLES_UNAVAILABLE = "One or more database tables are unavailable"
+TABLES_WAIT = 60
 
 SPEC = dict(
     argument_spec=dict(
@@ -173,15 +177,35 @@ def ensure_installed_without_app_password(ctx, anonymous):
         if app_password_works(ctx):
             return dict(changed=False, installed=False, app_password_created=False,
                         diff={"before": {"installed": True}, "after": {"installed": True}})
-        if not anonymous.installer_shown():
+        if not installer_shown(ctx, anonymous):
             raise SpecError("app_password", "does not authenticate %s on %s (create_app_password is false: "
                                             "give a working one, or none to log in with the administrator's password)"
                                             % (params["admin_user"], params["url"]))
-    needs_install = anonymous.installer_shown()
+    needs_install = installer_shown(ctx, anonymous)
     if needs_install and not ctx.check_mode:
         install(ctx, anonymous)
     return dict(changed=needs_install, installed=needs_install, app_password_created=False,
                 diff={"before": {"installed": not needs_install}, "after": {"installed": True}})
+
+
+def installer_shown(ctx, anonymous):
+    """Whether WordPress' installer shows; while a concurrent run of the site is installing it (some tables
+    made, not all) wait for that install to end, up to ``TABLES_WAIT`` seconds."""
+    deadline = time.monotonic() + TABLES_WAIT
+    waited = False
+    while True:
+        try:
+            shown = anonymous.installer_shown()
+        except ApiError as err:
+            if err.status != 500 or TABLES_UNAVAILABLE not in str(err) or time.monotonic() >= deadline:
+                raise
+            waited = True
+            time.sleep(1)
+            continue
+        if waited:
+            ctx.warn("WordPress' tables were being created (a concurrent run installing it): waited for that "
+                     "install to end")
+        return shown
 
 
 def install(ctx, anonymous):
@@ -196,7 +220,7 @@ def install(ctx, anonymous):
         for _attempt in range(INSTALLED_CHECKS):
             time.sleep(1)
             try:
-                if not anonymous.installer_shown():
+                if not installer_shown(ctx, anonymous):
                     ctx.warn("WordPress was installed meanwhile by a concurrent run (this run's install "
                              "answered: %s)" % err)
                     return
@@ -249,7 +273,7 @@ def run(ctx):
         return ensure_installed_without_app_password(ctx, anonymous)
     # A working application password proves the site is installed: one request on a converged site.
     password_works = app_password_works(ctx)
-    needs_install = not password_works and anonymous.installer_shown()
+    needs_install = not password_works and installer_shown(ctx, anonymous)
     if needs_install and not ctx.check_mode:
         install(ctx, anonymous)
     needs_password = not password_works

@@ -10,8 +10,10 @@ import json
 import re
 import shutil
 import struct
+import time
 import zipfile
 import zlib
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -233,6 +235,38 @@ def test_an_install_a_concurrent_run_made_first_is_carried_on_from(shared_site, 
     assert (done["failed"], done["installed"]) == (False, True), done
     assert "WordPress was installed meanwhile by a concurrent run" in " ".join(done["warnings"])
     assert sandbox.is_installed()
+
+
+def test_a_read_while_a_concurrent_run_creates_the_tables_waits_for_that_install(shared_site, run, monkeypatch):
+    """WordPress answers 500 ("One or more database tables are unavailable") while another run's install is
+    making its tables: the read waits for that install, then carries on; a database that stays so fails."""
+    from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
+    from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import WordPressClient
+    sandbox = shared_site.sandbox
+    sandbox.reset()
+    real_shown = WordPressClient.installer_shown
+    reads = []
+
+    def shown(client, broken_for=2):
+        reads.append(1)
+        if len(reads) <= broken_for:
+            raise ApiError("WordPress", "read installer", "GET", "/wp-admin/install.php", status=500,
+                           message="One or more database tables are unavailable. The database may need to be "
+                                   "repaired.")
+        return real_shown(client)
+
+    monkeypatch.setattr(WordPressClient, "installer_shown", shown)
+    monkeypatch.setattr(wordpress_install, "time", SimpleNamespace(sleep=lambda _seconds: None, monotonic=time.monotonic))
+    done = run(wordpress_install, credentials=False, **install_args(create_app_password=False))
+    assert (done["failed"], done["installed"]) == (False, True), done
+    assert len(reads) >= 3 and "tables were being created" in " ".join(done["warnings"])
+
+    sandbox.reset()
+    reads.clear()
+    monkeypatch.setattr(WordPressClient, "installer_shown", lambda client: shown(client, broken_for=10 ** 6))
+    monkeypatch.setattr(wordpress_install, "TABLES_WAIT", 0)
+    broken = run(wordpress_install, credentials=False, **install_args(create_app_password=False))
+    assert broken["failed"] is True and broken["status"] == 500 and len(reads) == 1, broken
 
 
 def test_install_replaces_a_broken_app_password_of_the_same_name(site, run):
