@@ -69,8 +69,9 @@ except ImportError:
 
 SWITCH_VARIABLE = "fabrik_deploy_in_process"
 SWITCH_ENVIRONMENT = "FABRIK_DEPLOY_IN_PROCESS"
-# Variables read as the environment variables of the same meaning while a module runs in process (the
-# controller-wide rate limiter and the site locks, module_utils/_limits.py).
+# Variables read as the environment variables of the same meaning while a module runs on the controller,
+# in process or as a module process (the controller-wide rate limiter, the site locks and the Uptime Kuma
+# token, module_utils/_limits.py).
 SETTING_VARIABLES = (
     ("fabrik_deploy_state_dir", "FABRIK_DEPLOY_STATE_DIR"),
     ("fabrik_deploy_rate_limits", "FABRIK_DEPLOY_RATE_LIMITS"),
@@ -187,7 +188,10 @@ class ModuleAction(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         if not self.runs_in_process(task_vars):
-            return merge_hash(result, self._run_module(task_vars))
+            # A module process on the controller inherits the worker's environment: the settings too.
+            local = self._connection.transport == "local"
+            with task_environment(self.settings(task_vars) if local else {}):
+                return merge_hash(result, self._run_module(task_vars))
         display.vvv("Running %s in the worker process (%s)" % (self._task.action, SWITCH_VARIABLE))
         environment = {}
         self._compute_environment_string(environment)
