@@ -230,7 +230,7 @@ def test_an_install_a_concurrent_run_made_first_is_carried_on_from(shared_site, 
                        message="One or more database tables are unavailable.")
 
     monkeypatch.setattr(WordPressClient, "install", install)
-    monkeypatch.setattr(wordpress_install, "time", type("NoWait", (), {"sleep": staticmethod(lambda _s: None)}))
+    monkeypatch.setattr(wordpress_install, "time", SimpleNamespace(sleep=lambda _s: None, monotonic=time.monotonic))
     done = run(wordpress_install, credentials=False, **install_args(create_app_password=False))
     assert (done["failed"], done["installed"]) == (False, True), done
     assert "WordPress was installed meanwhile by a concurrent run" in " ".join(done["warnings"])
@@ -267,6 +267,31 @@ def test_a_read_while_a_concurrent_run_creates_the_tables_waits_for_that_install
     monkeypatch.setattr(wordpress_install, "TABLES_WAIT", 0)
     broken = run(wordpress_install, credentials=False, **install_args(create_app_password=False))
     assert broken["failed"] is True and broken["status"] == 500 and len(reads) == 1, broken
+
+
+def test_logins_of_one_user_at_once_all_keep_their_session(site):
+    """WordPress keeps a user's sessions in one user meta value that each login reads and writes back: of two
+    logins at the same moment one session is lost, and wp-admin sends that login back to the form (reauth).
+    Two runs of a site without an application password log in together: each such login is tried again."""
+    import threading
+    from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import WordPressClient
+    outcomes = []
+
+    def session():
+        client = WordPressClient(site.url, username=ADMIN, password=ADMIN_PASSWORD)
+        try:
+            user = client.current_user()
+            outcomes.append(user and user["username"])
+        except Exception as err:  # pylint: disable=broad-exception-caught
+            outcomes.append(str(err))
+
+    for _round in range(3):
+        threads = [threading.Thread(target=session) for _login in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert outcomes == [ADMIN] * 18, outcomes
 
 
 def test_install_replaces_a_broken_app_password_of_the_same_name(site, run):
