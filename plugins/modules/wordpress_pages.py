@@ -391,19 +391,23 @@ class PageWriter:
     def save(self, slug, current, changes):
         body = self.payload(changes)
         if current is None:
-            saved = self.client.create_page(slug, body)
-            if saved.get("slug") not in (None, slug):
-                saved = self.settle_created(slug, saved, body)
+            saved = self.settle_created(slug, self.client.create_page(slug, body), body)
         else:
             saved = self.client.update_page(current["id"], slug, body)
         check_meta_exposed(slug, changes, set(saved.get("meta") or {}))
         return saved
 
     def settle_created(self, slug, saved, body):
-        """WordPress gave the new page another slug (``home-2``): when a page holds ``slug`` now, a concurrent
-        run of the site created it meanwhile. Both runs continue with that one; this run's is deleted."""
-        holders = self.client.pages("read page %s" % slug, slug=slug, status=LISTED_STATUSES, context="edit",
-                                    _fields=READ_FIELDS)
+        """A concurrent run of the site may have created a page of ``slug`` meanwhile: WordPress gives the later
+        one another slug (``home-2``), or the same one when both were saved at the same moment. Both runs
+        continue with the oldest page holding ``slug``; this run's new page is deleted unless it is that one."""
+        if not saved.get("id"):  # check mode: nothing was created
+            return saved
+        holders = [page for page in self.client.pages("read page %s" % slug, slug=slug, status=LISTED_STATUSES,
+                                                      context="edit", _fields=READ_FIELDS)
+                   if page["id"] != saved["id"]]
+        if saved.get("slug") in (None, slug):  # ours holds the slug too: only an older page wins
+            holders = [page for page in holders if page["id"] < saved["id"]]
         if not holders:
             return saved
         older = min(holders, key=lambda page: page["id"])
