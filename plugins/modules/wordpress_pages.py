@@ -226,6 +226,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     SEO_PAGE_META,
     client_for,
@@ -305,7 +306,11 @@ def settle_duplicates(ctx, client, slug, page):
         if ctx.check_mode:
             ctx.warn("%s: a run would trash the draft" % described)
             continue
-        client.trash_page(duplicate["id"], slug)
+        try:
+            client.trash_page(duplicate["id"], slug)
+        except ApiError as err:
+            if err.status != 410:  # rest_already_trashed: a concurrent run settled it first
+                raise
         ctx.warn("%s: the draft was trashed" % described)
 
 

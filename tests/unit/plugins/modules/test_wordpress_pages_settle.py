@@ -63,3 +63,21 @@ def test_alone_nothing_to_settle_and_nothing_read_in_check_mode():
     assert save(alone)[0] == {"id": 10, "slug": "terms"} and alone.calls[-1] == ("read", "terms")
     planned = RacedClient({}, [])
     assert save(planned)[0] == {} and planned.calls == [("create", "terms")]
+
+
+def test_a_draft_duplicate_the_concurrent_run_trashed_first_is_settled():
+    from types import SimpleNamespace
+
+    from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
+    from ansible_collections.fabrik.deploy.plugins.modules.wordpress_pages import settle_duplicates
+
+    def trash_page(page_id, slug):
+        raise ApiError("WordPress", "trash page %s" % slug, "DELETE", "/wp-json/wp/v2/pages/%d" % page_id, status=410,
+                       message="rest_already_trashed: The post has already been deleted.")
+
+    ctx = SimpleNamespace(check_mode=False, warnings=[])
+    ctx.warn = ctx.warnings.append
+    page = {"id": 3, "duplicates": [{"id": 6, "status": "draft"}]}
+    settle_duplicates(ctx, SimpleNamespace(trash_page=trash_page), "privacy-policy", page)
+    assert ctx.warnings == ["pages 3 (the oldest, kept) and 6 (draft) have the slug 'privacy-policy': the draft was "
+                            "trashed"]
