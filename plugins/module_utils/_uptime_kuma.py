@@ -42,8 +42,8 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, LazyImport, SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
-from ansible_collections.fabrik.deploy.plugins.module_utils._types import to_bool, to_int
 from ansible_collections.fabrik.deploy.plugins.module_utils._limits import LimitError, limiter_for
+from ansible_collections.fabrik.deploy.plugins.module_utils._types import to_bool, to_int
 from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma_session import token_cache
 
 SERVICE = "Uptime Kuma"
