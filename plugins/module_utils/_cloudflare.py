@@ -110,6 +110,7 @@ class CloudflareClient:
             headers={"Authorization": "Bearer " + api_token},
             secrets=[api_token],
             timeout=timeout,
+            rate_limit=("cloudflare", api_token),
             validate_certs=validate_certs,
             error_parser=parse_error,
             check_mode=check_mode,

@@ -92,8 +92,10 @@ def client_for(ctx):
     params = ctx.params
     if not (params["api_token"] or "").strip():
         raise SpecError("api_token", "a Coolify API token is required (or COOLIFY_API_TOKEN in the environment)")
-    return CoolifyClient(params["api_url"], params["api_token"], validate_certs=params["validate_certs"],
-                         timeout=params["timeout"], check_mode=ctx.check_mode)
+    client = CoolifyClient(params["api_url"], params["api_token"], validate_certs=params["validate_certs"],
+                           timeout=params["timeout"], check_mode=ctx.check_mode)
+    client.notes = ctx.warnings  # what the client settles on its own is reported as the module's warnings
+    return client
 
 
 def api_root(api_url):
@@ -276,11 +278,14 @@ class CoolifyClient:
             headers={"Authorization": "Bearer " + token, "Accept": "application/json"},
             secrets=[token, token.split("|", 1)[-1]],
             timeout=timeout,
+            rate_limit=("coolify", token),
             validate_certs=validate_certs,
             check_mode=check_mode,
         )
         self.check_mode = check_mode
         self._version = None
+        # What the client settled on its own (duplicates removed): the module reports these as warnings.
+        self.notes = []
 
     # -- transport -----------------------------------------------------------------------
 
@@ -345,22 +350,62 @@ class CoolifyClient:
         return self.call("GET", "/projects", "list projects") or []
 
     def find_project(self, name=None, uuid=None):
-        """The project with ``uuid``, else the one called ``name``; None when absent."""
+        """The project with ``uuid``, else the one called ``name``; None when absent.
+
+        Coolify allows several projects of one name, which concurrent runs of a site create: the oldest is
+        the site's. A newer one without resources is deleted (a warning in ``self.notes``; in check mode it
+        would be); one with resources is an error naming both.
+        """
         if uuid:
             return self.get_or_none("/projects/%s" % uuid, "get project")
-        matches = [project for project in self.list_projects() if project.get("name") == name]
-        return unique(matches, "project", "project %s" % json.dumps(name), "project_uuid")
+        matches = sorted((project for project in self.list_projects() if project.get("name") == name),
+                         key=creation_order)
+        for duplicate in matches[1:]:
+            self.settle_duplicate_project(matches[0], duplicate)
+        return matches[0] if matches else None
+
+    def settle_duplicate_project(self, oldest, duplicate):
+        """Delete ``duplicate`` (a newer project of the same name) if it holds no resource, else fail."""
+        resources = self.project_resources(duplicate["uuid"])
+        description = "project %s exists twice in Coolify: uuid %s (the oldest, kept) and uuid %s" % (
+            json.dumps(oldest.get("name")), oldest.get("uuid"), duplicate.get("uuid"))
+        if resources:
+            raise SpecError("project_uuid", "%s, which holds %s. A concurrent run of the site made the second: move "
+                                            "or delete what one of them holds in Coolify, or set project_uuid "
+                                            "(app_project_uuid) to choose one" % (description, ", ".join(resources)))
+        if self.check_mode:
+            self.notes.append("%s, which is empty: a run would delete it" % description)
+            return
+        try:
+            self.call("DELETE", "/projects/%s" % duplicate["uuid"], "delete duplicate project")
+        except ApiError as err:
+            if err.status != 404:  # a concurrent run deleted it first
+                raise
+        self.notes.append("%s, which was empty (made by a concurrent run): deleted" % description)
+
+    def project_resources(self, project_uuid):
+        """``kind name`` of every resource of the project's environments (an empty list: an empty project)."""
+        project = self.get_or_none("/projects/%s" % project_uuid, "get project") or {}
+        found = []
+        for environment in project.get("environments") or []:
+            details = self.get_environment(project_uuid, environment.get("uuid") or environment.get("name")) or {}
+            for kind in ENVIRONMENT_LISTS:
+                found.extend("%s %s" % (kind, json.dumps(item.get("name"))) for item in environment_resources(details, kind))
+        return found
 
     def create_project(self, name, description=None):
+        """Create the project; then read the projects of that name again, so that of two runs creating it at
+        once both continue with the oldest (the newer one, still empty, is deleted by :meth:`find_project`)."""
         body = compact({"name": name, "description": description})
         try:
-            created = self.call("POST", "/projects", "create project", body=body)
+            self.call("POST", "/projects", "create project", body=body)
         except ApiError as err:
             if not err.maybe_applied:
                 raise
-            created = self.find_project(name)
-            if created is None:
-                raise
+        created = self.find_project(name)
+        if created is None:
+            raise ApiError(SERVICE, "create project", "GET", "/projects", status=404,
+                           message="the project was created but cannot be read back")
         return self.call("GET", "/projects/%s" % created["uuid"], "get project")
 
     def get_environment(self, project_uuid, name_or_uuid):
@@ -477,11 +522,19 @@ class CoolifyClient:
         return (deployments or [None])[0]
 
 
+def creation_order(item):
+    """Sort key putting the oldest first: Coolify's id, else the creation time, then the uuid."""
+    number = item.get("id")
+    return (number if isinstance(number, int) else float("inf"), str(item.get("created_at") or ""),
+            str(item.get("uuid") or ""))
+
+
 def unique(matches, what, description, uuid_option):
     """The only item of ``matches``, None when empty; several is an error listing their uuids."""
     if len(matches) > 1:
         uuids = ", ".join(sorted(item.get("uuid", "?") for item in matches))
-        raise SpecError(uuid_option, "%s is ambiguous: %d %ss have that name (uuids %s); set %s to choose one"
+        raise SpecError(uuid_option, "%s is ambiguous: %d %ss have that name (uuids %s; a concurrent run may have "
+                                     "made the newer one: delete it in Coolify); set %s to choose one"
                         % (description, len(matches), what, uuids, uuid_option))
     return matches[0] if matches else None
 
@@ -548,6 +601,24 @@ class Scope:
         if not ctx.check_mode:
             self.require()
         ctx.warn("%s does not exist yet; planning against an empty environment." % self.describe())
+
+    def settle_created(self, kind, name, created):
+        """After creating ``created`` called ``name``: when a concurrent run created one of that name too,
+        both runs continue with the oldest, and this run's newer one (not deployed yet) is deleted."""
+        environment = self.refresh() or {}
+        matches = sorted((item for item in environment_resources(environment, kind) if item.get("name") == name),
+                         key=creation_order)
+        if len(matches) < 2 or matches[0].get("uuid") == created.get("uuid"):
+            return created
+        self.client.delete_resource(kind, created["uuid"])
+        self.client.notes.append("%s %s was created by a concurrent run too: kept the oldest (uuid %s), deleted "
+                                 "this run's (uuid %s)" % (kind, json.dumps(name), matches[0].get("uuid"),
+                                                           created.get("uuid")))
+        oldest = self.client.get_resource(kind, matches[0]["uuid"])
+        if oldest is None:
+            raise ApiError(SERVICE, "create %s" % kind, "GET", "%s/%s" % (KIND_PATHS[kind], matches[0]["uuid"]),
+                           status=404, message="the %s a concurrent run created cannot be read" % kind)
+        return oldest
 
     def lookup(self, kind, name):
         """A callable re-reading the environment and finding ``name`` (after a lost create answer)."""

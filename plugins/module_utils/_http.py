@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from urllib.parse import quote, quote_plus
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _http_transport as transport
+from ansible_collections.fabrik.deploy.plugins.module_utils._limits import LimitError, limiter_for
 from ansible_collections.fabrik.deploy.plugins.module_utils._http_transport import MAX_REDIRECTS, TransportFailure
 
 COLLECTION_VERSION = "0.1.0"
@@ -166,11 +167,14 @@ class HttpClient:
 
     ``headers`` are sent with every request (``client.headers`` can be changed later); cookies the service
     sets are kept in ``client.cookies`` and sent back. One client may be used from several threads at once.
+
+    ``rate_limit``: ``(name, scope)`` of the controller-wide limiter (``_limits.py``) every attempt waits for,
+    e.g. ``("cloudflare", base_url + token)``; the limits in force for ``name`` apply (none: no waiting).
     """
 
     def __init__(self, service, base_url, headers=None, secrets=None, timeout=30, validate_certs=True,
                  error_parser=None, check_mode=False, retry_after_cap=30, retry_budget=120,
-                 max_retries=5, sleep=time.sleep):
+                 max_retries=5, sleep=time.sleep, rate_limit=None):
         if transport.requests is None:
             raise MissingLibrary(service)
         self.service = service
@@ -184,6 +188,12 @@ class HttpClient:
         self.max_retries = max_retries
         self.sleep = sleep
         self._secrets = _secret_forms(secrets or [])
+        self.limiter = None
+        if rate_limit is not None:
+            try:
+                self.limiter = limiter_for(rate_limit[0], "%s\n%s" % (self.base_url, rate_limit[1]), sleep=sleep)
+            except LimitError as err:
+                raise ApiError(service, "prepare the client", "GET", "/", message=str(err)) from None
         self.session = transport.new_session(USER_AGENT)
         self.session.headers.update(headers or {})
         if not validate_certs:
@@ -283,6 +293,14 @@ class _Call:
                         message=client.redact(message), maybe_applied=maybe_applied)
 
     def attempt(self, send_args, expected, raw):
+        limiter = self.client.limiter
+        if limiter is not None:
+            try:
+                waited = limiter.acquire()
+            except (LimitError, OSError) as err:
+                raise self.error("rate limiter: %s" % err) from None
+            # Waiting for the controller's own limiter spends none of the retry budget.
+            self.started += waited
         try:
             response = self.client.send(self.method, self.path, send_args)
         except TransportFailure as exc:

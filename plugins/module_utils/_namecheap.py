@@ -612,6 +612,7 @@ class NamecheapClient:
             error_parser=_error_text,
             check_mode=check_mode,
             sleep=sleep,
+            rate_limit=("namecheap", api_user),
         )
 
     # -- transport

@@ -32,6 +32,7 @@ import re
 import secrets
 import struct
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -41,7 +42,9 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import Failure, LazyImport, SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
+from ansible_collections.fabrik.deploy.plugins.module_utils._limits import LimitError, limiter_for
 from ansible_collections.fabrik.deploy.plugins.module_utils._types import to_bool, to_int
+from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma_session import token_cache
 
 SERVICE = "Uptime Kuma"
 LIBRARY = "uptime-kuma-api2"
@@ -49,6 +52,10 @@ DEFAULT_TIMEOUT = 30
 # Pause the library makes after reading a pushed list, waiting for a later copy.
 WAIT_EVENTS = 0.05
 TOTP_STEP = 30
+# The server's answer when its login limiter (20 a minute for the instance) is spent; waited out this often.
+TOO_FREQUENTLY = "Too frequently, try again later."
+THROTTLED_ATTEMPTS = 12
+THROTTLED_PAUSE = 5.0
 TOTP_DIGITS = 6
 REDACTED = "********"
 
@@ -157,7 +164,21 @@ def _import_library():
     finally:
         if hidden:
             del sys.modules["aiohttp"]
-    return SimpleNamespace(requests=requests, socketio=socketio, api_class=UptimeKumaApi,
+
+    class GreetedApi(UptimeKumaApi):
+        """The library's client, which also tells when the server's first ``info`` event arrived: Uptime Kuma
+        2.x attaches its event handlers (login included) only after sending it, and an event sent earlier
+        gets no answer at all."""
+
+        def __init__(self, *args, **kwargs):
+            self.greeted = threading.Event()
+            super().__init__(*args, **kwargs)
+
+        def _event_info(self, data):
+            self.greeted.set()
+            super()._event_info(data)
+
+    return SimpleNamespace(requests=requests, socketio=socketio, api_class=GreetedApi,
                            exception=UptimeKumaException, notification_type=NotificationType)
 
 
@@ -337,6 +358,7 @@ class UptimeKumaClient:
                                   wait_events=self.wait_events)
         except library.exception as err:
             raise self._error("connect", "cannot connect to %s (%s)" % (self.url, err)) from None
+        self._wait_for_greeting()
         self._authenticate()
         self.version = self._library("read server info", lambda: self._api.info().get("version"))
         self.release = parse_release(self.version)
@@ -344,18 +366,45 @@ class UptimeKumaClient:
             raise self._error("read server info", "server version %r is not supported (1.23.x and 2.x are)"
                               % self.version)
 
+    def _wait_for_greeting(self):
+        """Wait (at most the timeout) for the server's first ``info`` event: Uptime Kuma 2.x answers no event
+        before it (every version sends it on connection)."""
+        greeted = getattr(self._api, "greeted", None)
+        if greeted is not None:
+            greeted.wait(self.timeout)
+
     def _authenticate(self):
-        """Login by stored token, or by username + password (+ TOTP code).  The one auth step to replace for 3.x."""
+        """Login by the given token; else by the token an earlier task of this run kept, or by username +
+        password (+ TOTP code), keeping the server's token for the next tasks (``_uptime_kuma_session``).
+        The one auth step to replace for 3.x."""
         if self._token:
             self._library("login", self._api.login_by_token, self._token)
             return
+        cache = token_cache(self.url, self._username)
+        if cache is None:
+            self._password_login()
+            return
+        with cache.locked() as kept:
+            token = kept.read()
+            if token:
+                try:
+                    self._library("login", self._api.login_by_token, token)
+                    return
+                except UptimeKumaError:  # expired by a password change, or another server: log in again
+                    kept.forget()
+            reply = self._password_login()
+            if isinstance(reply, dict) and reply.get("token"):
+                kept.write(reply["token"])
+
+    def _password_login(self):
+        """Login by username + password (+ TOTP code), within the controller's login limiter; the reply."""
         codes = [self._totp] if self._totp else [""]
         if self._totp_secret:
             # The server refuses the code used by the last login: the next step's code is valid too.
             codes = [totp_code(self._totp_secret), totp_code(self._totp_secret, step_offset=1)]
         for attempt, code in enumerate(codes, start=1):
             try:
-                reply = self._library("login", self._api.login, self._username, self._password, code)
+                reply = self._limited_login(code)
             except UptimeKumaError as err:
                 if attempt < len(codes) and _is_bad_totp(err.message):
                     continue
@@ -363,7 +412,29 @@ class UptimeKumaClient:
             if isinstance(reply, dict) and reply.get("tokenRequired"):
                 raise self._error("login", "two-factor authentication is on for this user: give totp_secret "
                                            "(or totp, or a login token)")
-            return
+            return reply
+        return None
+
+    def _limited_login(self, code):
+        """One password login, sent when the controller-wide login limiter allows; the server's own limiter
+        (other clients count too) is waited out."""
+        try:
+            limiter = limiter_for("uptime_kuma_login", self.url)
+        except LimitError as err:
+            raise self._error("login", str(err)) from None
+        for attempt in range(1, THROTTLED_ATTEMPTS + 1):
+            if limiter is not None:
+                try:
+                    limiter.acquire()
+                except (LimitError, OSError) as err:
+                    raise self._error("login", "rate limiter: %s" % err) from None
+            try:
+                return self._library("login", self._api.login, self._username, self._password, code)
+            except UptimeKumaError as err:
+                if err.message != TOO_FREQUENTLY or attempt == THROTTLED_ATTEMPTS:
+                    raise
+            time.sleep(THROTTLED_PAUSE)
+        return None
 
     def close(self):
         if self._api is not None:
@@ -465,6 +536,37 @@ class UptimeKumaClient:
 
     def add_tag(self, name, color):
         return self._emit("add tag %s" % name, "addTag", {"name": name, "color": color, "new": True})["tag"]
+
+    def add_tag_once(self, name, color, notes=None):
+        """Add the tag, then read the tags again: of two runs adding one name at once, both continue with the
+        oldest and the newer one (nothing links to it yet) is deleted. The tag as kept."""
+        created = self.add_tag(name, color)
+        oldest = min((tag for tag in self.tags() if tag["name"] == name), key=lambda tag: tag["id"], default=created)
+        if oldest["id"] != created["id"]:
+            self.delete_tag(created["id"])
+            if notes is not None:
+                notes.append("tag %r was added by a concurrent run too: kept the oldest (id %s), deleted this run's "
+                             "(id %s)" % (name, oldest["id"], created["id"]))
+        return oldest
+
+    def settle_duplicate_tags(self, name, monitors, notes):
+        """Delete the newer tags called ``name`` no monitor carries (left by concurrent runs before this
+        version); warn about the others. The oldest tag, or None."""
+        same = sorted((tag for tag in self.tags() if tag["name"] == name), key=lambda tag: tag["id"])
+        for tag in same[1:]:
+            users = sorted(monitor["name"] for monitor in monitors
+                           if any(link.get("tag_id") == tag["id"] for link in monitor.get("tags") or []))
+            if users:
+                notes.append("tag %r exists twice: ids %s (the oldest, used) and %s, which monitors %s carry; merge "
+                             "them in Uptime Kuma" % (name, same[0]["id"], tag["id"], ", ".join(users)))
+            elif self.check_mode:
+                notes.append("tag %r exists twice: ids %s (the oldest, used) and %s, unused: a run would delete it"
+                             % (name, same[0]["id"], tag["id"]))
+            else:
+                self.delete_tag(tag["id"])
+                notes.append("tag %r existed twice: ids %s (the oldest, used) and %s, unused: deleted"
+                             % (name, same[0]["id"], tag["id"]))
+        return same[0] if same else None
 
     def edit_tag(self, tag_id, name, color):
         self._emit("edit tag %s" % name, "editTag", {"id": tag_id, "name": name, "color": color})

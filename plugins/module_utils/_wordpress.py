@@ -31,6 +31,13 @@ PAGE_SIZE = 100
 INSTALLER_PATH = "/wp-admin/install.php"
 INSTALLER_FORM_MARKER = 'id="setup"'
 LOGGED_IN_COOKIE_PREFIX = "wordpress_logged_in_"
+# A login whose session another login of the same user overwrote at once (WordPress keeps a user's sessions
+# in one user meta value, read and written back by each login: two at the same moment keep one) is sent
+# back to the login form (reauth); it is tried this many times in all, a little apart.
+LOGIN_ATTEMPTS = 5
+LOGIN_PAUSE = 0.5
+# The REST API's refusals of a request whose login session is gone (logged in again once, then sent again).
+SESSION_LOST_CODES = ("rest_cookie_invalid_nonce:", "rest_not_logged_in:")
 ERROR_TEXT_LIMIT = 300
 
 GA4_ID = re.compile(r"^G-[A-Z0-9]{4,20}$")
@@ -166,6 +173,8 @@ class WordPressClient(WordPressApi):
         headers, hidden = {}, [app_password, password, *secrets]
         # A session login is used only without an application password.
         self._login_password = password if username and password and not app_password else None
+        self._session_password = self._login_password  # for a new login when the session is lost
+        self._session_number = 0  # how many logins this client made
         self._session_lock = threading.Lock()  # reads may run in parallel: one login, before any of them
         self._status, self._status_read = None, False  # site_status(), read once
         if username and app_password:
@@ -181,20 +190,45 @@ class WordPressClient(WordPressApi):
             validate_certs=validate_certs,
             error_parser=parse_error,
             check_mode=check_mode,
+            rate_limit=("wordpress", username or ""),
         )
 
     # -- REST
 
     def _rest_response(self, method, route, operation, **kwargs):
-        self._ensure_session()
+        number = self._ensure_session()
+        try:
+            return self.http.request(method, REST_PREFIX + route, operation=operation, **kwargs)
+        except ApiError as err:
+            if not self._session_lost(err.status, err.message):
+                raise
+        # Refused before anything was done (the cookie check comes first): log in again, send it again.
+        self._renew_session(number)
         return self.http.request(method, REST_PREFIX + route, operation=operation, **kwargs)
 
     def _ensure_session(self):
-        """Log in once, before the first authenticated request, when the client uses the login password."""
+        """Log in once, before the first authenticated request, when the client uses the login password;
+        the number of this client's logins so far."""
         with self._session_lock:
             if self._login_password is not None:
                 self.login(self.username, self._login_password)
                 self._login_password = None
+                self._session_number += 1
+            return self._session_number
+
+    def _session_lost(self, status, message):
+        """Whether a refusal says the login session is gone: another login of the same user at the same
+        moment can drop it (WordPress keeps a user's sessions in one user meta value that each login reads and
+        writes back)."""
+        return (self._session_password is not None and status in (401, 403)
+                and str(message or "").startswith(SESSION_LOST_CODES))
+
+    def _renew_session(self, number):
+        """Log in again, unless another thread did since the session ``number``."""
+        with self._session_lock:
+            if self._session_number == number:
+                self.login(self.username, self._session_password)
+                self._session_number += 1
 
     def _json(self, response, method, route, operation):
         if response.status_code == 204 or not response.content:
@@ -297,10 +331,11 @@ class WordPressClient(WordPressApi):
 
     def current_user(self):
         """The authenticated user (``context=edit``), or None when the credentials are refused."""
-        self._ensure_session()
-        response = self.http.request("GET", REST_PREFIX + "/wp/v2/users/me", operation="check credentials",
-                                     params={"context": "edit", "_fields": "id,username"},
-                                     expected=(200, 401, 403), raw=True)
+        number = self._ensure_session()
+        response = self._users_me()
+        if self._session_lost(response.status_code, parse_error(response)):
+            self._renew_session(number)
+            response = self._users_me()
         if response.status_code != 200:
             return None
         try:
@@ -308,6 +343,11 @@ class WordPressClient(WordPressApi):
         except ValueError:
             return None  # not the REST API answering (e.g. the installer of a site not installed yet)
         return user if isinstance(user, dict) and "username" in user else None
+
+    def _users_me(self):
+        return self.http.request("GET", REST_PREFIX + "/wp/v2/users/me", operation="check credentials",
+                                 params={"context": "edit", "_fields": "id,username"},
+                                 expected=(200, 401, 403), raw=True)
 
     # -- installer and login (anonymous client)
 
@@ -336,19 +376,34 @@ class WordPressClient(WordPressApi):
 
     def login(self, username, password):
         """Log in through ``wp-login.php`` and set the REST nonce: later REST calls act as that user."""
+        for attempt in range(1, LOGIN_ATTEMPTS + 1):
+            if self._login_once(username, password, last=attempt == LOGIN_ATTEMPTS):
+                return
+            self.http.sleep(LOGIN_PAUSE * attempt)
+
+    def _login_once(self, username, password, last):
+        """One login; False when its session was lost at once (another login of the user at the same moment)
+        and ``last`` is false, so that the caller tries again."""
         self.http.set_cookie("wordpress_test_cookie", "WP Cookie check")
         # A login opens a session and changes no content: allowed in check mode.
         response = self.http.request("POST", "/wp-login.php", operation="log in",
                                      data={"log": username, "pwd": password, "testcookie": "1"}, mutates=False)
+        # wp-admin sent the fresh login back to the form (reauth=1): its session is gone already.
+        if "reauth=1" in str(getattr(response, "url", "")) and 'id="login_error"' not in response.text and not last:
+            return False
         if not any(cookie.name.startswith(LOGGED_IN_COOKIE_PREFIX) for cookie in self.http.cookies):
             raise ApiError(SERVICE, "log in", "POST", "/wp-login.php", status=response.status_code,
                            message=self.http.redact(page_message(response.text) or "no session cookie was set"))
-        nonce = self.http.request("GET", "/wp-admin/admin-ajax.php", operation="read REST nonce",
-                                  params={"action": "rest-nonce"}, expected=(200,)).text.strip()
-        if not re.match(r"^[0-9a-f]{6,32}$", nonce):
-            raise ApiError(SERVICE, "read REST nonce", "GET", "/wp-admin/admin-ajax.php", status=200,
+        answer = self.http.request("GET", "/wp-admin/admin-ajax.php", operation="read REST nonce",
+                                   params={"action": "rest-nonce"}, expected=(200, 400), raw=True)
+        nonce = answer.text.strip()
+        if answer.status_code == 400 and nonce == "0" and not last:  # logged out meanwhile: the session is gone
+            return False
+        if answer.status_code != 200 or not re.match(r"^[0-9a-f]{6,32}$", nonce):
+            raise ApiError(SERVICE, "read REST nonce", "GET", "/wp-admin/admin-ajax.php", status=answer.status_code,
                            message="no REST nonce in the answer")
         self.http.headers["X-WP-Nonce"] = nonce
+        return True
 
 
 # ----------------------------------------------------------------- helpers

@@ -131,6 +131,10 @@ class WordPressApi:
     def trash_page(self, page_id, slug, route=PAGES):
         self.rest("DELETE", _member(route, page_id), "trash %s %s" % (_kind(route), slug))
 
+    def delete_page(self, page_id, slug, route=PAGES):
+        """Delete for good (not to the trash): a duplicate this run has just made."""
+        self.rest("DELETE", _member(route, page_id), "delete duplicate %s %s" % (_kind(route), slug), params=FORCE)
+
     # -- media
 
     def media(self, operation="list media", **params):

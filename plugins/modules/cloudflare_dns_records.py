@@ -196,6 +196,8 @@ deleted:
   elements: dict
 """
 
+import re
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
@@ -242,8 +244,14 @@ def resolve_zone(ctx, client):
     return zone, validate_records(params["records"], zone["name"])
 
 
+# Cloudflare's answers to a record that exists already (identical, or a host a CNAME cannot share): what a
+# concurrent run of the site that wrote first causes. The batch is applied whole or not at all.
+CONFLICT_CODES = re.compile(r"\b810(?:53|54|57|58)\b")
+
+
 def apply_plan(ctx, client, zone, desired):
-    """Apply the plan; a batch whose response was lost is re-read and only the remainder is sent."""
+    """Apply the plan; a batch whose response was lost, or refused because a concurrent run wrote the same
+    records first, is re-read and only the remainder is sent."""
     existing = client.list_records(zone["id"]) if zone["id"] else []
     plan = plan_records(desired, existing, zone["name"], ctx.params["prune"])
     if not plan.changed or ctx.check_mode:
@@ -251,7 +259,8 @@ def apply_plan(ctx, client, zone, desired):
     try:
         return plan, plan, client.apply_batch(zone["id"], *plan.batch_arguments())
     except ApiError as err:
-        if not err.maybe_applied:
+        conflict = err.status == 400 and CONFLICT_CODES.search(err.message or "")
+        if not (err.maybe_applied or conflict):
             raise
     remaining = plan_records(desired, client.list_records(zone["id"]), zone["name"], ctx.params["prune"])
     if not remaining.changed:

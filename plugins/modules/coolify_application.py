@@ -278,6 +278,7 @@ def present(ctx, client, scope, existing, fields, domains):
         else:
             lookup = scope.lookup("application", ctx.params["name"])
             application = client.create_resource("application", CREATE_PATHS[kind], body, lookup)
+            application = scope.settle_created("application", ctx.params["name"], application)
         return dict(changed=True, application=view(application),
                     diff=dict(before={}, after=diff_side(predicted, fields)))
     changes = changes_for(existing, fields, domains)

@@ -214,6 +214,7 @@ def present(ctx, client, scope, existing, engine):
         else:
             database = client.create_resource("database", "/databases/%s" % engine, body,
                                               scope.lookup("database", ctx.params["name"]))
+            database = scope.settle_created("database", ctx.params["name"], database)
         return dict(changed=True, database=masked(database, fields),
                     diff=dict(before={}, after=masked(dict(fields, uuid=None), fields)))
     changes = changes_for(existing, fields)

@@ -321,10 +321,13 @@ version:
   type: str
 """
 
+import json
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _compose, _coolify_envs, _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import (
     Scope,
     b64,
@@ -538,7 +541,7 @@ class Converge:
                 "docker_compose_raw": b64(params["compose"]),
                 "urls": urls_body(self.urls) if self.urls else None,
             }))
-            service = client.create_resource("service", "/services", body, scope.lookup("service", params["name"]))
+            service = self.create(body)
         elif changes:
             service = client.update_resource("service", existing["uuid"], changes)
             if self.urls is not None:
@@ -548,6 +551,21 @@ class Converge:
         if plan is not None and (plan.bulk or plan.deletes):
             _coolify_envs.apply(client, "service", service["uuid"], plan)
         return service, after_urls
+
+    def create(self, body):
+        """Create the service. Of two runs creating it at once, both continue with the oldest: Coolify refuses
+        the second one's URLs (409), or keeps both (:meth:`Scope.settle_created`)."""
+        client, scope, name = self.client, self.scope, self.params["name"]
+        try:
+            service = client.create_resource("service", "/services", body, scope.lookup("service", name))
+        except ApiError as err:
+            found = scope.lookup("service", name)() if err.status == 409 else None
+            if found is None:
+                raise
+            client.notes.append("service %s was created by a concurrent run meanwhile (Coolify refused this run's: "
+                                "%s): continuing with it (uuid %s)" % (json.dumps(name), err.message, found["uuid"]))
+            return client.get_resource("service", found["uuid"])
+        return scope.settle_created("service", name, service)
 
 
 def _named(item):

@@ -220,6 +220,12 @@ def register(ctx, client, domain, registration, availability):
         )
     except ApiError as err:
         if not err.maybe_applied:
+            if client.get_info(domain) is not None:
+                # Refused because the account got it meanwhile: a concurrent run of the site bought it.
+                ctx.warn("%s was registered meanwhile by a concurrent run (the order was refused: %s); the domain "
+                         "is in the account." % (domain, err.message))
+                return {"changed": False, "owned": True, "registered": False, "charged_amount": None,
+                        "order_id": None}
             raise
         if client.get_info(domain) is None:
             err.message += "; %s is not in the account now, but the order may still be processing: " \
@@ -252,6 +258,10 @@ def run(ctx):
     if registration is None:
         return result
     refusal = purchase_refusal(domain, params, availability)
+    if refusal and not availability["available"] and client.get_info(domain) is not None:
+        # Taken between the two reads: by a concurrent run of the site, into this account.
+        ctx.warn("%s was registered meanwhile by a concurrent run; the domain is in the account." % domain)
+        return dict(result, owned=True, diff=_diff(True, True))
     if refusal:
         raise Failure(refusal, **result)
     result.update(changed=True, diff=_diff(False, True))

@@ -246,12 +246,6 @@ class Owner:
         return not has_tag(monitor, self.name)
 
 
-def find_tag(tags, name):
-    """The tag called ``name`` with the lowest id, or None."""
-    matches = sorted((tag for tag in tags if tag["name"] == name), key=lambda tag: tag["id"])
-    return matches[0] if matches else None
-
-
 def resolve_notifications(desired, notifications, check_mode=False):
     """(name -> id of the notifications the specs use, warnings); an unknown name is a SpecError.
 
@@ -289,7 +283,8 @@ def creation_order(desired):
 
 
 def match_monitors(desired, monitors, owner):
-    """name -> current monitor (owned first, else adoptable), and the owned monitors no spec matches."""
+    """name -> current monitor (owned first, else adoptable), the owned monitors no spec matches, and the
+    newer owned monitors of a name the oldest one has (duplicates, which concurrent runs could leave)."""
     ordered = sorted(monitors, key=lambda monitor: monitor["id"])
     owned, adoptable = {}, {}
     surplus = []
@@ -307,8 +302,8 @@ def match_monitors(desired, monitors, owner):
         current = owned.get(name) or adoptable.get(name)
         if current is not None:
             matched[name] = current
-    unlisted = [monitor for name, monitor in owned.items() if name not in wanted] + surplus
-    return matched, unlisted
+    unlisted = [monitor for name, monitor in owned.items() if name not in wanted]
+    return matched, unlisted, surplus
 
 
 def desired_fields(spec, notification_ids, creating):
@@ -343,9 +338,10 @@ class Plan:
         self.notification_names = {item_id: name for name, item_id in self.notification_ids.items()}
         self.notification_names.update((item["id"], item["name"]) for item in notifications)
         self.ids_to_names = {monitor["id"]: monitor["name"] for monitor in monitors}
-        self.matched, unlisted = match_monitors(desired, monitors, owner)
+        self.matched, unlisted, surplus = match_monitors(desired, monitors, owner)
         self.desired = creation_order(desired)
-        self.deletions = unlisted if prune else []
+        # A duplicate of an owned monitor is deleted whatever prune says: the oldest of the name is the one kept.
+        self.deletions = (unlisted if prune else []) + surplus
         self.kept = [] if prune else unlisted
         self.created, self.updated = [], []
         self.after_views = []
@@ -385,17 +381,16 @@ class Plan:
         kept = [monitor_view(monitor, self.notification_names, self.ids_to_names) for monitor in self.kept]
         return self.after_views + kept
 
-    def apply(self, client, color):
+    def apply(self, client, color, notes):
         if self.owner.id is None and self.desired:
-            self.owner.id = client.add_tag(self.owner.name, color)["id"]
+            self.owner.id = client.add_tag_once(self.owner.name, color, notes)["id"]
         ids = {name: monitor["id"] for name, monitor in self.matched.items()}
         for spec in self.desired:
             parent_id = ids[spec["parent"]] if spec.get("parent") else None
             current = self.matched.get(spec["name"])
             if current is None:
                 fields = desired_fields(spec, self.notification_ids, creating=True)
-                ids[spec["name"]] = client.add_monitor(dict(fields, parent=parent_id))
-                client.add_monitor_tag(self.owner.id, ids[spec["name"]], self.owner.value)
+                ids[spec["name"]] = self._add(client, spec["name"], dict(fields, parent=parent_id), notes)
                 continue
             if not self.owner.owns(current):
                 client.add_monitor_tag(self.owner.id, current["id"], self.owner.value)
@@ -407,6 +402,23 @@ class Plan:
         # Plain monitors first: deleting a group first would only move its children to the top level.
         for monitor in sorted(self.deletions, key=lambda item: item.get("type") == "group"):
             client.delete_monitor(monitor["id"])
+
+    def _add(self, client, name, fields, notes):
+        """Add the monitor and tag it; when a concurrent run added one of that name meanwhile (found by reading
+        the list again), both runs keep the oldest and this run's is deleted. The id kept."""
+        created = client.add_monitor(fields)
+        older = [monitor for monitor in client.monitors(refresh=True)
+                 if monitor["name"] == name and monitor["id"] < created
+                 and (self.owner.owns(monitor) or self.owner.may_adopt(monitor))]
+        if not older:
+            client.add_monitor_tag(self.owner.id, created, self.owner.value)
+            return created
+        oldest = min(older, key=lambda monitor: monitor["id"])
+        client.delete_monitor(created)
+        notes.append("monitor %r was added by a concurrent run too: kept the oldest (id %s), deleted this run's "
+                     "(id %s)" % (name, oldest["id"], created))
+        # The run that added it tags it (a second link of the same tag would show twice).
+        return oldest["id"]
 
 
 def diff_view(views):
@@ -423,14 +435,15 @@ def run(ctx):
     client = client_for(ctx)
     with connected(client):
         check_interval_bounds(desired, client.release)
-        tag = find_tag(client.tags(), tag_name)
+        monitors = client.monitors()
+        tag = client.settle_duplicate_tags(tag_name, monitors, ctx.warnings)
         owner = Owner(tag_name, tag_value, tag["id"] if tag else None)
-        plan = Plan(desired, client.monitors(), client.notifications(), owner, params["prune"], ctx.check_mode)
+        plan = Plan(desired, monitors, client.notifications(), owner, params["prune"], ctx.check_mode)
         for warning in plan.warnings:
             ctx.warn(warning)
         before, after = plan.before_views(), plan.after()
         if plan.changed and not ctx.check_mode:
-            plan.apply(client, color)
+            plan.apply(client, color, ctx.warnings)
             names = {monitor["id"]: monitor["name"] for monitor in client.monitors(refresh=True)}
             notification_names = {item["id"]: item["name"] for item in client.notifications()}
             after = [monitor_view(monitor, notification_names, names)

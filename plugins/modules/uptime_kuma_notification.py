@@ -196,7 +196,20 @@ def converge_one(ctx, client, spec, existing, field=""):
         payload = dict(desired["config"], name=name, type=desired["type"], isDefault=desired["isDefault"],
                        applyExisting=spec["apply_existing"])
         desired["id"] = client.save_notification(payload, current["id"] if current else None)
+        if current is None:
+            desired["id"] = settle_created(ctx, client, name, desired["id"])
     return changed, public_view(desired), diff_view(current), diff_view(desired, changed_keys)
+
+
+def settle_created(ctx, client, name, created_id):
+    """After adding ``name``: of two runs adding it at once, both continue with the oldest, and this run's
+    newer one (nothing uses it yet) is deleted. The id kept."""
+    oldest = min((item["id"] for item in client.notifications() if item["name"] == name), default=created_id)
+    if oldest != created_id:
+        client.delete_notification(created_id)
+        ctx.warn("notification %r was added by a concurrent run too: kept the oldest (id %s), deleted this run's "
+                 "(id %s)" % (name, oldest, created_id))
+    return oldest
 
 
 def run(ctx):

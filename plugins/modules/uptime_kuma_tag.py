@@ -112,7 +112,7 @@ def run(ctx):
             if not after:
                 client.delete_tag(current["id"])
             elif not current:
-                after = tag_view(client.add_tag(name, color))
+                after = tag_view(client.add_tag_once(name, color, ctx.warnings))
             else:
                 client.edit_tag(current["id"], name, color)
         return dict(changed=changed, tag=after, duplicates=max(0, len(matches) - 1),

@@ -120,15 +120,24 @@ app_password_uuid:
 
 import os
 import tempfile
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     WordPressClient,
     connection_argument_spec,
 )
+
+# How many times (a second apart) a failed install looks whether a concurrent run installed WordPress.
+INSTALLED_CHECKS = 5
+# While a concurrent run's install creates the tables, WordPress answers every page with HTTP 500 and this
+# message; a read waits this many seconds at most for that install to end.
+TABLES_UNAVAILABLE = "One or more database tables are unavailable"
+TABLES_WAIT = 60
 
 SPEC = dict(
     argument_spec=dict(
@@ -168,16 +177,56 @@ def ensure_installed_without_app_password(ctx, anonymous):
         if app_password_works(ctx):
             return dict(changed=False, installed=False, app_password_created=False,
                         diff={"before": {"installed": True}, "after": {"installed": True}})
-        if not anonymous.installer_shown():
+        if not installer_shown(ctx, anonymous):
             raise SpecError("app_password", "does not authenticate %s on %s (create_app_password is false: "
                                             "give a working one, or none to log in with the administrator's password)"
                                             % (params["admin_user"], params["url"]))
-    needs_install = anonymous.installer_shown()
+    needs_install = installer_shown(ctx, anonymous)
     if needs_install and not ctx.check_mode:
-        anonymous.install(params["title"], params["admin_user"], params["admin_password"], params["admin_email"],
-                          public=params["search_engine_visibility"])
+        install(ctx, anonymous)
     return dict(changed=needs_install, installed=needs_install, app_password_created=False,
                 diff={"before": {"installed": not needs_install}, "after": {"installed": True}})
+
+
+def installer_shown(ctx, anonymous):
+    """Whether WordPress' installer shows; while a concurrent run of the site is installing it (some tables
+    made, not all) wait for that install to end, up to ``TABLES_WAIT`` seconds."""
+    deadline = time.monotonic() + TABLES_WAIT
+    waited = False
+    while True:
+        try:
+            shown = anonymous.installer_shown()
+        except ApiError as err:
+            if err.status != 500 or TABLES_UNAVAILABLE not in str(err) or time.monotonic() >= deadline:
+                raise
+            waited = True
+            time.sleep(1)
+            continue
+        if waited:
+            ctx.warn("WordPress' tables were being created (a concurrent run installing it): waited for that "
+                     "install to end")
+        return shown
+
+
+def install(ctx, anonymous):
+    """Run the installer; when it fails because a concurrent run of the site installed WordPress meanwhile
+    (the installer is gone), carry on."""
+    params = ctx.params
+    try:
+        anonymous.install(params["title"], params["admin_user"], params["admin_password"], params["admin_email"],
+                          public=params["search_engine_visibility"])
+    except ApiError as err:
+        # The other run's install may still be writing its tables: look a few times.
+        for _attempt in range(INSTALLED_CHECKS):
+            time.sleep(1)
+            try:
+                if not installer_shown(ctx, anonymous):
+                    ctx.warn("WordPress was installed meanwhile by a concurrent run (this run's install "
+                             "answered: %s)" % err)
+                    return
+            except ApiError:
+                continue
+        raise err from None
 
 
 def create_app_password(ctx, client):
@@ -224,10 +273,9 @@ def run(ctx):
         return ensure_installed_without_app_password(ctx, anonymous)
     # A working application password proves the site is installed: one request on a converged site.
     password_works = app_password_works(ctx)
-    needs_install = not password_works and anonymous.installer_shown()
+    needs_install = not password_works and installer_shown(ctx, anonymous)
     if needs_install and not ctx.check_mode:
-        anonymous.install(params["title"], params["admin_user"], params["admin_password"], params["admin_email"],
-                          public=params["search_engine_visibility"])
+        install(ctx, anonymous)
     needs_password = not password_works
     result = {"installed": needs_install, "app_password_created": needs_password}
     if needs_password and not ctx.check_mode:

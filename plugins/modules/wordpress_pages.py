@@ -255,6 +255,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_api import PAGES, POSTS
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     SEO_PAGE_META,
@@ -311,16 +312,37 @@ def depth(slug, present):
 
 
 def current_pages(client, route):
-    """The site's pages (or posts) by slug (trash excluded); fails on a slug two share."""
+    """The site's pages (or posts) by slug (trash excluded), the oldest of a slug; the newer ones of a slug
+    several pages share are listed in the view's ``duplicates``."""
     pages = client.pages(context="edit", status=LISTED_STATUSES, _fields=READ_FIELDS, route=route)
     by_slug, slugs_by_id = {}, {page["id"]: page["slug"] for page in pages}
-    for page in pages:
+    for page in sorted(pages, key=lambda item: item["id"]):
         view = page_view(page, slugs_by_id)
         if view["slug"] in by_slug:
-            by_slug[view["slug"]]["duplicate"] = True
+            by_slug[view["slug"]].setdefault("duplicates", []).append(view)
         else:
             by_slug[view["slug"]] = view
     return by_slug, slugs_by_id
+
+
+def settle_duplicates(ctx, client, slug, page, route=PAGES):
+    """Newer drafts sharing the slug of ``page`` (two concurrent installs each leave a draft privacy page, say)
+    are trashed; a newer published one is an error naming both."""
+    for duplicate in page.pop("duplicates", []):
+        described = "pages %d (the oldest, kept) and %d (%s) have the slug %r" % (
+            page["id"], duplicate["id"], duplicate["status"], slug)
+        if duplicate["status"] not in ("draft", "auto-draft", "pending"):
+            raise SpecError("pages.%s" % slug, "%s: a concurrent run of the site may have made the second; "
+                                               "trash the wrong one in WordPress" % described)
+        if ctx.check_mode:
+            ctx.warn("%s: a run would trash the draft" % described)
+            continue
+        try:
+            client.trash_page(duplicate["id"], slug, route=route)
+        except ApiError as err:
+            if err.status != 410:  # rest_already_trashed: a concurrent run settled it first
+                raise
+        ctx.warn("%s: the draft was trashed" % described)
 
 
 def page_view(page, slugs_by_id):
@@ -394,10 +416,11 @@ def managed_part(current, managed):
 class PageWriter:
     """Creates, updates and trashes pages; parent slugs resolve to ids as parents are written."""
 
-    def __init__(self, client, ids_by_slug, route):
+    def __init__(self, client, ids_by_slug, route, notes=None):
         self.client = client
         self.ids = dict(ids_by_slug)
         self.route = route
+        self.notes = [] if notes is None else notes
 
     def payload(self, changes):
         body = {key: value for key, value in changes.items() if key not in ("slug", "parent")}
@@ -408,11 +431,32 @@ class PageWriter:
     def save(self, slug, current, changes):
         body = self.payload(changes)
         if current is None:
-            saved = self.client.create_page(slug, body, route=self.route)
+            saved = self.settle_created(slug, self.client.create_page(slug, body, route=self.route), body)
         else:
             saved = self.client.update_page(current["id"], slug, body, route=self.route)
         check_meta_exposed(slug, changes, set(saved.get("meta") or {}))
         return saved
+
+    def settle_created(self, slug, saved, body):
+        """A concurrent run of the site may have created a page of ``slug`` meanwhile: WordPress gives the later
+        one another slug (``home-2``), or the same one when both were saved at the same moment. Both runs
+        continue with the oldest page holding ``slug``; this run's new page is deleted unless it is that one."""
+        if not saved.get("id"):  # check mode: nothing was created
+            return saved
+        holders = [page for page in self.client.pages("read %s %s" % ("post" if self.route == POSTS else "page", slug),
+                                                      route=self.route, slug=slug, status=LISTED_STATUSES,
+                                                      context="edit", _fields=READ_FIELDS)
+                   if page["id"] != saved["id"]]
+        if saved.get("slug") in (None, slug):  # ours holds the slug too: only an older page wins
+            holders = [page for page in holders if page["id"] < saved["id"]]
+        if not holders:
+            return saved
+        older = min(holders, key=lambda page: page["id"])
+        self.client.delete_page(saved["id"], saved.get("slug"), route=self.route)
+        self.notes.append("page %s was created by a concurrent run too: kept the oldest (id %d), deleted this "
+                          "run's (id %d)" % (slug, older["id"], saved["id"]))
+        return self.client.update_page(older["id"], slug, {key: value for key, value in body.items() if key != "slug"},
+                                       route=self.route)
 
     def trash(self, slug, page_id):
         self.client.trash_page(page_id, slug, route=self.route)
@@ -452,8 +496,8 @@ def run(ctx):
             ctx.warn(UNMAPPED_SEO_PLUGIN)
         present = {slug: with_seo_meta(page, plugin) if "seo" in page else page for slug, page in present.items()}
     for slug in list(present) + absent:
-        if current.get(slug, {}).get("duplicate"):
-            raise SpecError("pages.%s" % slug, "several pages of the site have the slug %r; rename all but one" % slug)
+        if current.get(slug, {}).get("duplicates"):
+            settle_duplicates(ctx, client, slug, current[slug], route)
     # Every page carries every registered meta key; with no page yet, the first write tells.
     exposed = set(next(iter(current.values()))["meta"]) if current else None
     for slug, page in present.items():
@@ -476,7 +520,7 @@ def run(ctx):
 
     saved = {}
     if not ctx.check_mode:
-        writer = PageWriter(client, {slug: page["id"] for slug, page in current.items()}, route)
+        writer = PageWriter(client, {slug: page["id"] for slug, page in current.items()}, route, ctx.warnings)
         saved = write_levels(writer, plan, present)
         for slug in doomed:
             writer.trash(slug, current[slug]["id"])

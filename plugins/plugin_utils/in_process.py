@@ -45,6 +45,7 @@ from ansible.plugins.loader import filter_loader, test_loader
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _uptime_kuma_session
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import LazyImport
 from ansible_collections.fabrik.deploy.plugins.module_utils._runner import Context, outcome
 
@@ -68,12 +69,22 @@ except ImportError:
 
 SWITCH_VARIABLE = "fabrik_deploy_in_process"
 SWITCH_ENVIRONMENT = "FABRIK_DEPLOY_IN_PROCESS"
+# Variables read as the environment variables of the same meaning while a module runs on the controller,
+# in process or as a module process (the controller-wide rate limiter, the site locks and the Uptime Kuma
+# token, module_utils/_limits.py).
+SETTING_VARIABLES = (
+    ("fabrik_deploy_state_dir", "FABRIK_DEPLOY_STATE_DIR"),
+    ("fabrik_deploy_rate_limits", "FABRIK_DEPLOY_RATE_LIMITS"),
+)
 VALIDATOR_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
 
 display = Display()
 
 # Imported now, in Ansible's parent process: boto3, the Socket.IO client (and whatever a module declares).
 LazyImport.preload_all()
+# The key of this run's kept Uptime Kuma login token, drawn here, in ansible-playbook's own process: every
+# task's worker is forked from it and has the same key; no later process can read what it encrypted.
+_uptime_kuma_session.new_run_key()
 
 
 def warm_jinja_plugins():
@@ -177,15 +188,29 @@ class ModuleAction(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         if not self.runs_in_process(task_vars):
-            return merge_hash(result, self._run_module(task_vars))
+            # A module process on the controller inherits the worker's environment: the settings too.
+            local = self._connection.transport == "local"
+            with task_environment(self.settings(task_vars) if local else {}):
+                return merge_hash(result, self._run_module(task_vars))
         display.vvv("Running %s in the worker process (%s)" % (self._task.action, SWITCH_VARIABLE))
         environment = {}
         self._compute_environment_string(environment)
+        environment.update(self.settings(task_vars))
         with task_environment(environment):
             reported = run_in_process(self.module, transform_to_native_types(self._task.args, redact=False),
                                       check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
                                       name=self._task.action, inject_invocation=self._inject_invocation(task_vars))
         return merge_hash(result, _as_read_by_ansible(reported))
+
+    def settings(self, task_vars):
+        """The collection's settings given as variables (``SETTING_VARIABLES``), as environment variables."""
+        found = {}
+        for variable, name in SETTING_VARIABLES:
+            if variable in task_vars:
+                value = self._templar.template(task_vars[variable])
+                if value is not None and value != "":
+                    found[name] = str(value)
+        return found
 
     def runs_in_process(self, task_vars):
         """Whether the module may run here: on the controller, as the controller's user, not asynchronously,

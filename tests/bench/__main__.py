@@ -16,7 +16,10 @@ Ansible's worker, plugins/plugin_utils/in_process.py) and the **module path** fo
   and ``requests_by_target`` with the path or event;
 * ``fleet_s``: the no-op rerun of a fleet of 20 sandbox sites (each with its own WordPress, a sandbox tenant)
   with forks 10, after ``fleet_fresh_s``, their first run; then the same no-op rerun on the module path;
-  ``fleet_floor_s``: the pings on those 20 hosts at forks 10.
+  ``fleet_floor_s``: the pings on those 20 hosts at forks 10;
+* ``limited_fleet``: 50 new sites in one run with forks 10, the sandbox enforcing the vendors' limits and the
+  controller's limiter on its defaults: wall time, failed hosts, and the minimum the tightest limit allows
+  (tests/bench/limits.py; ``FABRIK_BENCH_LIMITED_FLEET`` sets the size, 0 leaves it out).
 
 Writes tests/bench/results.json and prints a table with the targets of issue 15. Timings are noisy: the
 deterministic counts are asserted by tests/integration/test_performance.py, the timings nowhere.
@@ -35,7 +38,7 @@ from pathlib import Path
 import requests
 import yaml
 
-from tests.bench import counting
+from tests.bench import counting, limits
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -121,6 +124,9 @@ def playbook(path, inventory, label, forks=None, environment=None):
         "FABRIK_BENCH_COUNTS": str(counts_file),
         "ANSIBLE_NOCOLOR": "1",
         "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
+        # The sandbox enforces no vendor limit in these runs (tests/bench/limits.py measures them).
+        "FABRIK_DEPLOY_RATE_LIMITS": "off",
+        "FABRIK_DEPLOY_STATE_DIR": str(WORK / "state"),
     })
     if forks:
         env["ANSIBLE_FORKS"] = str(forks)
@@ -290,6 +296,9 @@ def main():
     sandbox("start")
     try:
         results = measure()
+        if limits.SIZE:
+            results["limited_fleet"] = limits.measure(WORK, PORT_BASE, SANDBOX_DIR, control, reset,
+                                                      PORT_BASE + SERVICES["wordpress"])
     finally:
         sandbox("stop")
     results["ansible_cpu_s"] = dict(CPU)
@@ -298,6 +307,8 @@ def main():
                           for name, value, wanted, ok in verdicts(results)}
     RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     print(table(results))
+    if "limited_fleet" in results:
+        print(limits.table(results["limited_fleet"]))
     print("\nwritten: %s" % RESULTS.relative_to(REPO) if RESULTS.is_relative_to(REPO) else RESULTS)
 
 

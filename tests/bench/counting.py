@@ -90,8 +90,11 @@ SHARED_ENDPOINTS = {
     ("cloudflare", "GET /zones"): (2, "the preflight proves the token with the lookup of the site's zone (the domain "
                                       "stage looks it up again: one request per run, the price of failing before "
                                       "anything is bought)"),
-    ("wordpress", "GET /wp-json/fabrik/v1/options"): (2, "site options (settings) and head options (head) are "
-                                                         "both WordPress options, read through the connector"),
+    ("wordpress", "GET /wp-json/fabrik/v1/options"): (3, "site options (settings), head options (head) and the "
+                                                         "design stylesheet (theme) are all WordPress options, "
+                                                         "read through the connector"),
+    ("wordpress", "GET /wp-json/wp/v2/settings"): (2, "the site's settings (settings) and its logo and icon "
+                                                      "(media, which sets site_logo and site_icon)"),
 }
 
 

@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PORT_BASE = int(os.environ.get("FABRIK_TEST_PORT_BASE", "18500"))
 SANDBOX_DIR = REPO / "tests" / "output" / ("sandbox-%d" % PORT_BASE)
+STATE_DIR = REPO / "tests" / "output" / ("state-%d" % PORT_BASE)
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Uptime Kuma logs Socket.IO events: these (and get*/login*) change nothing.
 KUMA_READ_EVENTS = {"connect", "disconnect", "http", "needSetup", "logout"}
@@ -194,6 +195,10 @@ class Sandbox:
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_LOCAL_TEMP": str(REPO / "tests" / "output" / "tmp"),
             "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
+            # The site locks and the rate limiter's counts of this sandbox; the vendors' limits only where a
+            # test asks for them (the emulators enforce none unless asked, tests/sandbox/README.md).
+            "FABRIK_DEPLOY_STATE_DIR": str(STATE_DIR),
+            "FABRIK_DEPLOY_RATE_LIMITS": "off",
         })
         run_env.update(env or {})
         started = time.monotonic()

@@ -180,3 +180,31 @@ def test_both_paths_register_the_same_results(sandbox, tmp_path):
     assert in_process["object"]["changed"] and in_process["tag"]["changed"]
     assert in_process["service"]["invocation"]["module_args"]["api_token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     assert forced.recap == run.recap
+
+
+def test_the_settings_variables_reach_the_modules_on_both_paths(sandbox, tmp_path):
+    """``fabrik_deploy_state_dir`` and ``fabrik_deploy_rate_limits`` (in_process.SETTING_VARIABLES) hold in a
+    worker and in a module process alike: the limiter counts in that directory, with those limits."""
+    whole(sandbox)
+    inventory = sandbox.inventory(tmp_path / "inv", {"site": {"site_domain": ZONE}})
+    tasks = [{"name": "zones", "fabrik.deploy.cloudflare_zone_info": {}},
+             {"name": "monitors", "fabrik.deploy.uptime_kuma_info": {}},
+             {"name": "monitors again", "fabrik.deploy.uptime_kuma_info": {}}]
+    playbook = tmp_path / "settings.yml"
+    playbook.write_text(yaml.safe_dump([{"name": "Settings", "hosts": "sites", "gather_facts": False,
+                                         "module_defaults": MODULE_DEFAULTS, "tasks": tasks}], sort_keys=False))
+    kept = {}
+    for name, switch in (("in-process", {}), ("module-path", FORCE_MODULE_PATH)):
+        state = tmp_path / name
+        settings = {"fabrik_deploy_state_dir": str(state),
+                    "fabrik_deploy_rate_limits": "cloudflare=500/60,uptime_kuma_login=50/60"}
+        run = sandbox.playbook(playbook, inventory, extra_vars=dict(switch, **settings), verbosity=3)
+        assert run.rc == 0, run.explain() + sandbox.logs()
+        assert bool(modules_shipped(run.output)) is (name == "module-path")
+        counts = {path.name.split("-", 1)[0]: len(json.loads(path.read_text()))
+                  for path in (state / "limits").glob("*.json")}
+        assert counts.get("cloudflare", 0) >= 1, counts
+        kept[name] = (counts.get("uptime_kuma_login"), sorted(path.name for path in (state / "sessions").glob("*")))
+    # In the workers the run's login token is kept: one password login; a module process has no run key.
+    assert kept["in-process"][0] == 1 and len(kept["in-process"][1]) == 1, kept
+    assert kept["module-path"] == (2, []), kept

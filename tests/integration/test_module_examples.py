@@ -54,7 +54,7 @@ EXAMPLE_ZONE = "example.com"
 # them, the Coolify service is deleted before coolify_envs creates it again).
 GROUPS = {
     "domain": [[
-        "site_spec", "namecheap_domain", "namecheap_domain_info", "namecheap_dns_hosts", "namecheap_nameservers",
+        "site_spec", "site_lock", "namecheap_domain", "namecheap_domain_info", "namecheap_dns_hosts", "namecheap_nameservers",
         "cloudflare_zone_info", "cloudflare_dns_records", "cloudflare_zone_settings", "cloudflare_zone",
     ]],
     "coolify": [[

@@ -9,6 +9,7 @@ import os
 
 import pytest
 import requests
+from conftest import STATE_DIR
 
 pytest.importorskip("uptime_kuma_api")
 uptime_kuma = pytest.importorskip("tests.sandbox.uptime_kuma")
@@ -230,3 +231,35 @@ def test_interval_below_20_fails_on_1_23_before_any_write(sandbox, kuma, tmp_pat
     else:
         assert run.rc == 0, run.explain()
         assert converged(kuma)[0][DOMAIN]["interval"] == 5
+
+
+def logins(kuma):
+    events = [entry["event"] for entry in kuma.control("GET", "requests")[kuma.mark:]]
+    return events.count("login"), events.count("loginByToken")
+
+
+# The Uptime Kuma logins of one site's run: the preflight's credential probe, then three monitoring tasks.
+LOGINS_PER_SITE = 4
+
+
+def test_one_password_login_per_run_whatever_the_number_of_sites(sandbox, kuma, tmp_path):
+    """Four tasks log in for each site (the preflight's credential probe and three of the monitoring stage): the
+    first one of the run with the password, every other one with the token it kept. The server allows 3 password
+    logins a minute here (a real one 20), and 2.x answers only after its first info event, which comes late:
+    sixteen password logins would be refused."""
+    kuma.control("POST", "config", {"login_rate_limit_per_minute": 3, "info_delay": 0.5})
+    sites = {"site-%d" % number: site(site_domain="site-%d.test" % number) for number in range(4)}
+    inventory = sandbox.inventory(tmp_path / "inv", sites, group_vars=KUMA_VARS)
+    try:
+        run = sandbox.playbook(playbook(tmp_path), inventory, tags=["monitoring"])
+    finally:
+        kuma.control("POST", "config", {"login_rate_limit_per_minute": None, "info_delay": 0})
+    assert run.rc == 0 and run.failed == 0, run.explain()
+    assert logins(kuma) == (1, 4 * LOGINS_PER_SITE - 1)
+    kuma.forget_log()
+    again = sandbox.playbook(playbook(tmp_path), inventory, tags=["monitoring"])
+    assert again.rc == 0 and again.changed == 0, again.explain()
+    # a new run draws a new key: the token of the last run cannot be read, one password login again
+    assert logins(kuma) == (1, 4 * LOGINS_PER_SITE - 1)
+    kept = list((STATE_DIR / "sessions").glob("*"))
+    assert kept and all(uptime_kuma.SANDBOX_PASSWORD.encode() not in path.read_bytes() for path in kept)

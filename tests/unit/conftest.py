@@ -31,3 +31,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(600))
+
+
+@pytest.fixture(autouse=True)
+def _controller_state(tmp_path_factory, monkeypatch):
+    """The rate limiter and the site locks keep their files in a directory of the test session, and no
+    vendor limit applies unless a test sets one (tests of the limiter set FABRIK_DEPLOY_RATE_LIMITS)."""
+    monkeypatch.setenv("FABRIK_DEPLOY_STATE_DIR", str(tmp_path_factory.getbasetemp() / "fabrik-state"))
+    monkeypatch.setenv("FABRIK_DEPLOY_RATE_LIMITS", "off")
+    # No run's Uptime Kuma token is kept unless a test draws a run key (in_process draws one on import).
+    from ansible_collections.fabrik.deploy.plugins.module_utils import _uptime_kuma_session
+    monkeypatch.setattr(_uptime_kuma_session, "RUN_KEY", None)

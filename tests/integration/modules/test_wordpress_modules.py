@@ -10,8 +10,10 @@ import json
 import re
 import shutil
 import struct
+import time
 import zipfile
 import zlib
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -211,6 +213,85 @@ def test_without_an_app_password_to_keep_the_modules_log_in_and_reruns_change_no
     wrong = run(wordpress_settings, credentials=False, username=ADMIN, password="definitely-wrong-password")
     assert wrong["failed"] is True and "log in" in wrong["msg"]
     assert "definitely-wrong-password" not in json.dumps(wrong)
+
+
+def test_an_install_a_concurrent_run_made_first_is_carried_on_from(shared_site, run, monkeypatch):
+    """Both runs saw the installer; the other one's install went first, so ours fails (WordPress answers 500
+    while its tables are being made, or shows "already installed"): the installer is gone, carry on."""
+    from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
+    from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import WordPressClient
+    sandbox = shared_site.sandbox
+    sandbox.reset()
+    real_install = WordPressClient.install
+
+    def install(client, *args, **kwargs):
+        real_install(client, *args, **kwargs)  # the concurrent run's
+        raise ApiError("WordPress", "install WordPress", "POST", "/wp-admin/install.php", status=500,
+                       message="One or more database tables are unavailable.")
+
+    monkeypatch.setattr(WordPressClient, "install", install)
+    monkeypatch.setattr(wordpress_install, "time", SimpleNamespace(sleep=lambda _s: None, monotonic=time.monotonic))
+    done = run(wordpress_install, credentials=False, **install_args(create_app_password=False))
+    assert (done["failed"], done["installed"]) == (False, True), done
+    assert "WordPress was installed meanwhile by a concurrent run" in " ".join(done["warnings"])
+    assert sandbox.is_installed()
+
+
+def test_a_read_while_a_concurrent_run_creates_the_tables_waits_for_that_install(shared_site, run, monkeypatch):
+    """WordPress answers 500 ("One or more database tables are unavailable") while another run's install is
+    making its tables: the read waits for that install, then carries on; a database that stays so fails."""
+    from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
+    from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import WordPressClient
+    sandbox = shared_site.sandbox
+    sandbox.reset()
+    real_shown = WordPressClient.installer_shown
+    reads = []
+
+    def shown(client, broken_for=2):
+        reads.append(1)
+        if len(reads) <= broken_for:
+            raise ApiError("WordPress", "read installer", "GET", "/wp-admin/install.php", status=500,
+                           message="One or more database tables are unavailable. The database may need to be "
+                                   "repaired.")
+        return real_shown(client)
+
+    monkeypatch.setattr(WordPressClient, "installer_shown", shown)
+    monkeypatch.setattr(wordpress_install, "time", SimpleNamespace(sleep=lambda _seconds: None, monotonic=time.monotonic))
+    done = run(wordpress_install, credentials=False, **install_args(create_app_password=False))
+    assert (done["failed"], done["installed"]) == (False, True), done
+    assert len(reads) >= 3 and "tables were being created" in " ".join(done["warnings"])
+
+    sandbox.reset()
+    reads.clear()
+    monkeypatch.setattr(WordPressClient, "installer_shown", lambda client: shown(client, broken_for=10 ** 6))
+    monkeypatch.setattr(wordpress_install, "TABLES_WAIT", 0)
+    broken = run(wordpress_install, credentials=False, **install_args(create_app_password=False))
+    assert broken["failed"] is True and broken["status"] == 500 and len(reads) == 1, broken
+
+
+def test_logins_of_one_user_at_once_all_keep_their_session(site):
+    """WordPress keeps a user's sessions in one user meta value that each login reads and writes back: of two
+    logins at the same moment one session is lost, and wp-admin sends that login back to the form (reauth).
+    Two runs of a site without an application password log in together: each such login is tried again."""
+    import threading
+    from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import WordPressClient
+    outcomes = []
+
+    def session():
+        client = WordPressClient(site.url, username=ADMIN, password=ADMIN_PASSWORD)
+        try:
+            user = client.current_user()
+            outcomes.append(user and user["username"])
+        except Exception as err:  # pylint: disable=broad-exception-caught
+            outcomes.append(str(err))
+
+    for _round in range(3):
+        threads = [threading.Thread(target=session) for _login in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert outcomes == [ADMIN] * 18, outcomes
 
 
 def test_install_replaces_a_broken_app_password_of_the_same_name(site, run):

@@ -258,3 +258,26 @@ def test_absent_and_prune_trash_pages(run, site, sent):
     remaining = _rest(site, "GET", "/wp/v2/pages", params={"per_page": 100, "status": "publish,draft,private"})
     assert [page["slug"] for page in remaining] == ["keep-me"]
     assert run(pages=[pages[0]], prune=True)["changed"] is False
+
+
+def test_a_page_created_meanwhile_by_a_concurrent_run_is_kept_and_ours_deleted(run, site, monkeypatch):
+    """Both runs found no page "race"; the other one's create went first, so WordPress gives ours race-2."""
+    from ansible_collections.fabrik.deploy.plugins.modules.wordpress_pages import PageWriter
+    original = PageWriter.save
+    theirs = []
+
+    def save(writer, slug, current, changes):
+        if current is None and not theirs:
+            theirs.append(_rest(site, "POST", "/wp/v2/pages", json={"slug": slug, "title": "Race", "status": "publish"}))
+        return original(writer, slug, current, changes)
+
+    monkeypatch.setattr(PageWriter, "save", save)
+    result = run(pages=[{"slug": "race", "title": "Race page", "content": "From both runs"}])
+    assert result["failed"] is False, result.get("msg")
+    assert [page["id"] for page in result["pages"]] == [theirs[0]["id"]]
+    assert "page race was created by a concurrent run too" in " ".join(result.get("warnings", []))
+    stored = _rest(site, "GET", "/wp/v2/pages", params={"search": "Race", "context": "edit", "status": "publish,draft"})
+    assert [(page["id"], page["slug"], page["title"]["raw"]) for page in stored] == [(theirs[0]["id"], "race",
+                                                                                      "Race page")]
+    monkeypatch.setattr(PageWriter, "save", original)
+    assert run(pages=[{"slug": "race", "title": "Race page", "content": "From both runs"}])["changed"] is False

@@ -83,16 +83,20 @@ def module_runner(monkeypatch, base_args, secrets, log=None):
     ``log``, the recorded requests are cleared before each call.
     """
 
+    warnings = []
+
     def exit_json(_module, **result):
-        raise ModuleExit(dict(result, failed=False))
+        raise ModuleExit(dict(result, failed=False, warnings=list(warnings)))
 
     def fail_json(_module, msg, **result):
-        raise ModuleExit(dict(result, msg=msg, failed=True))
+        raise ModuleExit(dict(result, msg=msg, failed=True, warnings=list(warnings)))
 
     monkeypatch.setattr(AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(AnsibleModule, "fail_json", fail_json)
+    monkeypatch.setattr(AnsibleModule, "warn", lambda _module, warning: warnings.append(warning))
 
     def run_module(module, check_mode=False, **args):
+        warnings.clear()
         merged = dict(base_args(), **args)
         merged.update(_ansible_check_mode=check_mode, _ansible_diff=True)
         if log is not None:

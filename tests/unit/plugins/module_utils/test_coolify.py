@@ -109,14 +109,31 @@ def test_service_status_from_its_parts():
 # --- identity ---------------------------------------------------------------------------
 
 
-def test_project_by_name_is_unique_or_an_error_listing_uuids(server):
-    projects = [{"uuid": "aaa", "name": "site"}, {"uuid": "bbb", "name": "site"}, {"uuid": "ccc", "name": "other"}]
-    server.enqueue(body=projects, times=2)
+def test_duplicate_projects_keep_the_oldest_and_an_empty_newer_one_is_deleted(server):
+    projects = [{"id": 7, "uuid": "bbb", "name": "site"}, {"id": 3, "uuid": "aaa", "name": "site"},
+                {"id": 1, "uuid": "ccc", "name": "other"}]
+    server.enqueue(body=projects)
+    server.enqueue(body={"uuid": "bbb", "environments": [{"uuid": "e1", "name": "production"}]})
+    server.enqueue(body={"uuid": "e1", "name": "production", "services": [], "applications": []})
+    server.enqueue(body={"message": "Project deleted."})
     coolify = client(server)
-    assert coolify.find_project("other")["uuid"] == "ccc"
+    assert coolify.find_project("site")["uuid"] == "aaa"
+    assert [(item.method, item.path) for item in server.requests][-1] == ("DELETE", "/api/v1/projects/bbb")
+    assert coolify.notes == ['project "site" exists twice in Coolify: uuid aaa (the oldest, kept) and uuid bbb, '
+                             'which was empty (made by a concurrent run): deleted']
+
+
+def test_a_newer_duplicate_project_with_resources_is_an_error_naming_both(server):
+    projects = [{"id": 3, "uuid": "aaa", "name": "site"}, {"id": 7, "uuid": "bbb", "name": "site"}]
+    server.enqueue(body=projects)
+    server.enqueue(body={"uuid": "bbb", "environments": [{"uuid": "e1", "name": "production"}]})
+    server.enqueue(body={"uuid": "e1", "name": "production", "services": [{"uuid": "s1", "name": "web"}]})
     with pytest.raises(SpecError) as caught:
-        coolify.find_project("site")
-    assert caught.value.field == "project_uuid" and "aaa, bbb" in caught.value.message
+        client(server, check_mode=True).find_project("site")
+    assert caught.value.field == "project_uuid"
+    assert "uuid aaa (the oldest, kept) and uuid bbb, which holds service \"web\"" in caught.value.message
+    assert "app_project_uuid" in caught.value.message
+    assert all(item.method == "GET" for item in server.requests)
 
 
 def test_pinned_project_uuid_wins_and_404_means_absent(server):

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -257,3 +258,66 @@ def test_the_library_loads_without_aiohttp_which_only_its_asyncio_client_would_u
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env)
     assert completed.stdout.strip() == "False"
+
+
+# --- one login per run, the login limiter, the 2.x greeting -------------------------------------------
+
+
+def test_one_password_login_per_run_key_the_other_clients_use_its_token(connect, kuma, monkeypatch):
+    from ansible_collections.fabrik.deploy.plugins.module_utils import _uptime_kuma_session as session
+    emulator = kuma[0]
+    session.new_run_key()
+    for _client in range(3):
+        assert connect().tags() == []
+    assert [entry["event"] for entry in emulator.events() if entry["event"].startswith("login")] == \
+        ["login", "loginByToken", "loginByToken"]
+    sessions = os.path.join(os.environ["FABRIK_DEPLOY_STATE_DIR"], "sessions")
+    kept = os.listdir(sessions)
+    for name in kept:
+        with open(os.path.join(sessions, name), "rb") as handle:
+            assert PASSWORD.encode() not in handle.read()
+    assert kept
+    # another run (another key) cannot read the token: it logs in with the password
+    session.new_run_key()
+    connect().tags()
+    assert [entry["event"] for entry in emulator.events() if entry["event"].startswith("login")][-1] == "login"
+    # a token the server no longer takes (a password change): a password login, and the new token kept
+    monkeypatch.setattr(emulator, "_read_jwt", lambda token: None)
+    connect().tags()
+    assert [entry["event"] for entry in emulator.events() if entry["event"].startswith("login")][-2:] == \
+        ["loginByToken", "login"]
+
+
+def test_password_logins_wait_for_the_controller_limiter(connect, kuma, monkeypatch):
+    emulator = kuma[0]
+    monkeypatch.setenv("FABRIK_DEPLOY_RATE_LIMITS", "uptime_kuma_login=2/1.5")
+    started = time.monotonic()
+    for _client in range(3):
+        connect().tags()
+    assert time.monotonic() - started >= 1.4
+    assert [entry["event"] for entry in emulator.events()].count("login") == 3
+
+
+def test_the_servers_own_login_limit_is_waited_out(connect, kuma, monkeypatch):
+    emulator = kuma[0]
+    monkeypatch.setattr(uk, "THROTTLED_PAUSE", 0.2)
+    emulator.add_fault({"event": "login", "error": uk.TOO_FREQUENTLY, "times": 2})
+    assert connect().tags() == []
+    assert [entry["event"] for entry in emulator.events()].count("login") == 3
+
+
+def test_on_2_x_the_login_waits_for_the_first_info_event(served):
+    """Uptime Kuma 2.x attaches its handlers after its first info event: a login sent before gets no answer."""
+    emulator, url = served
+    emulator.configure(version=V2, twofa_secret=None, info_delay=1.5)
+    emulator.app.reset()
+    try:
+        client = uk.UptimeKumaClient(url, "admin", PASSWORD, timeout=5, wait_events=0.01)
+        started = time.monotonic()
+        with uk.connected(client):
+            assert client.tags() == []
+        assert time.monotonic() - started >= 1.4
+        events = emulator.events()
+        assert not [entry for entry in events if entry.get("dropped")], events
+    finally:
+        emulator.configure(info_delay=0)

@@ -372,3 +372,25 @@ def test_empty_token_is_refused_before_any_request(run, sandbox):
     result = run(cloudflare_zone_info, name=ZONE, api_token="")
     assert result["failed"] and result["msg"].startswith("api_token: ")
     assert sandbox.requests() == []
+
+
+def test_a_batch_refused_because_a_concurrent_run_wrote_first_is_replanned_once(run, sandbox, monkeypatch):
+    """Both runs planned the same records; the other one's batch went first, ours is refused (81058)."""
+    from ansible_collections.fabrik.deploy.plugins.module_utils._cloudflare import CloudflareClient
+    create_zone(run)
+    original = CloudflareClient.apply_batch
+    raced = []
+
+    def apply_batch(client, zone_id, deletes=(), patches=(), posts=()):
+        if not raced:
+            raced.append(original(client, zone_id, deletes, patches, list(posts)[:2]))  # the other run's records
+        return original(client, zone_id, deletes, patches, posts)
+
+    monkeypatch.setattr(CloudflareClient, "apply_batch", apply_batch)
+    result = run(cloudflare_dns_records, zone=ZONE, records=SITE_RECORDS)
+    assert result["changed"] is True and not result.get("failed"), result
+    assert len(sandbox.zone_state()["records"]) == 5
+    batches = [entry for entry in sandbox.writes() if entry[1].endswith("/batch")]
+    assert len(batches) == 3  # the other run's, ours refused, ours with the remainder
+    monkeypatch.setattr(CloudflareClient, "apply_batch", original)
+    assert run(cloudflare_dns_records, zone=ZONE, records=SITE_RECORDS)["changed"] is False

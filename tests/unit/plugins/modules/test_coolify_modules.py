@@ -170,13 +170,46 @@ def test_project_created_once_then_unchanged_and_updated(run, sandbox):
     assert sandbox.writes() == [("PATCH", "/projects/%s" % first["project"]["uuid"])]
 
 
-def test_ambiguous_project_name_lists_uuids_and_a_pinned_uuid_wins(run, sandbox):
+def test_duplicate_projects_keep_the_oldest_and_delete_an_empty_newer_one(run, sandbox):
     uuids = [sandbox.api("POST", "/projects", json={"name": PROJECT})["uuid"] for _unused in range(2)]
+    sandbox.forget_requests()
+    planned = run(coolify_project, name=PROJECT, check=True)
+    assert planned["project"]["uuid"] == uuids[0] and sandbox.writes() == []
+    assert "uuid %s, which is empty: a run would delete it" % uuids[1] in " ".join(planned["warnings"])
+    result = run(coolify_project, name=PROJECT)
+    assert not result.get("failed") and result["project"]["uuid"] == uuids[0]
+    assert "uuid %s, which was empty (made by a concurrent run): deleted" % uuids[1] in " ".join(result["warnings"])
+    assert sandbox.writes() == [("DELETE", "/projects/%s" % uuids[1])]
+    assert [project["uuid"] for project in sandbox.api("GET", "/projects")] == [uuids[0]]
+
+
+def test_a_newer_duplicate_project_holding_resources_names_both_and_a_pinned_uuid_wins(run, sandbox):
+    uuids = [sandbox.api("POST", "/projects", json={"name": PROJECT})["uuid"] for _unused in range(2)]
+    assert not service(run, project_uuid=uuids[1]).get("failed")
     result = run(coolify_project, name=PROJECT)
     assert result["failed"] and result["field"] == "project_uuid"
-    assert all(uuid in result["msg"] for uuid in uuids)
+    assert "uuid %s (the oldest, kept) and uuid %s, which holds service \"site\"" % tuple(uuids) in result["msg"]
     pinned = run(coolify_project, name=PROJECT, uuid=uuids[1], description="chosen")
     assert pinned["changed"] and pinned["project"]["uuid"] == uuids[1]
+
+
+def test_of_two_services_created_at_once_both_runs_keep_the_oldest(run, sandbox):
+    from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import CoolifyClient, Scope
+    project_and_env(run)
+    client = CoolifyClient(sandbox.root, ROOT)
+    scope = Scope(client, {"project": PROJECT, "project_uuid": None, "environment": "production", "server": SERVER})
+    body = dict(scope.placement(), name="site", docker_compose_raw=_b64(COMPOSE))
+    older, newer = (sandbox.api("POST", "/services", json=body) for _unused in range(2))
+    assert scope.settle_created("service", "site", older) == older
+    kept = scope.settle_created("service", "site", newer)
+    assert kept["uuid"] == older["uuid"]
+    assert "kept the oldest (uuid %s), deleted this run's (uuid %s)" % (older["uuid"], newer["uuid"]) in client.notes[0]
+    assert [item["uuid"] for item in scope.refresh()["services"]] == [older["uuid"]]
+
+
+def _b64(text):
+    import base64
+    return base64.b64encode(text.encode()).decode()
 
 
 def test_project_check_mode_and_delete(run, sandbox):
@@ -462,3 +495,24 @@ def test_compose_lint_module_reports_and_passes(run, sandbox):
     assert any(error.startswith("urls[0].name") for error in bad["errors"])
     assert any("${APP_SECRET}" in error for error in bad["errors"])
     assert sandbox.requests() == []
+
+
+def test_a_service_created_meanwhile_by_a_concurrent_run_is_continued_with(run, sandbox, monkeypatch):
+    """Both runs found no service; the other one's create went first and Coolify refuses ours (its URLs)."""
+    from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import CoolifyClient
+    project_and_env(run)
+    original = CoolifyClient.create_resource
+    theirs = []
+
+    def create_resource(client, kind, path, body, environment_lookup):
+        if not theirs:
+            theirs.append(original(client, kind, path, dict(body), environment_lookup))
+        return original(client, kind, path, body, environment_lookup)
+
+    monkeypatch.setattr(CoolifyClient, "create_resource", create_resource)
+    result = service(run, envs=[{"key": "APP_SECRET", "value": "s3cret-value"}])
+    assert not result.get("failed"), result
+    assert result["service"]["uuid"] == theirs[0]["uuid"]
+    assert "created by a concurrent run meanwhile" in " ".join(result["warnings"])
+    services = sandbox.api("GET", "/services")
+    assert [item["uuid"] for item in services] == [theirs[0]["uuid"]]

@@ -380,3 +380,30 @@ def test_domain_lost_create_response_without_registration_fails_without_retrying
     result = run(namecheap_domain, **registration(domain="brand-new-site.com"))
     assert result["failed"] is True and "check the account before running again" in result["msg"]
     assert result["maybe_applied"] is True
+
+
+def test_domain_bought_meanwhile_by_a_concurrent_run_is_owned_not_a_failure(run, sandbox, monkeypatch):
+    """Both runs saw the domain available; the other one's order went first, ours is refused."""
+    original = nc.NamecheapClient.create
+
+    def create(self, *args, **kwargs):
+        original(self, *args, **kwargs)  # the concurrent run's order
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(nc.NamecheapClient, "create", create)
+    result = run(namecheap_domain, **registration(domain="brand-new-site.com"))
+    assert (result["failed"], result["changed"], result["registered"], result["owned"]) == (False, False, False, True)
+    assert sandbox.commands.count("namecheap.domains.create") == 2
+    assert sandbox.commands[-1] == "namecheap.domains.getinfo"
+
+
+def test_domain_bought_by_a_concurrent_run_between_the_two_reads_is_owned(run, sandbox, monkeypatch):
+    original = nc.NamecheapClient.check
+
+    def check(self, domains):
+        self.create(domains[0], 1, nc.validate_contacts(registration()["contacts"]))  # the concurrent run's order
+        return original(self, domains)
+
+    monkeypatch.setattr(nc.NamecheapClient, "check", check)
+    result = run(namecheap_domain, **registration(domain="brand-new-site.com"))
+    assert (result["failed"], result["changed"], result["owned"]) == (False, False, True), result

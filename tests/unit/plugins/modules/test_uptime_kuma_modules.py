@@ -94,16 +94,20 @@ class ModuleExit(Exception):
 def run(served, monkeypatch):
     """``run(module, check_mode=False, **args)`` -> the module's result dict (``failed`` set on failure)."""
 
+    warnings = []
+
     def exit_json(_module, **result):
-        raise ModuleExit(dict(result, failed=False))
+        raise ModuleExit(dict(result, failed=False, warnings=list(warnings)))
 
     def fail_json(_module, msg, **result):
-        raise ModuleExit(dict(result, msg=msg, failed=True))
+        raise ModuleExit(dict(result, msg=msg, failed=True, warnings=list(warnings)))
 
     monkeypatch.setattr(AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(AnsibleModule, "fail_json", fail_json)
+    monkeypatch.setattr(AnsibleModule, "warn", lambda _module, warning: warnings.append(warning))
 
     def run_module(module, check_mode=False, connection=True, **args):
+        warnings.clear()
         if connection:
             args = dict({"url": served[1], "username": "admin", "password": PASSWORD, "timeout": 3}, **args)
         args.update(_ansible_check_mode=check_mode, _ansible_diff=True)
@@ -477,3 +481,97 @@ def test_monitors_check_mode_only_warns_about_a_notification_still_to_create(run
     assert warnings == ["monitors[0].notifications: no notification called 'ops' on the server yet; check mode "
                         "assumes an earlier task creates it"]
     assert kuma.writes() == []
+
+
+# ------------------------------------------------------- concurrent runs of one site
+
+
+def other_run(served):
+    """A second client, standing for a concurrent run of the site."""
+    from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import UptimeKumaClient
+    client = UptimeKumaClient(served[1], username="admin", password=PASSWORD, timeout=3)
+    client.login()
+    return client
+
+
+def test_duplicates_left_by_concurrent_runs_are_removed_keeping_the_oldest(run, kuma, served):
+    add_notification(run)
+    first = run(uptime_kuma_monitors, tag=TAG, monitors=site_monitors())
+    other = other_run(served)
+    tag_id = next(tag["id"] for tag in kuma.state()["tags"])
+    twin = other.add_monitor({"name": "site-one", "type": "http", "url": "https://site-one.test", "interval": 60})
+    other.add_monitor_tag(tag_id, twin, "site-one")
+    spare_tag = other.add_tag("fabrik", "#2563eb")["id"]
+    other.close()
+    kuma.clear_log()
+    planned = run(uptime_kuma_monitors, check_mode=True, tag=TAG, monitors=site_monitors())
+    assert planned["deleted"] == ["site-one"] and kuma.writes() == []
+    assert "and %s, unused: a run would delete it" % spare_tag in " ".join(planned["warnings"])
+    settled = run(uptime_kuma_monitors, tag=TAG, monitors=site_monitors())
+    assert settled["changed"] is True and settled["deleted"] == ["site-one"]
+    assert "and %s, unused: deleted" % spare_tag in " ".join(settled["warnings"])
+    assert [m["id"] for m in kuma.monitors()] == sorted(m["id"] for m in first["monitors"])
+    assert [t["id"] for t in kuma.state()["tags"]] == [tag_id]
+    assert run(uptime_kuma_monitors, tag=TAG, monitors=site_monitors())["changed"] is False
+
+
+def test_a_monitor_and_tag_added_by_a_concurrent_run_meanwhile_are_kept_and_ours_deleted(
+        run, kuma, served, monkeypatch):
+    """Both runs read no monitor and no tag, then both add them: each run keeps the oldest."""
+    from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import UptimeKumaClient
+    other = other_run(served)
+    real_add_tag, real_add_monitor = UptimeKumaClient.add_tag, UptimeKumaClient.add_monitor
+    theirs = {}
+
+    def add_tag(client, name, color):
+        if "tag" not in theirs:
+            theirs["tag"] = real_add_tag(other, name, color)["id"]
+        return real_add_tag(client, name, color)
+
+    def add_monitor(client, fields):
+        if fields["name"] not in theirs:
+            theirs[fields["name"]] = real_add_monitor(other, dict(fields))
+            if fields["name"] == "site-one":  # the other run has tagged this one already, not the other
+                other.add_monitor_tag(theirs["tag"], theirs["site-one"], "site-one")
+        return real_add_monitor(client, fields)
+
+    monkeypatch.setattr(UptimeKumaClient, "add_tag", add_tag)
+    monkeypatch.setattr(UptimeKumaClient, "add_monitor", add_monitor)
+    monitors = site_monitors()[1:] + [dict(site_monitors()[0], notifications=[])]
+    result = run(uptime_kuma_monitors, tag=TAG, monitors=monitors)
+    other.close()
+    assert result["failed"] is False, result
+    warnings = " ".join(result["warnings"])
+    assert "tag 'fabrik' was added by a concurrent run too: kept the oldest (id %s)" % theirs["tag"] in warnings
+    assert "monitor 'site-one' was added by a concurrent run too" in warnings
+    assert "monitor 'site-one content' was added by a concurrent run too" in warnings
+    assert sorted((m["id"], m["name"]) for m in kuma.monitors()) == sorted(
+        (theirs[name], name) for name in ("site-one", "site-one content"))
+    assert [t["id"] for t in kuma.state()["tags"]] == [theirs["tag"]]
+    # the untagged one is the other run's to tag (it was between its add and its tag); a rerun adopts it
+    # should that run have died meanwhile
+    monkeypatch.setattr(UptimeKumaClient, "add_tag", real_add_tag)
+    monkeypatch.setattr(UptimeKumaClient, "add_monitor", real_add_monitor)
+    again = run(uptime_kuma_monitors, tag=TAG, monitors=monitors)
+    assert again["created"] == [] and again["deleted"] == []
+    assert all([(t["name"], t["value"]) for t in m["tags"]] == [("fabrik", "site-one")] for m in kuma.monitors())
+
+
+def test_a_notification_added_by_a_concurrent_run_meanwhile_is_kept_and_ours_deleted(run, kuma, served, monkeypatch):
+    from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma import UptimeKumaClient
+    other = other_run(served)
+    real_save = UptimeKumaClient.save_notification
+    theirs = []
+
+    def save_notification(client, notification, notification_id=None):
+        if not theirs:
+            theirs.append(real_save(other, dict(notification)))
+        return real_save(client, notification, notification_id)
+
+    monkeypatch.setattr(UptimeKumaClient, "save_notification", save_notification)
+    result = run(uptime_kuma_notification, name="ops", type="webhook", config=WEBHOOK)
+    other.close()
+    assert result["failed"] is False and result["notification"]["id"] == theirs[0], result
+    assert "notification 'ops' was added by a concurrent run too: kept the oldest (id %s)" % theirs[0] in \
+        " ".join(result["warnings"])
+    assert [item["id"] for item in kuma.state()["notifications"]] == theirs
