@@ -128,8 +128,14 @@ lint: ansible-lint changelog-lint shell-lint
 ansible-lint: venv
 	$(BIN)/ansible-lint --profile production
 
+# The fragments, and CHANGELOG.rst as antsibull-changelog generates it from changelogs/changelog.yaml
+# (`antsibull-changelog release` writes both; a hand edit of either fails here).
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
+	@mkdir -p build
+	$(BIN)/antsibull-changelog generate --output build/CHANGELOG.rst
+	@cmp -s build/CHANGELOG.rst CHANGELOG.rst || { diff -u CHANGELOG.rst build/CHANGELOG.rst | head -40; \
+		echo "error: CHANGELOG.rst is not what antsibull-changelog generates from changelogs/changelog.yaml" >&2; exit 1; }
 
 # ansible-test's shellcheck sees only *.sh files; these bash scripts have no suffix.
 shell-lint: system-packages
