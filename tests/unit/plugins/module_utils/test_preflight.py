@@ -5,13 +5,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.fabrik.deploy.plugins.lookup.stage_argument_spec import argument_spec_options
 from ansible_collections.fabrik.deploy.plugins.module_utils import _preflight
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._preflight_credentials import Refused, prove_credentials
 from ansible_collections.fabrik.deploy.plugins.module_utils._types import check, describe, to_bool, to_float, to_int
 
 REPO = Path(__file__).resolve().parents[4]
+
+
+def argument_spec_options(role, entry="main"):
+    """The options of a role's entry point, as the stage_argument_spec lookup gives them to the preflight (read here:
+    under ansible-test units a module_utils test has no controller code to import)."""
+    specs = yaml.safe_load((REPO / "roles" / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+    return specs[entry].get("options", {})
+
+
 SPECS = {stage: argument_spec_options(*_preflight.STAGE_ROLES[stage]) for stage in _preflight.STAGES}
 CONNECTIONS = {
     "cloudflare_api_token": "token", "cloudflare_account_id": "0123456789abcdef0123456789abcdef",
