@@ -143,21 +143,35 @@ def check_records(site, problems, records, owners):
     def rename(field):
         return "site_domain" if field == "zone" else split_owner(field, "records", owners)
 
+    def each(record, index):
+        try:
+            _cloudflare_records.validate_records([record], site.domain)
+        except SpecError as err:  # validated alone, the record is records[0]
+            raise SpecError(err.field.replace("records[0]", "records[%d]" % index, 1), err.message) from None
+
+    check_set(problems, records, "records", _cloudflare_records.RECORD_OPTIONS, rename, each,
+              lambda typed: _cloudflare_records.validate_records(typed, site.domain))
+
+
+def check_set(problems, items, option, options, rename, each, whole):
+    """The list a set module takes (records, monitors): each item's types against ``options``, then each item
+    alone (``each(item, index)``), then the whole set (``whole(items)``: duplicates, conflicts) once every item
+    passed; every problem renamed to the variable it comes from."""
     errors = []
-    typed = [check(item, {"type": "dict", "options": _cloudflare_records.RECORD_OPTIONS}, "records[%d]" % index, errors)
-             for index, item in enumerate(records)]
+    typed = [check(item, {"type": "dict", "options": options}, "%s[%d]" % (option, index), errors)
+             for index, item in enumerate(items)]
     problems.extend(errors, rename)
     if errors:
         return
     failed = False
-    for index, record in enumerate(typed):
+    for index, item in enumerate(typed):
         try:
-            _cloudflare_records.validate_records([record], site.domain)
+            each(item, index)
         except SpecError as err:
             failed = True
-            problems.add(rename(err.field.replace("records[0]", "records[%d]" % index, 1)), err.message)
+            problems.add(rename(err.field), err.message)
     if not failed:
-        problems.attempt(lambda: _cloudflare_records.validate_records(typed, site.domain), rename)
+        problems.attempt(lambda: whole(typed), rename)
 
 
 def check_gate(site, problems):
@@ -249,21 +263,9 @@ def check_monitors(site, problems, monitors, owners, defaults):
                 return variable + field[match.end():]
         return split_owner(field, "monitors", owners)
 
-    errors = []
-    typed = [check(item, {"type": "dict", "options": _uptime_kuma.MONITOR_OPTIONS}, "monitors[%d]" % index, errors)
-             for index, item in enumerate(monitors)]
-    problems.extend(errors, rename)
-    if errors:
-        return
-    failed = False
-    for index, monitor in enumerate(typed):
-        try:
-            _uptime_kuma.validate_monitor(dict(monitor), "monitors[%d]" % index)
-        except SpecError as err:
-            failed = True
-            problems.add(rename(err.field), err.message)
-    if not failed:
-        problems.attempt(lambda: _uptime_kuma.validate_monitors([dict(item) for item in typed]), rename)
+    check_set(problems, monitors, "monitors", _uptime_kuma.MONITOR_OPTIONS, rename,
+              lambda monitor, index: _uptime_kuma.validate_monitor(dict(monitor), "monitors[%d]" % index),
+              lambda typed: _uptime_kuma.validate_monitors([dict(item) for item in typed]))
 
 
 def check_storage(site, problems):

@@ -380,7 +380,7 @@ class UptimeKumaClient:
         if self._token:
             self._library("login", self._api.login_by_token, self._token)
             return
-        cache = token_cache(self.url, self._username)
+        cache = token_cache(self.url, self._username, self._password)
         if cache is None:
             self._password_login()
             return

@@ -43,8 +43,10 @@ def new_run_key():
     RUN_KEY = os.urandom(32)
 
 
-def token_cache(url, username):
-    """The :class:`TokenCache` of this run for ``username`` on ``url``, or None when none can be kept."""
+def token_cache(url, username, password):
+    """The :class:`TokenCache` of this run for ``username`` with ``password`` on ``url``, or None when none can be
+    kept. The password is part of the cache's identity (hashed into its key, never stored): a task with another
+    password, right or wrong, never logs in with a token that the right one earned."""
     if RUN_KEY is None or AESGCM is None or not username:
         return None
     try:
@@ -52,14 +54,15 @@ def token_cache(url, username):
         os.makedirs(directory, mode=0o700, exist_ok=True)
     except (LimitError, OSError):
         return None
-    return TokenCache(directory, url, username)
+    return TokenCache(directory, url, username, password)
 
 
 class TokenCache:
     """The login token of one user of one Uptime Kuma for this run, in a file only this run can read."""
 
-    def __init__(self, directory, url, username):
-        self.identity = ("%s\n%s" % (url, username)).encode("utf-8")
+    def __init__(self, directory, url, username, password):
+        secret = hashlib.sha256(("%s" % (password or "")).encode("utf-8")).hexdigest()
+        self.identity = ("%s\n%s\n%s" % (url, username, secret)).encode("utf-8")
         key = hashlib.sha256(RUN_KEY + b"\nuptime-kuma-token\n" + self.identity).digest()
         self._aead = AESGCM(key)
         name = hashlib.sha256(key + b"\nname").hexdigest()[:32]

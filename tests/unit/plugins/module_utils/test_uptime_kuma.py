@@ -288,6 +288,18 @@ def test_one_password_login_per_run_key_the_other_clients_use_its_token(connect,
         ["loginByToken", "login"]
 
 
+def test_a_wrong_password_is_never_let_in_by_the_token_the_right_one_earned(connect, kuma):
+    """Many sites in one run share the run's key: a site with a wrong password must fail at its own login."""
+    from ansible_collections.fabrik.deploy.plugins.module_utils import _uptime_kuma_session as session
+    session.new_run_key()
+    assert connect().tags() == []
+    with pytest.raises(uk.UptimeKumaError, match="login"):
+        connect(password="not-" + PASSWORD)
+    assert connect().tags() == []  # the right password still uses the kept token
+    logins = [entry["event"] for entry in kuma[0].events() if entry["event"].startswith("login")]
+    assert logins == ["login", "login", "loginByToken"], logins
+
+
 def test_password_logins_wait_for_the_controller_limiter(connect, kuma, monkeypatch):
     emulator = kuma[0]
     monkeypatch.setenv("FABRIK_DEPLOY_RATE_LIMITS", "uptime_kuma_login=2/1.5")
