@@ -133,9 +133,14 @@ def check_wordpress(site, problems):
             domain=site.get("site_domain"), analytics=bool(analytics.get("ga4_id") or analytics.get("gtm_id")),
             posts=site.get("wordpress_posts") if whole else [])
     except SpecError as err:
-        # The form's and the shop's own checks name the inventory variable; a page of the form's, its field.
-        field = err.field if (err.field or "").startswith("wordpress_") else "wordpress_forms.contact" + _tail(err.field)
-        problems.add(field, err.message)
+        # The form's and the shop's own checks name the inventory variable; a legal page's condition, the legal
+        # pages' variable; a page of the form's, its field.
+        if (err.field or "").startswith("wordpress_"):
+            problems.add(err.field, err.message)
+        elif (err.field or "").startswith("legal page"):
+            problems.add(legal[0], "%s: %s" % (err.field, err.message))
+        else:
+            problems.add("wordpress_forms.contact" + _tail(err.field), err.message)
         return
     if whole:
         check_content(site, problems, spec, preset, legal, inventory_pages, content_pages, content, forms)

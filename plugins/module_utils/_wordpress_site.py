@@ -81,10 +81,10 @@ def holds(part, flags, placeholders):
     for key in str(when).split("."):
         found = found.get(key) if isinstance(found, dict) else None
     if isinstance(found, dict) or (found is None and "." not in str(when)):
-        raise SpecError("legal page %s: when" % page_slug(part), "one of %s or a placeholder such as company.vat_id "
+        raise SpecError("legal page %s: when" % part_heading(part), "one of %s or a placeholder such as company.vat_id "
                         "expected, got %r" % (", ".join(LEGAL_FLAGS), when))
     return bool(str(found).strip()) if found is not None else False
 
 
-def page_slug(part):
+def part_heading(part):
     return part.get("heading", "?") if isinstance(part, dict) else "?"

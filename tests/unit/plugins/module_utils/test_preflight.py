@@ -200,6 +200,14 @@ def test_an_unknown_preset_and_a_missing_logo(tmp_path):
     assert found[1].startswith("wordpress_brand.logo: no such file: logo.png")
 
 
+def test_a_legal_page_condition_that_names_nothing_is_the_legal_pages_problem(tmp_path):
+    (tmp_path / "notice.yml").write_text(yaml.safe_dump({"slug": "notice", "title": "Notice", "sections": [
+        {"type": "legal", "parts": [{"heading": "Tax", "when": "taxes", "body": "VAT"}]}]}))
+    found = problems_of(["wordpress"], tmp_path, wordpress_legal=["notice.yml"])
+    assert found == ["wordpress_legal: legal page Tax: when: one of analytics, form, hosting or a placeholder such "
+                     "as company.vat_id expected, got 'taxes'"], found
+
+
 # ------------------------------------------------------------------ credentials
 
 
