@@ -87,12 +87,14 @@ EXAMPLES = r"""
 # (`stages: "{{ preflight_stages }}"`); it then reads every variable of the site itself.
 
 # Given variables: the domain and dns stages of example.com and their credentials (here from the
-# environment: CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID, NAMECHEAP_API_USER...).
+# environment: CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID...). The domain is registered elsewhere, so
+# Namecheap is not asked (at Namecheap, a domain not in the account needs domain_register: true).
 - name: Preflight | the domain and dns stages of example.com, and their credentials
   fabrik.deploy.site_spec:
     stages: [domain, dns]
     variables:
       site_domain: example.com
+      domain_registrar: external
       dns_records:
         - {type: A, name: "@", content: 192.0.2.10, proxied: true}
         - {type: CNAME, name: www, content: example.com, proxied: true}
