@@ -1,6 +1,9 @@
 """Make ``ansible_collections.fabrik.deploy`` importable from a plain checkout; settings that hold under
 ``make unit`` and ``ansible-test units`` alike."""
 
+import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -33,12 +36,31 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.timeout(600))
 
 
+UNIT_OUTPUT = Path(__file__).resolve().parents[1] / "output" / "unit"
+
+
+@pytest.fixture
+def state_dir(request):
+    """A fresh directory for a test's controller state inside the checkout (tests/output/unit/<test>), as the
+    integration tests keep theirs: nothing of the limiter or the locks lands outside the repository."""
+    directory = UNIT_OUTPUT / re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.nodeid)[-150:]
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
-def _controller_state(tmp_path_factory, monkeypatch):
-    """The rate limiter and the site locks keep their files in a directory of the test session, and no
-    vendor limit applies unless a test sets one (tests of the limiter set FABRIK_DEPLOY_RATE_LIMITS)."""
-    monkeypatch.setenv("FABRIK_DEPLOY_STATE_DIR", str(tmp_path_factory.getbasetemp() / "fabrik-state"))
+def _controller_state(monkeypatch):
+    """The rate limiter and the site locks keep their files in the checkout's tests/output, and no vendor limit
+    applies unless a test sets one (tests of the limiter set FABRIK_DEPLOY_RATE_LIMITS)."""
+    monkeypatch.setenv("FABRIK_DEPLOY_STATE_DIR", str(UNIT_OUTPUT / ("state-%d" % os.getpid())))
     monkeypatch.setenv("FABRIK_DEPLOY_RATE_LIMITS", "off")
     # No run's Uptime Kuma token is kept unless a test draws a run key (in_process draws one on import).
     from ansible_collections.fabrik.deploy.plugins.module_utils import _uptime_kuma_session
     monkeypatch.setattr(_uptime_kuma_session, "RUN_KEY", None)
+
+
+def pytest_sessionfinish(session):
+    """This process's controller state goes with the session (each xdist worker removes its own)."""
+    shutil.rmtree(UNIT_OUTPUT / ("state-%d" % os.getpid()), ignore_errors=True)
