@@ -146,6 +146,10 @@ class WordPressApi:
     def update_media(self, media_id, changes, operation, **params):
         return self.rest("POST", _member(MEDIA, media_id), operation, json=changes, params=params)
 
+    def delete_media(self, media_id, name):
+        """Delete for good (attachments have no trash): a second copy of a file a concurrent run uploaded too."""
+        self.rest("DELETE", _member(MEDIA, media_id), "delete duplicate upload of %s" % name, params=FORCE)
+
     # -- users
 
     def users(self, fields):

@@ -17,6 +17,9 @@ description:
   - Sets the site logo (WordPress's C(site_logo), which also serves classic themes' custom logo) and the
     site icon from the files with a O(media[].role).
   - "Identity: a file is the same as an attachment when their contents have the same SHA-256."
+  - Two runs of a site at once may each upload a file: both keep the oldest attachment with the file's hash
+    and delete the other copy (with a warning), so a rerun finds one attachment per file and every controller
+    points the logo and icon at the same one.
 author:
   - fabrik.deploy contributors (@fabrik)
 extends_documentation_fragment:
@@ -120,6 +123,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_for,
     connection_argument_spec,
@@ -174,10 +178,44 @@ def load_files(items, base_dir=None):
     return files
 
 
-def existing_by_hash(client, hashes):
+def uploads_by_hash(client, hashes):
+    """Attachments carrying each hash, oldest first."""
     attachments = client.media("find uploaded media", fabrik_sha256=",".join(hashes), context="edit",
                                _fields=MEDIA_FIELDS)
-    return {item["meta"].get("fabrik_sha256"): item for item in attachments if isinstance(item.get("meta"), dict)}
+    found = {}
+    for item in sorted(attachments, key=lambda item: item["id"]):
+        if isinstance(item.get("meta"), dict) and item["meta"].get("fabrik_sha256"):
+            found.setdefault(item["meta"]["fabrik_sha256"], []).append(item)
+    return found
+
+
+def delete_copy(client, ctx, entry, kept, copy):
+    """Delete ``copy``, a second attachment of the file ``kept`` holds (a concurrent run may delete it first)."""
+    described = "%s was uploaded twice (attachments %d and %d, by concurrent runs of the site)" % (
+        entry["name"], kept["id"], copy["id"])
+    if ctx.check_mode:
+        ctx.warn("%s: a run would delete %d and keep the oldest" % (described, copy["id"]))
+        return
+    try:
+        client.delete_media(copy["id"], entry["name"])
+    except ApiError as err:
+        if err.status not in (404, 410):  # the other run deleted it already
+            raise
+    ctx.warn("%s: deleted %d, kept the oldest" % (described, copy["id"]))
+
+
+def existing_by_hash(client, ctx, files):
+    """(the oldest attachment of each file's hash, whether newer copies were deleted)."""
+    found = uploads_by_hash(client, [entry["sha256"] for entry in files])
+    existing, settled = {}, False
+    for entry in files:
+        copies = found.get(entry["sha256"], [])
+        if copies:
+            existing[entry["sha256"]] = copies[0]
+        for copy in copies[1:]:
+            delete_copy(client, ctx, entry, copies[0], copy)
+            settled = True
+    return existing, settled
 
 
 def view(entry, attachment):
@@ -201,10 +239,21 @@ def differing_fields(entry, attachment):
     return {key: value for key, value in wanted_fields(entry).items() if current[key] != value}
 
 
-def upload(client, entry):
+def upload(client, ctx, entry):
+    """Upload ``entry``; when a concurrent run uploaded it first, keep that attachment and delete this one."""
     params = dict(wanted_fields(entry), **{"meta[fabrik_sha256]": entry["sha256"], "_fields": MEDIA_FIELDS})
-    return client.upload_media(os.path.basename(entry["path"]), entry["content"], entry["content_type"],
-                               "upload %s" % entry["name"], **params)
+    uploaded = client.upload_media(os.path.basename(entry["path"]), entry["content"], entry["content_type"],
+                                   "upload %s" % entry["name"], **params)
+    older = [item for item in uploads_by_hash(client, [entry["sha256"]]).get(entry["sha256"], [])
+             if item["id"] < uploaded["id"]]
+    if not older:
+        return uploaded
+    delete_copy(client, ctx, entry, older[0], uploaded)
+    changes = differing_fields(entry, older[0])
+    if not changes:
+        return older[0]
+    return client.update_media(older[0]["id"], changes, "update %s" % entry["name"], _fields=MEDIA_FIELDS,
+                               context="edit")
 
 
 def converge_file(client, ctx, entry, attachment):
@@ -213,7 +262,7 @@ def converge_file(client, ctx, entry, attachment):
         before = view(entry, {})
         if ctx.check_mode:
             return before, dict(before, title=entry["title"], alt_text=entry["alt_text"]), True
-        return before, view(entry, upload(client, entry)), True
+        return before, view(entry, upload(client, ctx, entry)), True
     before = view(entry, attachment)
     changes = differing_fields(entry, attachment)
     if not changes:
@@ -242,8 +291,8 @@ def apply_roles(client, ctx, after):
 def run(ctx):
     files = load_files(ctx.params["media"], ctx.params["base_dir"])
     client = client_for(ctx)
-    existing = existing_by_hash(client, [entry["sha256"] for entry in files])
-    before, after, changed = [], [], False
+    existing, changed = existing_by_hash(client, ctx, files)
+    before, after = [], []
     for entry in files:
         old, new, file_changed = converge_file(client, ctx, entry, existing.get(entry["sha256"]))
         before.append(old)

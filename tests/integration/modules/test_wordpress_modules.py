@@ -6,6 +6,7 @@ the site lacks them, so the tests hold in any order. Modules run in-process; eve
 is recorded (``requests_log``) to prove check mode and reruns write nothing.
 """
 
+import hashlib
 import json
 import re
 import shutil
@@ -638,6 +639,57 @@ def test_media_refuses_duplicate_content(site, run, requests_log, tmp_path):
     result = run(wordpress_media, media=[{"path": str(first)}, {"path": str(second)}])
     assert result["failed"] is True and result["msg"] == "media[1].path: same content as media[0]"
     assert requests_log == []
+
+
+def media_with_hash(site, sha256):
+    return [(item["id"], item["meta"]["fabrik_sha256"])
+            for item in site.json("GET", "/wp/v2/media", params={"fabrik_sha256": sha256, "context": "edit"})]
+
+
+def test_media_uploaded_meanwhile_by_a_concurrent_run_is_kept_and_ours_deleted(site, run, monkeypatch, tmp_path):
+    """Both runs found no attachment for the file; the other one's upload went first: both keep the oldest."""
+    from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_api import WordPressApi
+    original = WordPressApi.upload_media
+    theirs = []
+
+    def upload_media(api, *args, **params):
+        if not theirs:
+            theirs.append(original(api, *args, **params))
+        return original(api, *args, **params)
+
+    monkeypatch.setattr(WordPressApi, "upload_media", upload_media)
+    icon = tmp_path / "race-icon.png"
+    icon.write_bytes(png(32, 32, (200, 30, 30)))
+    wanted = [{"path": str(icon), "title": "Race icon", "role": "site_icon"}]
+    result = run(wordpress_media, media=wanted)
+    assert result["failed"] is False, result.get("msg")
+    assert result["ids"] == {"race-icon.png": theirs[0]["id"]} and result["site"]["site_icon"] == theirs[0]["id"]
+    assert "race-icon.png was uploaded twice" in " ".join(result["warnings"])
+    assert media_with_hash(site, result["media"][0]["sha256"]) == [(theirs[0]["id"], result["media"][0]["sha256"])]
+    monkeypatch.setattr(WordPressApi, "upload_media", original)
+    assert run(wordpress_media, media=wanted)["changed"] is False
+
+
+def test_media_uploaded_twice_before_is_settled_on_the_oldest(site, run, requests_log, tmp_path):
+    """Copies left by runs at once (or by a release without the settling): check mode only warns; a run deletes
+    the newer copies, so every controller finds the same attachment."""
+    content = png(24, 24, (30, 200, 30))
+    picture = tmp_path / "twice.png"
+    picture.write_bytes(content)
+    sha256 = hashlib.sha256(content).hexdigest()
+    copies = [site.json("POST", "/wp/v2/media", params={"meta[fabrik_sha256]": sha256}, data=content,
+                        headers={"Content-Type": "image/png", "Content-Disposition": 'attachment; filename="twice.png"'})
+              for _ in range(2)]
+    oldest = min(copy["id"] for copy in copies)
+    wanted = [{"path": str(picture)}]
+    planned = run(wordpress_media, check_mode=True, media=wanted)
+    assert planned["ids"] == {"twice.png": oldest} and writes(requests_log) == []
+    assert "a run would delete %d" % max(copy["id"] for copy in copies) in " ".join(planned["warnings"])
+    done = run(wordpress_media, media=wanted)
+    assert done["ids"] == {"twice.png": oldest}
+    assert writes(requests_log) == [("DELETE", "/wp-json/wp/v2/media/%d" % max(copy["id"] for copy in copies))]
+    assert media_with_hash(site, sha256) == [(oldest, sha256)]
+    assert run(wordpress_media, media=wanted)["changed"] is False
 
 
 # ------------------------------------------------------------------- users
