@@ -43,10 +43,10 @@ _raw:
 
 from pathlib import Path
 
-import yaml
-
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.fabrik.deploy.plugins.module_utils._compose import safe_load
 
 # plugins/lookup/<this file> -> the collection's root
 ROLES_DIR = Path(__file__).resolve().parents[2] / "roles"
@@ -58,7 +58,7 @@ def argument_spec_options(role, entry="main", roles_dir=ROLES_DIR):
     if role not in roles:
         raise AnsibleLookupError("stage_argument_spec: no role %r in fabrik.deploy (roles: %s)" % (role, ", ".join(roles)))
     with open(roles_dir / role / "meta" / "argument_specs.yml", encoding="utf-8") as handle:
-        specs = yaml.safe_load(handle)["argument_specs"]
+        specs = safe_load(handle)["argument_specs"]
     if entry not in specs:
         raise AnsibleLookupError("stage_argument_spec: role %s has no entry point %r (entry points: %s)"
                                  % (role, entry, ", ".join(sorted(specs))))

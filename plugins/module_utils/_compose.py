@@ -50,6 +50,20 @@ PRIVILEGE_RULES = {
     "all_capabilities": "cap_add: [ALL] grants every Linux capability",
 }
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+# libyaml's parser and emitter when PyYAML was built with them (about ten times faster than the pure Python
+# ones, which parse the same documents the same way): compose files are parsed and dumped by several tasks.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", None) or getattr(yaml, "SafeLoader", None)
+SAFE_DUMPER = getattr(yaml, "CSafeDumper", None) or getattr(yaml, "SafeDumper", None)
+
+
+def safe_load(stream):
+    """``yaml.safe_load`` with libyaml's loader when there is one."""
+    return yaml.load(stream, Loader=SAFE_LOADER)  # nosec: a safe loader
+
+
+def safe_dump(data, **options):
+    """``yaml.safe_dump`` with libyaml's emitter when there is one."""
+    return yaml.dump(data, Dumper=SAFE_DUMPER, **options)
 
 
 def parse(text, field="compose"):
@@ -59,7 +73,7 @@ def parse(text, field="compose"):
     if not isinstance(text, str) or not text.strip():
         raise SpecError(field, "a compose file (YAML text) is required")
     try:
-        document = yaml.safe_load(text)
+        document = safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
@@ -118,7 +132,7 @@ def normalise(document):
 
 def dump_normalised(document):
     """The normalised document as YAML with sorted keys (for diffs)."""
-    return yaml.safe_dump(normalise(document), sort_keys=True, default_flow_style=False)
+    return safe_dump(normalise(document), sort_keys=True, default_flow_style=False)
 
 
 def same(left, right):

@@ -25,6 +25,7 @@ import re
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _wordpress_spec as spec_lib
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._compose import safe_load
 from ansible_collections.fabrik.deploy.plugins.module_utils._preflight import check_file, renamer, require
 from ansible_collections.fabrik.deploy.plugins.module_utils._types import check, describe
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import head_snippets, validate_site_url
@@ -81,7 +82,7 @@ def load_yaml(site, problems, path, field, allowed=()):
         return None
     try:
         with open(full, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return safe_load(handle)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
         mark = getattr(err, "problem_mark", None)
         where = " at line %d" % (mark.line + 1) if mark else ""
