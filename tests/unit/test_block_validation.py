@@ -176,12 +176,15 @@ def _documents(version):
 
 
 def _theme_part_documents(version):
-    """The template parts of every theme profile that supports ``version``, with and without the menus."""
+    """The template parts of every theme profile that supports ``version``, with and without the menus, and the
+    profile's own templates (sent as they are)."""
     documents = []
     for path in sorted((REPO / "templates" / "themes").glob("*.yml")):
         profile = yaml.safe_load(path.read_text())
         if _block_markup.markup_version(profile["wordpress"]) > _block_markup.markup_version(version):
             continue
+        for slug, template in profile.get("templates", {}).items():
+            documents.append({"name": "themes/%s/templates/%s" % (path.stem, slug), "content": template["content"]})
         for slug, part in profile.get("parts", {}).items():
             for menus in ({"footer": 12, "primary": 11}, {}):
                 documents.append({"name": "themes/%s/%s%s" % (path.stem, slug, "" if menus else " (no menus)"),
