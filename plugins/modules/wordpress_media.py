@@ -17,7 +17,7 @@ description:
   - Sets the site logo (WordPress's C(site_logo), which also serves classic themes' custom logo) and the
     site icon from the files with a O(media[].role).
   - "Identity: a file is the same as an attachment when their contents have the same SHA-256."
-  - Two runs of a site at once may each upload a file: both keep the oldest attachment with the file's hash
+  - Two runs of a site at once may each upload a file. Both keep the oldest attachment with the file's hash
     and delete the other copy (with a warning), so a rerun finds one attachment per file and every controller
     points the logo and icon at the same one.
 author:

@@ -563,9 +563,14 @@ def test_all_five_presets_look_finished(sandbox_session, wordpress, assets, tmp_
         for product in data["shop"]["products"]:
             assert ">%s</h3>" % product["title"] in shop
         assert "<strong>24 €</strong>" in shop
-        enquiry = re.search(r'href="([^"]*enquiry=Product\+one)"', shop).group(1)
+        # each product with its picture from the media library (the preset's, as on the home page)
+        pictures = re.findall(r'<img[^>]* src="([^"]+)"[^>]* alt="([^"]*)"', shop)
+        uploads = {item["source_url"] for item in site.rest("/wp/v2/media")}
+        for product in data["shop"]["products"]:
+            assert any(alt == product["image_alt"] and src in uploads for src, alt in pictures), (product, pictures)
+        enquiry = re.search(r'href="([^"]*enquiry=Harbour\+mug)"', shop).group(1)
         form = read_form(requests.Session(), site.wordpress.url + html.unescape(enquiry))
-        assert form["fields"][FIELDS["message"]] == "I would like to know more about: Product one\n\n"
+        assert form["fields"][FIELDS["message"]] == "I would like to know more about: Harbour mug\n\n"
     # No sample content: WordPress's Sample Page and Hello world! are gone.
     assert "sample-page" not in slugs, preset
     assert "hello-world" not in {post["slug"] for post in site.rest("/wp/v2/posts", status="publish,draft")}
