@@ -3,7 +3,7 @@
 No browser is downloaded: Playwright starts the system's Chromium (bindep.txt installs it) through its
 executable path, off the network but for the site (the flags of tools/screenshot). ``look(page, url)``
 loads a page and measures, in the page, what the presets' browser tests assert: pictures loaded and
-where from, overflow, headings broken inside a word, header and footer links, button colours and the
+where from, overflow, headings broken inside a word, text without side padding, header and footer links, button colours and the
 head's SEO tags.
 """
 
@@ -48,6 +48,27 @@ async () => {
     const box = element.getBoundingClientRect();
     return box.width > 0 && box.right > window.innerWidth + 1 && getComputedStyle(element).position !== 'fixed';
   }).slice(0, 5).map((element) => element.tagName.toLowerCase() + '.' + [...element.classList].join('.'));
+  // Text closer than EDGE px to a side of the screen (a phone's content without side padding); fixed
+  // elements (the consent banner) aside.
+  const EDGE = 8;
+  const fixed = (element) => {
+    for (let node = element; node; node = node.parentElement) {
+      if (getComputedStyle(node).position === 'fixed') return true;
+    }
+    return false;
+  };
+  const edge = [];
+  const region = document.querySelector('main') || document.body;
+  const texts = document.createTreeWalker(region, NodeFilter.SHOW_TEXT);
+  for (let node = texts.nextNode(); node && edge.length < 5; node = texts.nextNode()) {
+    const parent = node.parentElement;
+    if (!node.data.trim() || !parent || !visible(parent) || fixed(parent)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    // (text moved off the screen on purpose, the form's honeypot label, is not on it)
+    if ([...range.getClientRects()].some((rect) => rect.width > 0 && rect.right > 0 && rect.left < window.innerWidth
+        && (rect.left < EDGE || rect.right > window.innerWidth - EDGE))) edge.push(node.data.trim().slice(0, 40));
+  }
   const meta = (selector) => { const found = document.querySelector(selector); return found ? found.content : null; };
   const links = (selector) => [...document.querySelectorAll(selector)].map((link) => link.href);
   const main = document.querySelector('main') || document.body;
@@ -63,6 +84,7 @@ async () => {
     viewport: window.innerWidth,
     wide: wide,
     broken: broken,
+    edge_text: edge,
     header_links: links('header a[href]'),
     footer_links: links('footer a[href]'),
     footer_text: (document.querySelector('footer') || {}).innerText || '',
@@ -139,6 +161,8 @@ def problems(measured, url, brand_color, front=False, legal_slugs=("privacy-poli
                                                                 measured["wide"]))
     if measured["broken"]:
         found.append("heading words broken across lines: %s" % measured["broken"])
+    if measured["edge_text"]:
+        found.append("text at the screen's edge (no side padding): %s" % measured["edge_text"])
     if front and (measured["title_above_hero"] or measured["page_titles"]):
         found.append("page title on the front page: %s" % measured["page_titles"])
     if len(measured["header_links"]) < 3:

@@ -31,6 +31,7 @@ BAD = BODY % """
 <div class="wp-block-cover"><h2 style="width:90px;word-break:break-all">Transparent Experienced</h2></div>
 <img src="/missing.png" alt=""><img src="http://192.0.2.1/elsewhere.png" alt="">
 <div style="width:2000px">wide</div>
+<p style="margin-left:-8px">Flush left</p>
 <div class="wp-block-button"><a class="wp-block-button__link" style="background:#ff0000">Go</a></div>
 <p>Hello world!</p>
 """
@@ -78,6 +79,7 @@ def test_a_page_that_breaks_every_rule_shows_each_problem(served, page):
     found = "\n".join(problems(look(page.new_page(), url), url, BRAND, front=True))
     for expected in ("picture not loaded: %s/missing.png" % served, "picture from another host: http://192.0.2.1/",
                      "requests failed or to another host", "wider than the viewport", "heading words broken",
+                     "text at the screen's edge (no side padding): ['Flush left']",
                      "page title on the front page", "not the brand's rgb(10, 108, 255)", "no description",
                      "no og_title", "no og_image", "no JSON-LD", "sample content: Hello world!"):
         assert expected in found, found
