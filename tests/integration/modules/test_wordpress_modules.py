@@ -679,7 +679,7 @@ def test_media_uploaded_twice_before_is_settled_on_the_oldest(site, run, request
     sha256 = hashlib.sha256(content).hexdigest()
     copies = [site.json("POST", "/wp/v2/media", params={"meta[fabrik_sha256]": sha256}, data=content,
                         headers={"Content-Type": "image/png", "Content-Disposition": 'attachment; filename="twice.png"'})
-              for _ in range(2)]
+              for _copy in range(2)]
     oldest = min(copy["id"] for copy in copies)
     wanted = [{"path": str(picture)}]
     planned = run(wordpress_media, check_mode=True, media=wanted)
