@@ -93,7 +93,9 @@ demo: setup sandbox
 	@echo "The sandbox keeps running: make sandbox-stop ends it."
 
 # All five presets built on a sandbox of their own (the browser tests of tests/integration/test_wordpress.py),
-# with desktop (1280 px) and mobile (390 px) screenshots of every page in build/gallery/ and an index.html.
+# with desktop (1280 px) and mobile (390 px) screenshots of every page in build/gallery/ and an index.html
+# (whole pages as a visitor sees them after answering the consent banner; each front page's first screen on
+# a first visit, banner included, as <slug>-first-visit-<width>.png).
 gallery: venv
 	rm -rf build/gallery
 	FABRIK_GALLERY=$(CURDIR)/build/gallery $(BIN)/pytest tests/integration/test_wordpress.py -k all_five_presets

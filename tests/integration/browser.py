@@ -126,9 +126,13 @@ def rgb(color):
     return "rgb(%d, %d, %d)" % tuple(int(color[index:index + 2], 16) for index in (0, 2, 4))
 
 
-def look(page, url, screenshot=None):
+def look(page, url, screenshot=None, first_screen=None):
     """Load ``url`` in ``page`` (a Playwright page at its viewport) and measure it (MEASURE's dict, plus
-    ``status`` and ``failed``: the requests that failed or went to another host)."""
+    ``status`` and ``failed``: the requests that failed or went to another host).
+
+    ``screenshot``: a path for the whole page as a visitor sees it once they answered the consent banner
+    (a full-page shot would otherwise show the fixed banner in the middle of the page); ``first_screen``: a
+    path for what the first screen shows on a first visit, the banner included."""
     host = urlsplit(url).netloc
     failed = []
     page.on("requestfailed", lambda request: failed.append(request.url))
@@ -137,7 +141,13 @@ def look(page, url, screenshot=None):
     response = page.goto(url, wait_until="load", timeout=60000)
     measured = page.evaluate(MEASURE)
     measured.update(status=response.status if response else None, failed=failed)
+    banner = page.locator("#fabrik-consent")
+    if first_screen:
+        first_screen.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(first_screen))
     if screenshot:
+        if banner.count() and banner.is_visible():
+            banner.locator('[data-fabrik-consent-choice="denied"]').click()
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=True)
     return measured

@@ -591,7 +591,8 @@ def test_all_five_presets_look_finished(sandbox_session, wordpress, assets, tmp_
         for slug, url, is_front in urls:
             page = context.new_page()
             shot = gallery / preset / ("%s-%s.png" % (slug, width_name)) if gallery else None
-            measured = look(page, url, screenshot=shot)
+            first = gallery / preset / ("%s-first-visit-%s.png" % (slug, width_name)) if gallery and is_front else None
+            measured = look(page, url, screenshot=shot, first_screen=first)
             page.close()
             for problem in problems(measured, url, spec["wordpress_brand"]["colors"]["primary"], front=is_front):
                 found.setdefault("%s %s" % (slug, width_name), []).append(problem)
