@@ -254,7 +254,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_api import PAGES, POSTS
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
@@ -489,12 +489,14 @@ def run(ctx):
     if not params["wordpress_version"]:  # everything was validated above: now render for the site's version
         present, absent = desired_pages(params["pages"], params["placeholders"] or {},
                                         site_wordpress_version(client, ctx.warn), post_type)
-    current, slugs_by_id = current_pages(client, route)
     if any("seo" in page for page in present.values()):
-        plugin, unmapped_plugin_active = client.seo_plugin()
+        (current, slugs_by_id), (plugin, unmapped_plugin_active) = parallel(lambda: current_pages(client, route),
+                                                                            client.seo_plugin)
         if unmapped_plugin_active:
             ctx.warn(UNMAPPED_SEO_PLUGIN)
         present = {slug: with_seo_meta(page, plugin) if "seo" in page else page for slug, page in present.items()}
+    else:
+        current, slugs_by_id = current_pages(client, route)
     for slug in list(present) + absent:
         if current.get(slug, {}).get("duplicates"):
             settle_duplicates(ctx, client, slug, current[slug], route)

@@ -160,7 +160,7 @@ import copy
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_for,
     connection_argument_spec,
@@ -270,9 +270,8 @@ def user_global_styles_id(client):
 def apply_styles(client, ctx, stylesheet, styles, result):
     """Merge the presets and rules into the user's global styles; record before/after in ``result``."""
     rules = css_values(styles.pop("rules", None) or {})
-    styles_id = user_global_styles_id(client)
+    styles_id, theme = parallel(lambda: user_global_styles_id(client), lambda: client.theme_global_styles(stylesheet))
     user = client.global_styles(styles_id)
-    theme = client.theme_global_styles(stylesheet)
     current, current_rules = user.get("settings") or {}, user.get("styles") or {}
     desired = desired_user_settings(current, theme.get("settings") or {}, styles)
     desired_rules = deep_merge(current_rules, rules)
@@ -296,8 +295,8 @@ def apply_theme_mods(client, ctx, mods, result):
     return bool(changes)
 
 
-def apply_css(client, ctx, css, result):
-    current = client.options()
+def apply_css(client, ctx, css, result, current):
+    """``current``: the connector's options, read with the connector's status."""
     if CSS_OPTION not in current:
         raise SpecError("css", "the site's fabrik connector has no stylesheet option: update "
                                "wp-content/mu-plugins/fabrik-connector.php to the collection's (1.1 or later)")
@@ -322,7 +321,10 @@ def run(ctx):
     validate_theme(params["stylesheet"], params["styles"], params["theme_mods"])
     validate_css(params["css"])
     client = client_for(ctx)
-    status = client.connector_status()
+    if params["css"] is None:
+        status, options = client.connector_status(), None
+    else:
+        status, options = parallel(client.connector_status, client.options)
     stylesheet = params["stylesheet"] or status["stylesheet"]
     diff = {"before": {"stylesheet": status["stylesheet"]}, "after": {"stylesheet": stylesheet}}
     switching = stylesheet != status["stylesheet"]
@@ -341,7 +343,7 @@ def run(ctx):
         changed = apply_theme_mods(client, ctx, params["theme_mods"], diff) or changed
     css_changed = None
     if params["css"] is not None:
-        css_changed = apply_css(client, ctx, params["css"], diff)
+        css_changed = apply_css(client, ctx, params["css"], diff, options)
         changed = changed or css_changed
     result = {"changed": changed, "stylesheet": stylesheet, "block_theme": status["block_theme"],
               "wordpress_version": status.get("wordpress_version"), "diff": diff}
