@@ -92,7 +92,7 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import client_for, connection_argument_spec
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_forms import (
     FORM_LANGUAGES,
@@ -139,8 +139,8 @@ def desired(params):
 def run(ctx):
     wanted = desired(ctx.params)
     client = client_for(ctx)
-    client.connector_status(CONNECTOR_VERSION, "the contact form")
-    form = client.contact_form()
+    # an old connector's error comes first (its missing route would fail the second read)
+    form = parallel(lambda: client.connector_status(CONNECTOR_VERSION, "the contact form"), client.contact_form)[1]
     current = dict(form["settings"], texts=dict(form["settings"].get("texts") or {}))
     changed = current != wanted
     after = wanted

@@ -122,7 +122,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_for,
@@ -274,12 +274,12 @@ def converge_file(client, ctx, entry, attachment):
     return before, view(entry, updated), True
 
 
-def apply_roles(client, ctx, after):
-    """Point site_logo/site_icon at the files with a role; return (before, after, changed)."""
+def apply_roles(client, ctx, after, settings):
+    """Point site_logo/site_icon at the files with a role (``settings``: the site's, read before the uploads);
+    return (before, after, changed)."""
     wanted = {ROLE_SETTINGS[item["role"]]: item["id"] for item in after if item["role"] in ROLE_SETTINGS}
     if not wanted:
         return None, None, False
-    settings = client.settings()
     before = {key: settings.get(key) or 0 for key in sorted(wanted)}
     changes = {key: value for key, value in wanted.items() if before[key] != value}
     if changes and not ctx.check_mode:
@@ -291,14 +291,17 @@ def apply_roles(client, ctx, after):
 def run(ctx):
     files = load_files(ctx.params["media"], ctx.params["base_dir"])
     client = client_for(ctx)
-    existing, changed = existing_by_hash(client, ctx, files)
+    if any(entry["role"] in ROLE_SETTINGS for entry in files):
+        (existing, changed), settings = parallel(lambda: existing_by_hash(client, ctx, files), client.settings)
+    else:
+        (existing, changed), settings = existing_by_hash(client, ctx, files), None
     before, after = [], []
     for entry in files:
         old, new, file_changed = converge_file(client, ctx, entry, existing.get(entry["sha256"]))
         before.append(old)
         after.append(new)
         changed = changed or file_changed
-    site_before, site_after, site_changed = apply_roles(client, ctx, after)
+    site_before, site_after, site_changed = apply_roles(client, ctx, after, settings)
     result = {"ids": {item["name"]: item["id"] for item in after}, "media": after}
     diff = {"before": {"media": before}, "after": {"media": after}}
     if site_after is not None:
