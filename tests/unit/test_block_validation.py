@@ -192,16 +192,21 @@ def _theme_part_documents(version):
     return documents
 
 
+def _sample_context(data):
+    """The placeholders of a sample spec for the template ``data`` (its media where the uploads would be)."""
+    return {"company": {"name": "Acme <GmbH> & Co", "email": "legal@acme.example",
+                        "address": "1 Main St, Springfield", "country": "Germany", "phone": "+49 30 1234567",
+                        "representative": "Ada Example", "register": "HRB 12345", "vat_id": "DE123456789",
+                        "hosting": "Host & Co"},
+            "site": {"domain": "acme.example", "title": "Acme", "owner": "Acme <GmbH> & Co"},
+            "legal": {"law": "the law of Germany"},
+            "media": {item["name"]: "/wp-content/uploads/%s.png" % item["name"] for item in data.get("media", [])}}
+
+
 def _template_documents(path, render):
     """Every page of a preset or legal template, placeholders filled from a sample spec."""
     data = yaml.safe_load(path.read_text())
-    context = {"company": {"name": "Acme <GmbH> & Co", "email": "legal@acme.example",
-                           "address": "1 Main St, Springfield", "country": "Germany", "phone": "+49 30 1234567",
-                           "representative": "Ada Example", "register": "HRB 12345", "vat_id": "DE123456789",
-                           "hosting": "Host & Co"},
-               "site": {"domain": "acme.example", "title": "Acme", "owner": "Acme <GmbH> & Co"},
-               "legal": {"law": "the law of Germany"},
-               "media": {item["name"]: "/wp-content/uploads/%s.png" % item["name"] for item in data.get("media", [])}}
+    context = _sample_context(data)
     pages = data.get("pages", []) + data.get("posts", []) if "pages" in data else [data]
     for page in pages:  # every part of a legal page, whatever its condition (the wordpress_spec filter's)
         for section in page.get("sections") or []:
@@ -214,12 +219,14 @@ def _template_documents(path, render):
 
 def _catalogue_documents(path, render):
     """The catalogue page of a preset with a shop (its products as the products section the role makes)."""
-    shop = yaml.safe_load(path.read_text()).get("shop") or {}
+    data = yaml.safe_load(path.read_text())
+    shop = data.get("shop") or {}
     if not shop.get("products"):
         return []
     section = {"type": "products", "headline": shop.get("headline"), "intro": shop.get("intro"),
                "items": shop["products"], "url": "/contact/"}
-    return [{"name": "%s/shop (catalogue)" % path.relative_to(REPO / "templates"), "content": render([section])}]
+    return [{"name": "%s/shop (catalogue)" % path.relative_to(REPO / "templates"),
+             "content": render([section], _sample_context(data))}]
 
 
 def validate(documents, wordpress):
