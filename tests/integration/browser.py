@@ -3,8 +3,8 @@
 No browser is downloaded: Playwright starts the system's Chromium (bindep.txt installs it) through its
 executable path, off the network but for the site (the flags of tools/screenshot). ``look(page, url)``
 loads a page and measures, in the page, what the presets' browser tests assert: pictures loaded and
-where from, overflow, headings broken inside a word, text without side padding, header and footer links, button colours and the
-head's SEO tags.
+where from, overflow, headings broken inside a word, text without side padding, header and footer links,
+button colours and the head's SEO tags.
 """
 
 import shutil
@@ -141,11 +141,11 @@ def look(page, url, screenshot=None, first_screen=None):
     response = page.goto(url, wait_until="load", timeout=60000)
     measured = page.evaluate(MEASURE)
     measured.update(status=response.status if response else None, failed=failed)
-    banner = page.locator("#fabrik-consent")
     if first_screen:
         first_screen.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(first_screen))
     if screenshot:
+        banner = page.locator("#fabrik-consent")
         if banner.count() and banner.is_visible():
             banner.locator('[data-fabrik-consent-choice="denied"]').click()
         screenshot.parent.mkdir(parents=True, exist_ok=True)
