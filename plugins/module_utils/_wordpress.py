@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import random
 import re
 import threading
 from urllib.parse import quote, urlsplit
@@ -33,7 +34,8 @@ INSTALLER_FORM_MARKER = 'id="setup"'
 LOGGED_IN_COOKIE_PREFIX = "wordpress_logged_in_"
 # A login whose session another login of the same user overwrote at once (WordPress keeps a user's sessions
 # in one user meta value, read and written back by each login: two at the same moment keep one) is sent
-# back to the login form (reauth); it is tried this many times in all, a little apart.
+# back to the login form (reauth); it is tried this many times in all, a little apart. A session lost later
+# (a REST request refused as not logged in) is renewed as many times.
 LOGIN_ATTEMPTS = 5
 LOGIN_PAUSE = 0.5
 # The REST API's refusals of a request whose login session is gone (logged in again once, then sent again).
@@ -197,14 +199,15 @@ class WordPressClient(WordPressApi):
 
     def _rest_response(self, method, route, operation, **kwargs):
         number = self._ensure_session()
-        try:
-            return self.http.request(method, REST_PREFIX + route, operation=operation, **kwargs)
-        except ApiError as err:
-            if not self._session_lost(err.status, err.message):
-                raise
-        # Refused before anything was done (the cookie check comes first): log in again, send it again.
-        self._renew_session(number)
-        return self.http.request(method, REST_PREFIX + route, operation=operation, **kwargs)
+        for attempt in range(1, LOGIN_ATTEMPTS + 1):
+            try:
+                return self.http.request(method, REST_PREFIX + route, operation=operation, **kwargs)
+            except ApiError as err:
+                if attempt == LOGIN_ATTEMPTS or not self._session_lost(err.status, err.message):
+                    raise
+            # Refused before anything was done (the cookie check comes first): log in again, send it again.
+            number = self._renew_session(number, attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _ensure_session(self):
         """Log in once, before the first authenticated request, when the client uses the login password;
@@ -223,12 +226,17 @@ class WordPressClient(WordPressApi):
         return (self._session_password is not None and status in (401, 403)
                 and str(message or "").startswith(SESSION_LOST_CODES))
 
-    def _renew_session(self, number):
-        """Log in again, unless another thread did since the session ``number``."""
+    def _renew_session(self, number, attempt):
+        """Log in again, unless another thread did since the session ``number``; the new session's number.
+        Other logins of the user may go on dropping sessions while they last: from the second renewal on, a
+        pause first (growing, and drawn at random so that clients that collided do not collide again)."""
+        if attempt > 1:
+            self.http.sleep(LOGIN_PAUSE * attempt * random.uniform(0.5, 1.5))
         with self._session_lock:
             if self._session_number == number:
                 self.login(self.username, self._session_password)
                 self._session_number += 1
+            return self._session_number
 
     def _json(self, response, method, route, operation):
         if response.status_code == 204 or not response.content:
@@ -333,8 +341,10 @@ class WordPressClient(WordPressApi):
         """The authenticated user (``context=edit``), or None when the credentials are refused."""
         number = self._ensure_session()
         response = self._users_me()
-        if self._session_lost(response.status_code, parse_error(response)):
-            self._renew_session(number)
+        for attempt in range(1, LOGIN_ATTEMPTS):
+            if not self._session_lost(response.status_code, parse_error(response)):
+                break
+            number = self._renew_session(number, attempt)
             response = self._users_me()
         if response.status_code != 200:
             return None
@@ -379,7 +389,7 @@ class WordPressClient(WordPressApi):
         for attempt in range(1, LOGIN_ATTEMPTS + 1):
             if self._login_once(username, password, last=attempt == LOGIN_ATTEMPTS):
                 return
-            self.http.sleep(LOGIN_PAUSE * attempt)
+            self.http.sleep(LOGIN_PAUSE * attempt * random.uniform(0.5, 1.5))
 
     def _login_once(self, username, password, last):
         """One login; False when its session was lost at once (another login of the user at the same moment)

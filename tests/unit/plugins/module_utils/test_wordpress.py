@@ -9,6 +9,7 @@ import pytest
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, CheckModeViolation
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
+    LOGIN_ATTEMPTS,
     WordPressClient,
     content_disposition,
     head_snippets,
@@ -136,6 +137,46 @@ def test_a_failed_login_reports_the_page_message_without_the_password(server):
     assert "Error: The password you entered for the username admin is incorrect." in str(caught.value)
     assert b"pwd=hunter2-password" in server.requests[0].body
     assert "hunter2-password" not in str(caught.value)
+
+
+LOGGED_IN = {"Set-Cookie": "wordpress_logged_in_abc=admin%7Ctoken; path=/"}
+SESSION_GONE = {"code": "rest_cookie_invalid_nonce", "message": "Cookie check failed", "data": {"status": 403}}
+
+
+def session_client(server, sleeps):
+    client = WordPressClient(server.url, username="admin", password="hunter2-password")
+    client.http.sleep = sleeps
+    return client
+
+
+def enqueue_logins_losing(server, lost, answer):
+    """Each login (form, nonce) followed by the REST answer: the session lost ``lost`` times, then ``answer``."""
+    for number in range(lost + 1):
+        server.enqueue(method="POST", headers=LOGGED_IN, body="<html>dashboard</html>")
+        server.enqueue(method="GET", body="abcdef%04d" % number)
+        server.enqueue(**(dict(method="GET", status=403, body=SESSION_GONE) if number < lost else answer))
+
+
+@pytest.mark.parametrize("call", ["current_user", "rest"])
+def test_a_session_lost_again_and_again_is_renewed_until_it_holds(server, sleeps, call):
+    """Logins of the same user at once keep dropping each other's sessions: each loss is a new login, after a
+    pause drawn at random, until a request is answered (four logins here, of at most LOGIN_ATTEMPTS)."""
+    enqueue_logins_losing(server, 3, {"method": "GET", "body": {"id": 1, "username": "admin"}})
+    client = session_client(server, sleeps)
+    if call == "current_user":
+        assert client.current_user() == {"id": 1, "username": "admin"}
+    else:
+        assert client.rest("GET", "/wp/v2/users/me", "read user") == {"id": 1, "username": "admin"}
+    assert server.count("POST") == 4 and server.requests[-1].headers["x-wp-nonce"] == "abcdef0003"
+    assert len(sleeps.delays) == 2 and all(0 < delay < 3 for delay in sleeps.delays)
+
+
+def test_a_session_that_never_holds_is_an_error_after_the_last_login(server, sleeps):
+    enqueue_logins_losing(server, LOGIN_ATTEMPTS, {"method": "GET", "body": {}})
+    client = session_client(server, sleeps)
+    with pytest.raises(ApiError, match="HTTP 403: rest_cookie_invalid_nonce"):
+        client.rest("GET", "/wp/v2/pages", "list pages")
+    assert server.count("POST") == LOGIN_ATTEMPTS
 
 
 @pytest.mark.parametrize("value", ["example.com", "ftp://example.com", "https://", "https://example.com/?p=1", None])
