@@ -199,15 +199,15 @@ class WordPressClient(WordPressApi):
 
     def _rest_response(self, method, route, operation, **kwargs):
         number = self._ensure_session()
-        for attempt in range(1, LOGIN_ATTEMPTS + 1):
+        for attempt in range(1, LOGIN_ATTEMPTS):
             try:
                 return self.http.request(method, REST_PREFIX + route, operation=operation, **kwargs)
             except ApiError as err:
-                if attempt == LOGIN_ATTEMPTS or not self._session_lost(err.status, err.message):
+                if not self._session_lost(err.status, err.message):
                     raise
             # Refused before anything was done (the cookie check comes first): log in again, send it again.
             number = self._renew_session(number, attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self.http.request(method, REST_PREFIX + route, operation=operation, **kwargs)
 
     def _ensure_session(self):
         """Log in once, before the first authenticated request, when the client uses the login password;
