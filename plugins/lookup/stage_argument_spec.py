@@ -46,7 +46,7 @@ from pathlib import Path
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._compose import safe_load
+from ansible_collections.fabrik.deploy.plugins.module_utils._yaml import safe_load
 
 # plugins/lookup/<this file> -> the collection's root
 ROLES_DIR = Path(__file__).resolve().parents[2] / "roles"

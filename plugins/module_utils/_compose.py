@@ -23,12 +23,9 @@ from __future__ import annotations
 
 import re
 
-try:
-    import yaml
-except ImportError:  # ansible-core requires PyYAML; kept for the sanity import test
-    yaml = None
-
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._yaml import AVAILABLE as YAML_AVAILABLE
+from ansible_collections.fabrik.deploy.plugins.module_utils._yaml import YAMLError, safe_dump, safe_load
 
 SECRET_KEY = re.compile(r"(PASS(WORD)?|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE|CREDENTIALS?|SALT|AUTH_KEY|_KEY)$",
                         re.IGNORECASE)
@@ -50,31 +47,17 @@ PRIVILEGE_RULES = {
     "all_capabilities": "cap_add: [ALL] grants every Linux capability",
 }
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
-# libyaml's parser and emitter when PyYAML was built with them (about ten times faster than the pure Python
-# ones, which parse the same documents the same way): compose files are parsed and dumped by several tasks.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", None) or getattr(yaml, "SafeLoader", None)
-SAFE_DUMPER = getattr(yaml, "CSafeDumper", None) or getattr(yaml, "SafeDumper", None)
-
-
-def safe_load(stream):
-    """``yaml.safe_load`` with libyaml's loader when there is one."""
-    return yaml.load(stream, Loader=SAFE_LOADER)  # nosec: a safe loader
-
-
-def safe_dump(data, **options):
-    """``yaml.safe_dump`` with libyaml's emitter when there is one."""
-    return yaml.dump(data, Dumper=SAFE_DUMPER, **options)
 
 
 def parse(text, field="compose"):
     """The compose document of ``text``; SpecError naming ``field`` when it is not one."""
-    if yaml is None:
+    if not YAML_AVAILABLE:
         raise SpecError(field, "the PyYAML library is required")
     if not isinstance(text, str) or not text.strip():
         raise SpecError(field, "a compose file (YAML text) is required")
     try:
         document = safe_load(text)
-    except yaml.YAMLError as err:
+    except YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
         raise SpecError(field, "not valid YAML%s: %s" % (where, getattr(err, "problem", None) or err)) from None

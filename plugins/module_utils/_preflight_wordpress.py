@@ -25,15 +25,11 @@ import re
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _wordpress_spec as spec_lib
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
-from ansible_collections.fabrik.deploy.plugins.module_utils._compose import safe_load
+from ansible_collections.fabrik.deploy.plugins.module_utils._yaml import AVAILABLE as YAML_AVAILABLE
+from ansible_collections.fabrik.deploy.plugins.module_utils._yaml import YAMLError, safe_load
 from ansible_collections.fabrik.deploy.plugins.module_utils._preflight import check_file, renamer, require
 from ansible_collections.fabrik.deploy.plugins.module_utils._types import check, describe
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import head_snippets, validate_site_url
-
-try:
-    import yaml
-except ImportError:  # ansible-core requires PyYAML; kept for the sanity import test
-    yaml = None
 
 BUILTIN_PRESETS = ("company", "landing", "saas", "ecommerce", "content")
 CONTENT_KEYS = ("site", "company", "pages", "menus", "seo")
@@ -83,7 +79,7 @@ def load_yaml(site, problems, path, field, allowed=()):
     try:
         with open(full, encoding="utf-8") as handle:
             return safe_load(handle)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+    except (OSError, UnicodeDecodeError, YAMLError) as err:
         mark = getattr(err, "problem_mark", None)
         where = " at line %d" % (mark.line + 1) if mark else ""
         problems.add(field, "%s is not readable YAML%s: %s" % (path, where, getattr(err, "problem", None) or err))
@@ -93,7 +89,7 @@ def load_yaml(site, problems, path, field, allowed=()):
 def check_wordpress(site, problems):
     """The whole wordpress stage (see the module docstring)."""
     check_connection(site, problems)
-    if yaml is None:
+    if not YAML_AVAILABLE:
         return
     preset = load_preset(site, problems)
     content = load_content(site, problems)
