@@ -17,6 +17,14 @@ from ansible.errors import AnsibleError
 
 from ansible_collections.fabrik.deploy.plugins.lookup.stage_argument_spec import argument_spec_options
 from ansible_collections.fabrik.deploy.plugins.module_utils import _preflight
+
+# What the preflight imports on its first use, imported here, in Ansible's parent process: the stages'
+# validators and the clients that prove the credentials, with their libraries (boto3, the Socket.IO client).
+# Imported in the preflight's worker instead, they cost it 0.3 s of CPU before its first request on every run.
+from ansible_collections.fabrik.deploy.plugins.module_utils import (  # pylint: disable=unused-import
+    _cloudflare, _coolify, _namecheap, _preflight_credentials, _preflight_stages, _r2, _r2_buckets, _uptime_kuma,
+    _wordpress,
+)
 from ansible_collections.fabrik.deploy.plugins.modules import site_spec
 from ansible_collections.fabrik.deploy.plugins.plugin_utils.in_process import ModuleAction
 

@@ -199,3 +199,17 @@ def test_every_module_has_its_in_process_action_plugin():
         module = plugin.ActionModule.module
         assert module.__name__ == "ansible_collections.fabrik.deploy.plugins.modules." + name
         assert callable(module.run) and module.SPEC["supports_check_mode"] is True
+
+
+def test_the_parent_loads_one_filter_of_each_file_of_the_collections_filters():
+    """Ansible compiles a collection's filter file from source in each worker that uses one of its filters:
+    the in-process runner loads one filter of each file in the parent, before the workers fork."""
+    import importlib
+
+    directory = Path(in_process.__file__).resolve().parents[1] / "filter"
+    names = {}
+    for path in sorted(directory.glob("*.py")):
+        plugin = importlib.import_module("ansible_collections.fabrik.deploy.plugins.filter." + path.stem)
+        names[path.stem] = {"fabrik.deploy." + name for name in plugin.FilterModule().filters()}
+    assert names and all(filters & set(in_process.COLLECTION_FILTERS) for filters in names.values()), names
+    assert set(in_process.COLLECTION_FILTERS) <= set().union(*names.values())
