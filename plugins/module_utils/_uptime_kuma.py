@@ -49,8 +49,10 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._uptime_kuma_session
 SERVICE = "Uptime Kuma"
 LIBRARY = "uptime-kuma-api2"
 DEFAULT_TIMEOUT = 30
-# Pause the library makes after reading a pushed list, waiting for a later copy.
-WAIT_EVENTS = 0.05
+# Pause the library makes after reading a pushed list, waiting for a later copy: none. The lists a login pushes
+# have arrived once the version that follows them has (UptimeKumaClient._server_version), each arrives whole,
+# and the library reads the monitor list again itself after a change.
+WAIT_EVENTS = 0
 TOTP_STEP = 30
 # The server's answer when its login limiter (20 a minute for the instance) is spent; waited out this often.
 TOO_FREQUENTLY = "Too frequently, try again later."
@@ -166,17 +168,23 @@ def _import_library():
             del sys.modules["aiohttp"]
 
     class GreetedApi(UptimeKumaApi):
-        """The library's client, which also tells when the server's first ``info`` event arrived: Uptime Kuma
-        2.x attaches its event handlers (login included) only after sending it, and an event sent earlier
-        gets no answer at all."""
+        """The library's client, which also tells when the server's first ``info`` event arrived (Uptime Kuma
+        2.x attaches its event handlers, login included, only after sending it, and an event sent earlier
+        gets no answer at all), and when one with the server's version did: the server sends its version only
+        to a logged-in connection, in the ``info`` event that follows the monitor list after a login."""
 
         def __init__(self, *args, **kwargs):
             self.greeted = threading.Event()
+            self.versioned = threading.Event()
+            self.server_version = None
             super().__init__(*args, **kwargs)
 
         def _event_info(self, data):
-            self.greeted.set()
             super()._event_info(data)
+            if isinstance(data, dict) and data.get("version"):
+                self.server_version = data["version"]
+                self.versioned.set()
+            self.greeted.set()
 
     return SimpleNamespace(requests=requests, socketio=socketio, api_class=GreetedApi,
                            exception=UptimeKumaException, notification_type=NotificationType)
@@ -360,7 +368,7 @@ class UptimeKumaClient:
             raise self._error("connect", "cannot connect to %s (%s)" % (self.url, err)) from None
         self._wait_for_greeting()
         self._authenticate()
-        self.version = self._library("read server info", lambda: self._api.info().get("version"))
+        self.version = self._server_version()
         self.release = parse_release(self.version)
         if self.release is None or self.release[0] not in (1, 2):
             raise self._error("read server info", "server version %r is not supported (1.23.x and 2.x are)"
@@ -372,6 +380,18 @@ class UptimeKumaClient:
         greeted = getattr(self._api, "greeted", None)
         if greeted is not None:
             greeted.wait(self.timeout)
+
+    def _server_version(self):
+        """The version the server sent after the login (waited for, at most the timeout): by then the lists it
+        pushes on a login before it (the monitor list first) have arrived too. A library object that does not
+        tell (a test's stand-in) is asked through ``info()``."""
+        versioned = getattr(self._api, "versioned", None)
+        if versioned is None:
+            return self._library("read server info", lambda: self._api.info().get("version"))
+        if not versioned.wait(self.timeout):
+            raise self._error("read server info", "the server sent no version within %d s of the login"
+                              % self.timeout)
+        return self._api.server_version
 
     def _authenticate(self):
         """Login by the given token; else by the token an earlier task of this run kept, or by username +

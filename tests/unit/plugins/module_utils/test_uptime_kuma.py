@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -40,7 +41,7 @@ def connect(kuma):
     clients = []
 
     def make(**options):
-        options = dict({"username": "admin", "password": PASSWORD, "timeout": 3, "wait_events": 0.01}, **options)
+        options = dict({"username": "admin", "password": PASSWORD, "timeout": 3}, **options)  # the product's wait_events
         client = uk.UptimeKumaClient(kuma[1], **options)
         clients.append(client)
         client.login()
@@ -166,7 +167,7 @@ def test_client_interval_below_the_library_floor_reaches_a_2_1_server(served):
     emulator, url = served
     emulator.configure(version=V2, twofa_secret=None)
     emulator.app.reset()  # state, faults, latency, log and violations
-    client = uk.UptimeKumaClient(url, "admin", PASSWORD, timeout=3, wait_events=0.01)
+    client = uk.UptimeKumaClient(url, "admin", PASSWORD, timeout=3)
     with uk.connected(client):
         monitor_id = client.add_monitor({"type": "ping", "name": "p", "hostname": "a.test", "interval": 5})
     assert emulator.snapshot()["monitors"][str(monitor_id)]["interval"] == 5
@@ -241,6 +242,24 @@ def test_unsupported_server_line_is_refused():
         client.login()
     assert str(caught.value) == ("Uptime Kuma: read server info failed: server version '3.0.0-beta.0' is not "
                                  "supported (1.23.x and 2.x are)")
+
+
+class SilentServer(FutureServer):
+    """A stand-in for the library on a server that never sends its version after the login."""
+
+    def __init__(self, url, **_options):
+        super().__init__(url)
+        self.versioned = threading.Event()
+        self.server_version = None
+
+
+def test_a_server_that_sends_no_version_after_the_login_is_an_error_within_the_timeout():
+    client = uk.UptimeKumaClient("http://kuma.test", "admin", PASSWORD, timeout=1, api_class=SilentServer)
+    started = time.monotonic()
+    with pytest.raises(uk.UptimeKumaError) as caught:
+        client.login()
+    assert str(caught.value) == "Uptime Kuma: read server info failed: the server sent no version within 1 s of the login"
+    assert 1 <= time.monotonic() - started < 5
 
 
 def test_client_options_are_validated():
@@ -324,7 +343,7 @@ def test_on_2_x_the_login_waits_for_the_first_info_event(served):
     emulator.configure(version=V2, twofa_secret=None, info_delay=1.5)
     emulator.app.reset()
     try:
-        client = uk.UptimeKumaClient(url, "admin", PASSWORD, timeout=5, wait_events=0.01)
+        client = uk.UptimeKumaClient(url, "admin", PASSWORD, timeout=5)
         started = time.monotonic()
         with uk.connected(client):
             assert client.tags() == []
