@@ -17,6 +17,7 @@ Rules the client enforces for every module (see the contract notes of Coolify 4.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import secrets
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _compose
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, hostname_problem
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, hostname_problem, parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient
 
 SERVICE = "Coolify"
@@ -325,16 +326,16 @@ class CoolifyClient:
         Coolify has no token introspection. Each probe targets an object that cannot exist, so the
         answer is 403 when the ability is missing and 404 otherwise; nothing is ever changed.
         """
-        missing = []
-        for ability in abilities:
+        def probe(ability):
             method, path, params, body = PROBES[ability]
             response = self.http.request(method, path, operation="check the %s ability" % ability, params=params,
                                          json=body, raw=True, mutates=False, expected=(404,))
-            if response.status_code == 403:
-                missing.append(ability)
-            elif response.status_code in (400, 401) or response.status_code >= 500:
+            if response.status_code in (400, 401) or response.status_code >= 500:
                 raise self.http.error_for(response, method, path, "check the %s ability" % ability)
-        return missing
+            return response.status_code == 403
+
+        lacking = parallel(*(functools.partial(probe, ability) for ability in abilities))
+        return [ability for ability, lacks in zip(abilities, lacking) if lacks]
 
     def require_abilities(self, abilities):
         """SpecError naming the abilities in ``abilities`` the token lacks (see :meth:`missing_abilities`)."""

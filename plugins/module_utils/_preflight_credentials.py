@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._preflight import services_of
 
@@ -123,20 +123,24 @@ def probe_coolify(site, check_mode=False):
     from ansible_collections.fabrik.deploy.plugins.module_utils._coolify import CoolifyClient
 
     client = CoolifyClient(site.get("coolify_api_url"), site.get("coolify_api_token"), timeout=_timeout(site))
-    try:
-        client.version()
-    except SpecError as err:
-        raise Refused("coolify_api_url", err.message) from None
-    except ApiError as err:
-        raise _unreachable_or_refused(err, "coolify_api_token", "coolify_api_url", "Coolify") from None
+
+    def version():
+        try:
+            client.version()
+        except SpecError as err:
+            raise Refused("coolify_api_url", err.message) from None
+        except ApiError as err:
+            raise _unreachable_or_refused(err, "coolify_api_token", "coolify_api_url", "Coolify") from None
+
     server_field = "app_server" if site.given.get("app_server") and not site.get("coolify_server") else "coolify_server"
 
     def server():
         if site.get("app_server"):
             client.find_server(name=site.get("app_server"))
 
+    # All at once; the version's verdict first (a wrong URL or token fails every request), as if sequential.
     try:
-        missing = parallel(server, lambda: client.missing_abilities(["write", "deploy"]))[1]
+        missing = parallel(version, server, lambda: client.missing_abilities(["write", "deploy"]))[2]
     except SpecError as err:
         raise Refused(server_field, err.message) from None
     except ApiError as err:
@@ -270,13 +274,6 @@ PROBES = {
     "wordpress": (probe_wordpress, ("wordpress_url", "wordpress_username", "wordpress_admin_password",
                                     "wordpress_app_password", "wordpress_app_password_file")),
 }
-
-
-def parallel(*calls):
-    """The results of ``calls``, run at once; the first exception (in call order) is raised."""
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = [pool.submit(call) for call in calls]
-    return [future.result() for future in futures]
 
 
 def prove_credentials(site, problems, check_mode=False, probes=None):

@@ -161,6 +161,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _runner as runner
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress import (
     client_for,
     connection_argument_spec,
@@ -267,10 +268,28 @@ def user_global_styles_id(client):
     return int(links[0]["href"].rstrip("/").rsplit("/", 1)[-1])
 
 
-def apply_styles(client, ctx, stylesheet, styles, result):
-    """Merge the presets and rules into the user's global styles; record before/after in ``result``."""
+def styles_reads(client, stylesheet):
+    """The reads of the global styles of ``stylesheet`` as the active theme: the id of the user's global styles
+    and the theme's own."""
+    return [lambda: user_global_styles_id(client), lambda: client.theme_global_styles(stylesheet)]
+
+
+def read_ahead(read):
+    """``read`` sent with the connector's status, before it says whether its answer will be used: None
+    when it fails (the read is made again, or the error reported, where the answer is needed)."""
+    def attempt():
+        try:
+            return read()
+        except (SpecError, ApiError):
+            return None
+    return attempt
+
+
+def apply_styles(client, ctx, stylesheet, styles, result, known=None):
+    """Merge the presets and rules into the user's global styles; record before/after in ``result``.
+    ``known``: the answers of :func:`styles_reads`, read already."""
     rules = css_values(styles.pop("rules", None) or {})
-    styles_id, theme = parallel(lambda: user_global_styles_id(client), lambda: client.theme_global_styles(stylesheet))
+    styles_id, theme = known or parallel(*styles_reads(client, stylesheet))
     user = client.global_styles(styles_id)
     current, current_rules = user.get("settings") or {}, user.get("styles") or {}
     desired = desired_user_settings(current, theme.get("settings") or {}, styles)
@@ -321,24 +340,28 @@ def run(ctx):
     validate_theme(params["stylesheet"], params["styles"], params["theme_mods"])
     validate_css(params["css"])
     client = client_for(ctx)
-    if params["css"] is None:
-        status, options = client.connector_status(), None
-    else:
-        status, options = parallel(client.connector_status, client.options)
+    styles = {option: entries for option, entries in (params["styles"] or {}).items() if entries}
+    reads = [client.connector_status] + ([client.options] if params["css"] is not None else [])
+    # The styles of the theme the task names are read with the status, in the likely case that it is the
+    # active one already (a rerun): used only when the status says so.
+    ahead = [read_ahead(read) for read in styles_reads(client, params["stylesheet"])] \
+        if styles and params["stylesheet"] else []
+    answers = parallel(*reads, *ahead)
+    status, options, known = answers[0], answers[1] if len(reads) > 1 else None, answers[len(reads):]
     stylesheet = params["stylesheet"] or status["stylesheet"]
     diff = {"before": {"stylesheet": status["stylesheet"]}, "after": {"stylesheet": stylesheet}}
     switching = stylesheet != status["stylesheet"]
     changed = switching
     if switching:
         status = switch_theme(client, ctx, stylesheet, status)
-    styles = {option: entries for option, entries in (params["styles"] or {}).items() if entries}
     if styles:
         if status["block_theme"] is False:
             raise SpecError("styles", "theme %r is a classic theme: use theme_mods" % stylesheet)
         if status["block_theme"] is None:
             changed = True  # check mode before a switch: the new theme's styles cannot be read yet
         else:
-            changed = apply_styles(client, ctx, stylesheet, styles, diff) or changed
+            usable = not switching and known and None not in known
+            changed = apply_styles(client, ctx, stylesheet, styles, diff, known if usable else None) or changed
     if params["theme_mods"]:
         changed = apply_theme_mods(client, ctx, params["theme_mods"], diff) or changed
     css_changed = None
