@@ -38,7 +38,7 @@ LOGGED_IN_COOKIE_PREFIX = "wordpress_logged_in_"
 # (a REST request refused as not logged in) is renewed as many times.
 LOGIN_ATTEMPTS = 5
 LOGIN_PAUSE = 0.5
-# The REST API's refusals of a request whose login session is gone (logged in again once, then sent again).
+# The REST API's refusals of a request whose login session is gone (logged in again, then sent again).
 SESSION_LOST_CODES = ("rest_cookie_invalid_nonce:", "rest_not_logged_in:")
 ERROR_TEXT_LIMIT = 300
 
