@@ -4,6 +4,7 @@ import json
 import multiprocessing
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -111,11 +112,14 @@ def test_an_impossible_wait_fails_instead_of_hanging(state_dir):
         limiter.acquire()
 
 
+# The repository (or ansible-test's copy of it): every state_dir lies inside it (tests/output/unit).
+CHECKOUT = Path(__file__).resolve().parents[4]
 WINDOWS = ((5, 1.0), (1000, 60.0))  # the second window only keeps every request's time in the file
 
 
-def _worker(directory, count):
-    limiter = Limiter("svc", "shared", WINDOWS, directory=directory)
+def _worker(state_directory, count):
+    """One process's requests; ``state_directory``: the test's ``state_dir``, inside the checkout."""
+    limiter = Limiter("svc", "shared", WINDOWS, directory=state_directory)
     for _unused in range(count):
         limiter.acquire()
 
@@ -124,6 +128,7 @@ def _worker(directory, count):
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_processes_share_one_count(state_dir):
     """Four processes, 15 requests, 5 a second: never more than 5 in any second, so at least 2 s in all."""
+    assert state_dir.resolve().is_relative_to(CHECKOUT)  # the limiter's shared file stays in the checkout
     context = multiprocessing.get_context("fork")
     workers = [context.Process(target=_worker, args=(str(state_dir), count)) for count in (4, 4, 4, 3)]
     for worker in workers:
