@@ -205,10 +205,11 @@ def test_check_mode_refuses_writes_but_allows_the_ability_probes(server):
     coolify = client(server, check_mode=True)
     with pytest.raises(CheckModeViolation):
         coolify.create_project("site")
-    server.enqueue(status=404, body={"message": "Project not found."})
-    server.enqueue(status=403, body={"message": "Missing required permissions: deploy"})
+    # The two probes go at once: each answer is the one for its method.
+    server.enqueue(method="PATCH", status=404, body={"message": "Project not found."})
+    server.enqueue(method="POST", status=403, body={"message": "Missing required permissions: deploy"})
     assert coolify.missing_abilities(["write", "deploy"]) == ["deploy"]
-    assert [(r.method, r.path) for r in server.requests] == [
+    assert sorted((r.method, r.path) for r in server.requests) == [
         ("PATCH", "/api/v1/projects/fabrik-ability-probe"), ("POST", "/api/v1/services/fabrik-ability-probe/start")]
 
 
