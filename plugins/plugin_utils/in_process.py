@@ -41,7 +41,7 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
-from ansible.plugins.loader import filter_loader, test_loader
+from ansible.plugins.loader import filter_loader, lookup_loader, test_loader
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
@@ -80,6 +80,10 @@ SETTING_VARIABLES = (
 # that every file has one here).
 COLLECTION_FILTERS = ("fabrik.deploy.domain_name", "fabrik.deploy.wordpress_spec", "fabrik.deploy.design_css",
                       "fabrik.deploy.featured_media")
+# The lookups the collection's roles use, and ``env``, which inventories use for their secrets: each worker
+# that templates one would load it and parse its documentation again (1 to 2 ms each).
+WARM_LOOKUPS = ("ansible.builtin.env", "ansible.builtin.file", "ansible.builtin.fileglob", "ansible.builtin.template",
+                "fabrik.deploy.cwd")
 VALIDATOR_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
 
 display = Display()
@@ -92,17 +96,18 @@ _uptime_kuma_session.new_run_key()
 
 
 def warm_jinja_plugins():
-    """Load Ansible's own filter and test plugins, and the collection's filters, now, in the parent: a worker
-    that evaluates a ``when`` or a filter would otherwise load them again (about 15 ms per task, 20 ms for
-    each file of the collection's filters, which Ansible compiles from source)."""
+    """Load Ansible's own filter and test plugins, the collection's filters and the lookups of WARM_LOOKUPS now,
+    in the parent: a worker that evaluates a ``when``, a filter or a lookup would otherwise load them again (about
+    15 ms per task, 20 ms for each file of the collection's filters, which Ansible compiles from source)."""
     for loader in (filter_loader, test_loader):
         for _plugin in loader.all():
             pass
-    for name in COLLECTION_FILTERS:
-        try:
-            filter_loader.get(name)
-        except (KeyError, AnsibleError, ImportError):
-            pass  # outside a run (no collection loader yet): a worker loads it when a template uses it
+    for loader, names in ((filter_loader, COLLECTION_FILTERS), (lookup_loader, WARM_LOOKUPS)):
+        for name in names:
+            try:
+                loader.get(name, class_only=loader is lookup_loader)
+            except (KeyError, AnsibleError, ImportError):
+                pass  # outside a run (no collection loader yet): a worker loads it when a template uses it
 
 
 warm_jinja_plugins()

@@ -213,3 +213,18 @@ def test_the_parent_loads_one_filter_of_each_file_of_the_collections_filters():
         names[path.stem] = {"fabrik.deploy." + name for name in plugin.FilterModule().filters()}
     assert names and all(filters & set(in_process.COLLECTION_FILTERS) for filters in names.values()), names
     assert set(in_process.COLLECTION_FILTERS) <= set().union(*names.values())
+
+
+def test_the_parent_loads_every_lookup_the_roles_and_playbooks_use():
+    """A worker that templates a lookup loads its plugin and parses its documentation again: the in-process
+    runner loads, in the parent, every lookup the collection's roles and playbooks use (and env)."""
+    import re
+
+    root = Path(in_process.__file__).resolve().parents[2]
+    used = set()
+    for path in list((root / "roles").rglob("*.yml")) + list((root / "playbooks").rglob("*.yml")):
+        for name in re.findall(r"""(?:lookup|query)\(\s*['"]([a-z0-9_.]+)['"]""", path.read_text(encoding="utf-8")):
+            used.add(name if "." in name else "ansible.builtin." + name)
+    assert used, "no lookup found in the roles"
+    assert used <= set(in_process.WARM_LOOKUPS), sorted(used - set(in_process.WARM_LOOKUPS))
+    assert "ansible.builtin.env" in in_process.WARM_LOOKUPS
