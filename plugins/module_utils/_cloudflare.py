@@ -114,13 +114,16 @@ class CloudflareClient:
             validate_certs=validate_certs,
             error_parser=parse_error,
             check_mode=check_mode,
+            # Listings are handed to the later tasks of the run (module_utils/_run_reads.py), per token.
+            reads_scope=api_token,
         )
 
     # -- envelope and paging -------------------------------------------------------------
 
-    def call(self, method, path, operation, params=None, json=None, headers=None):
-        """One request; returns the envelope (dict) after checking ``success``."""
-        response = self.http.request(method, path, operation=operation, params=params, json=json, headers=headers)
+    def call(self, method, path, operation, params=None, json=None, headers=None, cache=False):
+        """One request; returns the envelope (dict) after checking ``success``. ``cache``: see HttpClient.request."""
+        response = self.http.request(method, path, operation=operation, params=params, json=json, headers=headers,
+                                     cache=cache)
         try:
             envelope = response.json()
         except ValueError:
@@ -144,7 +147,8 @@ class CloudflareClient:
         page = 1
         while True:
             query = dict(params or {}, page=page, per_page=per_page)
-            envelope = self.call("GET", path, operation, params=query)
+            # A listing is never polled (a wait reads one resource): its answer may be kept for the run.
+            envelope = self.call("GET", path, operation, params=query, cache=True)
             batch = envelope.get("result") or []
             items.extend(batch)
             info = envelope.get("result_info") or {}

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from urllib.parse import quote, quote_plus
 
 from ansible_collections.fabrik.deploy.plugins.module_utils import _http_transport as transport
+from ansible_collections.fabrik.deploy.plugins.module_utils import _run_reads
 from ansible_collections.fabrik.deploy.plugins.module_utils._limits import LimitError, limiter_for
 from ansible_collections.fabrik.deploy.plugins.module_utils._http_transport import MAX_REDIRECTS, TransportFailure
 
@@ -30,6 +31,8 @@ COLLECTION_VERSION = "0.1.0"
 USER_AGENT = "fabrik.deploy/" + COLLECTION_VERSION
 
 REDACTED = "********"
+# request(cache=READ_AHEAD): a read sent ahead of the task that needs it (see _run_reads.py).
+READ_AHEAD = "read ahead"
 READ_ONLY_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS"))
 RETRYABLE_STATUSES = frozenset((502, 503, 504))
@@ -170,11 +173,15 @@ class HttpClient:
 
     ``rate_limit``: ``(name, scope)`` of the controller-wide limiter (``_limits.py``) every attempt waits for,
     e.g. ``("cloudflare", base_url + token)``; the limits in force for ``name`` apply (none: no waiting).
+
+    ``reads_scope``: the credentials (hashed, never kept) under which the answers of the reads sent with
+    ``cache=True`` are handed to the later tasks of the run (``_run_reads.py``); ``learn_reads``: note those
+    reads for the site's next run, which sends them ahead (``read_ahead``).
     """
 
     def __init__(self, service, base_url, headers=None, secrets=None, timeout=30, validate_certs=True,
                  error_parser=None, check_mode=False, retry_after_cap=30, retry_budget=120,
-                 max_retries=5, sleep=time.sleep, rate_limit=None):
+                 max_retries=5, sleep=time.sleep, rate_limit=None, reads_scope=None, learn_reads=False):
         if transport.requests is None:
             raise MissingLibrary(service)
         self.service = service
@@ -194,6 +201,7 @@ class HttpClient:
                 self.limiter = limiter_for(rate_limit[0], "%s\n%s" % (self.base_url, rate_limit[1]), sleep=sleep)
             except LimitError as err:
                 raise ApiError(service, "prepare the client", "GET", "/", message=str(err)) from None
+        self.reads = _run_reads.store(service, self.base_url, reads_scope, learn_reads)
         self.session = transport.new_session(USER_AGENT)
         self.session.headers.update(headers or {})
         if not validate_certs:
@@ -226,7 +234,7 @@ class HttpClient:
         return text
 
     def request(self, method, path, operation, params=None, json=None, data=None, headers=None,
-                expected=None, idempotent=None, raw=False, mutates=None):
+                expected=None, idempotent=None, raw=False, mutates=None, cache=False, keep=None):
         """Send one logical request, retrying where safe; return the ``requests.Response``.
 
         ``params``: query parameters (a dict or pairs; a list value repeats the key; None values are left out).
@@ -236,6 +244,10 @@ class HttpClient:
         ``raw``: return the final response whatever its status instead of raising.
         ``mutates``: override whether the request writes (e.g. a GET-style write command),
         which decides the check mode guard.
+        ``cache``: a read whose answer may be handed to the later tasks of the run, and taken from an earlier
+        one (never a read polled for a change); any write of the run makes those answers stale. ``READ_AHEAD``:
+        the same for a read sent ahead of the task that needs it, which is not noted for the next run.
+        ``keep``: whether a successful answer may be kept (e.g. not an error the API sends with status 200).
         """
         method = method.upper()
         if mutates is None:
@@ -245,6 +257,17 @@ class HttpClient:
         if self.check_mode and mutates:
             raise CheckModeViolation(self.service, operation, method, self.redact(path),
                                      message="refusing to send a mutating request in check mode")
+        if mutates:
+            _run_reads.invalidate()
+        reads = self.reads if cache and not mutates else None
+        if reads is not None:
+            key = _run_reads.request_key(method, path, params, data if isinstance(data, dict) else None)
+            kept = reads.get(key)
+            if kept is not None and _is_expected(kept["status"], expected):
+                if cache is not READ_AHEAD:
+                    reads.record(key)
+                return transport.replayed(kept, self.base_url + "/" + path.lstrip("/"))
+            generation = reads.generation()
         send_args = {
             "params": params,
             "json": json,
@@ -254,9 +277,16 @@ class HttpClient:
         call = _Call(self, method, path, operation, idempotent)
         while True:
             try:
-                return call.attempt(send_args, expected, raw)
+                response = call.attempt(send_args, expected, raw)
+                break
             except _Retry as retry:
                 call.wait_or_raise(retry)
+        if reads is not None:
+            if keep is None or keep(response):
+                reads.put(key, response, generation)
+            if cache is not READ_AHEAD:
+                reads.record(key)
+        return response
 
     def error_for(self, response, method, path, operation, maybe_applied=False):
         """The ApiError for an unexpected response (API error text extracted and redacted)."""

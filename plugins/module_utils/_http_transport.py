@@ -67,6 +67,18 @@ def new_session(user_agent):
     return session
 
 
+def replayed(answer, url):
+    """A ``requests.Response`` made of an answer kept by an earlier task of the run (``_run_reads.py``)."""
+    response = requests.models.Response()
+    response.status_code = answer["status"]
+    response.headers = requests.structures.CaseInsensitiveDict(answer.get("headers") or {})
+    response._content = answer["content"]  # pylint: disable=protected-access
+    response.url = answer.get("url") or url
+    response.encoding = answer.get("encoding") or "utf-8"
+    response.reason = "kept from an earlier task of the run"
+    return response
+
+
 def send(session, method, url, **options):
     """One request on ``session``, redirects followed: the ``requests.Response``, or a TransportFailure."""
     try:

@@ -104,6 +104,11 @@ WRITE_COMMANDS = frozenset({
     "namecheap.domains.dns.setHosts",
 })
 
+# Reads whose answers may be handed to the later tasks of a run (never polled), when the API answered OK: the
+# details of a domain the account does not hold are an error answer, never kept, so that a registration is
+# always decided on a read of its own.
+KEPT_READS = frozenset({"namecheap.domains.getInfo", "namecheap.domains.dns.getList"})
+
 _PHONE_RE = re.compile(r"^\+\d{1,3}\.\d{4,14}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CAA_RE = re.compile(r"^\d{1,3} (issue|issuewild|iodef) \S.*$", re.IGNORECASE)
@@ -228,6 +233,15 @@ def parse_response(body, command, path=ENDPOINT_PATH, redact=str):
     if response is None:
         raise unexpected_response(command, path, "response has no <CommandResponse>")
     return response
+
+
+def _answered_ok(response):
+    """Whether an answer is the API's success (an error comes with HTTP 200 too): only those are kept."""
+    try:
+        parse_response(response.content, "keep")
+    except ApiError:
+        return False
+    return True
 
 
 def unexpected_response(command, path, message):
@@ -613,6 +627,8 @@ class NamecheapClient:
             check_mode=check_mode,
             sleep=sleep,
             rate_limit=("namecheap", api_user),
+            # A domain's details and host records are handed to the later tasks of the run (_run_reads.py).
+            reads_scope="%s\n%s" % (api_user, api_key),
         )
 
     # -- transport
@@ -630,7 +646,8 @@ class NamecheapClient:
             try:
                 # Every call is a POST, reads included: tell the HTTP layer which ones write.
                 response = self.http.request("POST", self._path, operation=command, data=form,
-                                             idempotent=retry, mutates=command in WRITE_COMMANDS)
+                                             idempotent=retry, mutates=command in WRITE_COMMANDS,
+                                             cache=command in KEPT_READS, keep=_answered_ok)
                 return parse_response(response.content, command, self._path, self.http.redact)
             except ApiError as err:
                 pause = min(delay, THROTTLE_MAX_DELAY) * random.uniform(0.8, 1.0)

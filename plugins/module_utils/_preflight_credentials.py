@@ -231,7 +231,11 @@ def probe_wordpress(site, check_mode=False):
     timeout = _timeout(site)
     try:
         if app_password:
-            user = WordPressClient(url, username=username, app_password=app_password, timeout=timeout).current_user()
+            client = WordPressClient(url, username=username, app_password=app_password, timeout=timeout)
+            if "wordpress" in site.stages:
+                # The reads the stage's tasks made last run, sent at once now: each task finds them done.
+                client.read_ahead()
+            user = client.current_user()
             if user is not None and user.get("username") == username:
                 return "application password accepted"
         anonymous = WordPressClient(url, timeout=timeout, secrets=[admin_password, app_password])

@@ -21,7 +21,12 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._block_markup import LATEST as LATEST_MARKUP
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
-from ansible_collections.fabrik.deploy.plugins.module_utils._http import ApiError, HttpClient, default_error_parser
+from ansible_collections.fabrik.deploy.plugins.module_utils._http import (
+    READ_AHEAD,
+    ApiError,
+    HttpClient,
+    default_error_parser,
+)
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_api import WordPressApi
 
 SERVICE = "WordPress"
@@ -41,6 +46,8 @@ LOGIN_PAUSE = 0.5
 # The REST API's refusals of a request whose login session is gone (logged in again, then sent again).
 SESSION_LOST_CODES = ("rest_cookie_invalid_nonce:", "rest_not_logged_in:")
 ERROR_TEXT_LIMIT = 300
+# The reads a run sends ahead go this many at once (fewer than _http_transport.POOL_SIZE connections).
+READ_AHEAD_THREADS = 8
 
 GA4_ID = re.compile(r"^G-[A-Z0-9]{4,20}$")
 GTM_ID = re.compile(r"^GTM-[A-Z0-9]{4,12}$")
@@ -193,6 +200,11 @@ class WordPressClient(WordPressApi):
             error_parser=parse_error,
             check_mode=check_mode,
             rate_limit=("wordpress", username or ""),
+            # The REST reads are handed to the later tasks of the run (module_utils/_run_reads.py), per user and
+            # password; the next run sends the ones this run made ahead (read_ahead).
+            reads_scope="%s\n%s" % (username, app_password or password) if username and (app_password or password)
+            else None,
+            learn_reads=True,
         )
 
     # -- REST
@@ -201,13 +213,14 @@ class WordPressClient(WordPressApi):
         number = self._ensure_session()
         for attempt in range(1, LOGIN_ATTEMPTS):
             try:
-                return self.http.request(method, REST_PREFIX + route, operation=operation, **kwargs)
+                return self.http.request(method, REST_PREFIX + route, operation=operation, cache=method == "GET",
+                                         **kwargs)
             except ApiError as err:
                 if not self._session_lost(err.status, err.message):
                     raise
             # Refused before anything was done (the cookie check comes first): log in again, send it again.
             number = self._renew_session(number, attempt)
-        return self.http.request(method, REST_PREFIX + route, operation=operation, **kwargs)
+        return self.http.request(method, REST_PREFIX + route, operation=operation, cache=method == "GET", **kwargs)
 
     def _ensure_session(self):
         """Log in once, before the first authenticated request, when the client uses the login password;
@@ -357,7 +370,31 @@ class WordPressClient(WordPressApi):
     def _users_me(self):
         return self.http.request("GET", REST_PREFIX + "/wp/v2/users/me", operation="check credentials",
                                  params={"context": "edit", "_fields": "id,username"},
-                                 expected=(200, 401, 403), raw=True)
+                                 expected=(200, 401, 403), raw=True, cache=True)
+
+    def read_ahead(self):
+        """Send at once the REST reads this site's last run made with these credentials (noted by the HTTP
+        layer), so that the tasks after this one find their answers kept (module_utils/_run_reads.py) instead
+        of reading one round after the other. An answer that is not a success is left to the task that reads
+        it. The number of reads sent."""
+        reads = self.http.reads
+        wanted = [(path, params) for path, params in (reads.learned() if reads is not None else [])
+                  if path.startswith(REST_PREFIX + "/")]
+        if not wanted:
+            return 0
+        from concurrent.futures import ThreadPoolExecutor  # only the preflight reads ahead
+
+        def read(path, params):
+            try:
+                self.http.request("GET", path, operation="read ahead", params=params, raw=True, cache=READ_AHEAD)
+            except ApiError:
+                pass
+
+        self._ensure_session()
+        with ThreadPoolExecutor(max_workers=min(READ_AHEAD_THREADS, len(wanted))) as pool:
+            for future in [pool.submit(read, path, params) for path, params in wanted]:
+                future.result()
+        return len(wanted)
 
     # -- installer and login (anonymous client)
 

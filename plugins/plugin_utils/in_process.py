@@ -45,7 +45,7 @@ from ansible.plugins.loader import filter_loader, lookup_loader, test_loader
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.fabrik.deploy.plugins.module_utils import _uptime_kuma_session
+from ansible_collections.fabrik.deploy.plugins.module_utils import _run_reads, _uptime_kuma_session
 from ansible_collections.fabrik.deploy.plugins.module_utils._common import LazyImport
 from ansible_collections.fabrik.deploy.plugins.module_utils._runner import Context, outcome
 
@@ -93,6 +93,8 @@ LazyImport.preload_all()
 # The key of this run's kept Uptime Kuma login token, drawn here, in ansible-playbook's own process: every
 # task's worker is forked from it and has the same key; no later process can read what it encrypted.
 _uptime_kuma_session.new_run_key()
+# The key of this run's reads handed from task to task (module_utils/_run_reads.py), drawn here for the same reason.
+_run_reads.new_run()
 
 
 def warm_jinja_plugins():
