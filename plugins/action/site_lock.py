@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.utils.display import Display
 
+from ansible_collections.fabrik.deploy.plugins.module_utils import _run_reads
 from ansible_collections.fabrik.deploy.plugins.module_utils._limits import LimitError, state_dir
 from ansible_collections.fabrik.deploy.plugins.modules import site_lock
 from ansible_collections.fabrik.deploy.plugins.plugin_utils import site_lock_holder
@@ -68,6 +69,14 @@ def held_by_someone(path):
     finally:
         os.close(descriptor)
     return False
+
+
+def _last_held(path):
+    """When a run last took or released the lock (the file's time, see site_lock_holder.py); 0 for never."""
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0
 
 
 def describe(holder):
@@ -124,6 +133,7 @@ class ActionModule(ModuleAction):
         info = json.dumps({"site": site, "run_pid": run_pid, "controller": socket.gethostname(), "host": host,
                            "since": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
         started = time.monotonic()
+        last_held = _last_held(path)
         # pylint: disable-next=consider-using-with
         holder = subprocess.Popen([sys.executable, site_lock_holder.__file__, path, str(run_pid), info],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -134,6 +144,10 @@ class ActionModule(ModuleAction):
             ready, _w, _x = select.select([holder.stdout], [], [], max(0.0, left))
             line = holder.stdout.readline().decode("utf-8", "replace").strip() if ready else None
             if line == "locked":
+                if announced or last_held >= (_run_reads.RUN_STARTED or 0):
+                    # Another run held the site since this run began, and may have changed it: what this run's
+                    # earlier tasks (the preflight) read is read again.
+                    _run_reads.invalidate()
                 waited = round(time.monotonic() - started, 1)
                 holder.stdout.close()
                 holder.stdin.close()

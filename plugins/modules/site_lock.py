@@ -20,6 +20,9 @@ description:
     Every run on the controller that uses the same directory shares the locks.
   - A run that holds the lock already (an earlier task or play of the same run) takes it again at once.
     Two inventory hosts of one run naming the same site fail.
+  - When another run held the lock since this run began (this run waited for it, or that run ended meanwhile),
+    the answers this run's earlier tasks (the preflight) read and kept for the later ones are dropped, and the
+    later tasks read the site again.
   - It protects runs on one controller. Runs on several controllers (AWX nodes, say) are not serialised;
     the modules stay safe without the lock (they find duplicates a concurrent run may create, see
     docs/operations.md).

@@ -8,7 +8,8 @@ action starts this script (the standard library only, in a session of its own) a
 (who holds it, as JSON) into it, answers ``locked`` on its standard output, then waits for the process
 ``RUN_PID`` (``ansible-playbook``) to end and exits: the kernel releases the lock whenever this process
 ends, however the run ends (a crash and ``kill -9`` included). While another run holds the lock it answers
-``busy`` once and keeps trying; it gives up when its standard input closes (the action's timeout).
+``busy`` once and keeps trying; it gives up when its standard input closes (the action's timeout). The file's
+modification time is set when it takes the lock (INFO) and again when the run ends.
 """
 
 from __future__ import annotations
@@ -89,6 +90,9 @@ def main(argv):
         os.dup2(devnull, stream.fileno())
         os.close(devnull)
     _wait_for_exit(run_pid)
+    # The file's time says when a run last held the lock: a run that began meanwhile takes nothing it read
+    # before its own lock (module_utils/_run_reads.py, plugins/action/site_lock.py).
+    os.utime(path)
     return 0
 
 
