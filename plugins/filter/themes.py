@@ -16,10 +16,17 @@ template without the page title.
 ``{{ css | fabrik.deploy.design_css(profile) }}`` puts the CSS variables of the presets' stylesheet (the
 theme's slots of each brand role) before it.
 
+``{{ stylesheet | fabrik.deploy.theme_profile }}`` is the collection's profile of a theme, ``{}`` for a theme
+without one. The profiles are parsed when this file is loaded, which plugins/plugin_utils/in_process.py does in
+``ansible-playbook``'s own process: no task's worker parses one again.
+
 The format and the logic are in ``plugins/module_utils/_themes.py``.
 """
 
 from __future__ import annotations
+
+import copy
+import os
 
 from ansible.errors import AnsibleFilterError
 
@@ -29,6 +36,32 @@ from ansible_collections.fabrik.deploy.plugins.module_utils._themes import check
 from ansible_collections.fabrik.deploy.plugins.module_utils._themes import design_css as _design_css
 from ansible_collections.fabrik.deploy.plugins.module_utils._themes import page_templates as _page_templates
 from ansible_collections.fabrik.deploy.plugins.module_utils._wordpress_spec import plain
+from ansible_collections.fabrik.deploy.plugins.module_utils._yaml import safe_load
+
+# plugins/filter/<this file> -> the collection's templates/themes
+THEMES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                          "templates", "themes")
+
+
+def _load_profiles(directory=THEMES_DIR):
+    """{stylesheet: profile} of every ``<stylesheet>.yml`` in ``directory``."""
+    profiles = {}
+    names = sorted(os.listdir(directory)) if os.path.isdir(directory) else []
+    for name in names:
+        if name.endswith(".yml"):
+            with open(os.path.join(directory, name), encoding="utf-8") as handle:
+                profiles[name[:-len(".yml")]] = safe_load(handle.read()) or {}
+    return profiles
+
+
+PROFILES = _load_profiles()
+
+
+def theme_profile(stylesheet):
+    """The collection's profile of the theme ``stylesheet`` (``templates/themes/<stylesheet>.yml``, a copy), or
+    ``{}`` for a theme without one."""
+    profile = PROFILES.get(str(stylesheet or ""))
+    return copy.deepcopy(profile) if profile is not None else {}
 
 
 def brand_styles(brand, profile=None):
@@ -84,4 +117,4 @@ class FilterModule:
 
     def filters(self):
         return {"brand_styles": brand_styles, "theme_parts": theme_parts, "theme_templates": theme_templates,
-                "page_templates": page_templates, "design_css": design_css}
+                "page_templates": page_templates, "design_css": design_css, "theme_profile": theme_profile}
