@@ -107,6 +107,14 @@ app_password_created:
   description: Whether a new application password was created (in check mode, would be created).
   returned: always
   type: bool
+ready:
+  description:
+    - Whether the site takes content now, that is the tasks after this one can run. False only in check mode
+      when WordPress is not installed yet or the application password they need does not exist yet, where a
+      plan stops.
+  returned: always
+  type: bool
+  version_added: "0.1.0"
 app_password:
   description:
     - The new application password, only when one was created. Keep it secret (C(no_log=true)).
@@ -266,6 +274,12 @@ def keep_secret(path, secret):
 
 
 def run(ctx):
+    result = converge(ctx)
+    result["ready"] = not (ctx.check_mode and (result["installed"] or result["app_password_created"]))
+    return result
+
+
+def converge(ctx):
     params = ctx.params
     validate(params)
     anonymous = _client(ctx, secrets=[params["admin_password"], params["password"]])

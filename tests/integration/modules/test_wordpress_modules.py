@@ -167,19 +167,21 @@ def test_install_flow_check_mode_install_and_idempotence(shared_site, run, reque
 
     planned = run(wordpress_install, check_mode=True, credentials=False, **install_args())
     assert (planned["changed"], planned["installed"], planned["app_password_created"]) == (True, True, True)
+    assert planned["ready"] is False  # a plan stops here: nothing after it can be read yet
     assert "app_password" not in planned
     assert writes(requests_log) == []
     assert not sandbox.is_installed()
 
     done = run(wordpress_install, credentials=False, **install_args())
     assert done["failed"] is False, done
-    assert (done["changed"], done["installed"], done["app_password_created"]) == (True, True, True)
+    assert (done["changed"], done["installed"], done["app_password_created"], done["ready"]) == (True, True, True, True)
     assert sandbox.is_installed()
     assert app_password_authenticates(shared_site, done["app_password"])
     shared_site.admin_app_password = done["app_password"]
 
     again = run(wordpress_install, credentials=False, app_password=done["app_password"], **install_args())
     assert (again["changed"], again["installed"], again["app_password_created"]) == (False, False, False)
+    assert again["ready"] is True
     assert "app_password" not in again
     assert writes(requests_log) == []
 
@@ -191,7 +193,8 @@ def test_without_an_app_password_to_keep_the_modules_log_in_and_reruns_change_no
     sandbox.reset()
     args = install_args(create_app_password=False)
     planned = run(wordpress_install, check_mode=True, credentials=False, **args)
-    assert (planned["changed"], planned["installed"], planned["app_password_created"]) == (True, True, False)
+    assert (planned["changed"], planned["installed"], planned["app_password_created"], planned["ready"]) == \
+        (True, True, False, False)
     assert writes(requests_log) == []
     done = run(wordpress_install, credentials=False, **args)
     assert (done["failed"], done["changed"], done["installed"], "app_password" in done) == (False, True, True, False)
