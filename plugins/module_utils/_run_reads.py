@@ -23,8 +23,9 @@ The answers are kept in ``<state dir>/reads/<run>/`` (``_limits.state_dir``), en
 key that exists only in the memory of the run, as the Uptime Kuma login token (``_uptime_kuma_session``):
 :func:`new_run` is called where the action plugins are imported, in ``ansible-playbook``'s own process,
 so every worker forked for a task has the key and nothing after the run can read the files (removed after
-a day). Without the key (a module run the usual way), without ``cryptography`` or a usable state directory
-nothing is kept and every read goes to the service.
+a day; a site's learned reads after thirty days without a run that used them). Without the key (a module
+run the usual way), without ``cryptography`` or a usable state directory nothing is kept and every read goes
+to the service.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ RUN_STARTED = None
 # Directories of past runs (their key is gone) are removed after this many seconds.
 STALE = 24 * 3600
 NONCE = 12
+# The reads a site's runs learned are forgotten when no run used them for this many seconds (a site gone, or
+# credentials changed: the list is kept per user and password).
+LEARNED_STALE = 30 * 24 * 3600
 # At most this many reads of a site's last run are sent ahead.
 LEARNED_LIMIT = 64
 # Headers of an answer that are not kept (the next task's client has its own session).
@@ -122,15 +126,21 @@ def _learned_dir():
 
 
 def _remove_stale(base):
+    """Remove the directories of past runs (a day old) and the learned reads no run used for LEARNED_STALE."""
     now = time.time()
+    learned = os.path.join(base, "learned")
     try:
-        names = os.listdir(base)
+        paths = [os.path.join(base, name) for name in os.listdir(base) if name != "learned"]
+        paths += [os.path.join(learned, name) for name in os.listdir(learned)] if os.path.isdir(learned) else []
     except OSError:
         return
-    for name in names:
-        path = os.path.join(base, name)
+    for path in paths:
         try:
-            if name != "learned" and now - os.stat(path).st_mtime > STALE:
+            age = now - os.stat(path).st_mtime
+            if os.path.dirname(path) == learned:
+                if age > LEARNED_STALE:
+                    os.unlink(path)
+            elif age > STALE:
                 shutil.rmtree(path, ignore_errors=True)
         except OSError:
             pass

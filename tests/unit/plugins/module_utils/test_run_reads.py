@@ -6,6 +6,7 @@ to be another one (only forked workers keep and take answers).
 
 import json
 import os
+import time
 
 import pytest
 
@@ -245,3 +246,20 @@ def test_after_a_write_only_the_first_read_of_a_path_is_noted(server, sleeps, ru
 
     assert client_of(server, sleeps, learn_reads=True).reads.learned() == [
         ("/settings", []), ("/pages", [["page", "1"]]), ("/pages", [["page", "2"]]), ("/media", [["sha256", "ab"]])]
+
+
+def test_past_runs_and_unused_learned_reads_are_removed(server, sleeps, run, monkeypatch):
+    reads = run / "reads"
+    (reads / "learned").mkdir(parents=True)
+    for path, age in ((reads / "0123456789abcdef01234567", 2 * 24 * 3600), (reads / "fedcba9876543210fedcba98", 600),
+                      (reads / "learned" / "old.json", 40 * 24 * 3600), (reads / "learned" / "recent.json", 3600)):
+        if path.suffix:
+            path.write_text("{}")
+        else:
+            path.mkdir()
+        os.utime(path, (time.time() - age, time.time() - age))
+    client_of(server, sleeps).request("GET", "/zones", "list zones", cache=True)  # the run's first kept answer
+
+    assert sorted(path.name for path in reads.iterdir()) == sorted(["fedcba9876543210fedcba98", "learned",
+                                                                     _run_reads.RUN_ID])
+    assert [path.name for path in (reads / "learned").iterdir()] == ["recent.json"]
