@@ -386,7 +386,9 @@ class WordPressClient(WordPressApi):
 
         def read(path, params):
             try:
-                self.http.request("GET", path, operation="read ahead", params=params, raw=True, cache=READ_AHEAD)
+                # Not retried (idempotent=False): a read that fails here is the task's to make and retry.
+                self.http.request("GET", path, operation="read ahead", params=params, raw=True, cache=READ_AHEAD,
+                                  idempotent=False)
             except ApiError:
                 pass
 

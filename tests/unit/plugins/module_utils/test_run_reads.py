@@ -263,3 +263,18 @@ def test_past_runs_and_unused_learned_reads_are_removed(server, sleeps, run, mon
     assert sorted(path.name for path in reads.iterdir()) == sorted(["fedcba9876543210fedcba98", "learned",
                                                                      _run_reads.RUN_ID])
     assert [path.name for path in (reads / "learned").iterdir()] == ["recent.json"]
+
+
+def test_a_read_sent_ahead_that_fails_is_not_retried_nor_kept(server, run, monkeypatch):
+    def client():
+        return WordPressClient(server.url, username="deployer", app_password="abcd efgh ijkl", timeout=2)
+
+    client().rest("GET", "/wp/v2/settings", "read settings")
+    new_run(monkeypatch)
+    sent = len(server.requests)
+    server.enqueue(status=503, body={"code": "busy", "message": "try later"})
+    assert client().read_ahead() == 1
+    assert len(server.requests) == sent + 1  # a retry would have sent it again
+    client().rest("GET", "/wp/v2/settings", "read settings")  # the task reads it itself
+
+    assert len(server.requests) == sent + 2
