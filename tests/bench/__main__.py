@@ -9,6 +9,8 @@ Ansible's worker, plugins/plugin_utils/in_process.py) and the **module path** fo
 * ``noop_s``: the same run again, which changes nothing;
 * ``floor_s``: a playbook of as many ``ansible.builtin.ping`` tasks as the no-op run executed, on the same
   host with the same inventory and settings: what Ansible costs for that many module tasks;
+* the no-op rerun and the floor run ``FABRIK_BENCH_SAMPLES`` times each (3), in turns: their medians (wall
+  and CPU seconds, each on its own) are reported, every sample under ``samples``;
 * ``paths``: per path, those runs' wall and CPU seconds (Ansible's: the playbook and every process it
   started; the machine's: the sandbox's servers too);
 * ``module_invocations`` and ``tasks`` per run (tests/bench/plugins/bench_counts.py);
@@ -30,6 +32,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -47,6 +50,8 @@ WORK = REPO / "build" / "bench"
 SANDBOX_DIR = WORK / "sandbox"
 RESULTS = Path(os.environ.get("FABRIK_BENCH_RESULTS", str(REPO / "tests" / "bench" / "results.json")))
 LATENCY_MS = int(os.environ.get("FABRIK_BENCH_LATENCY_MS", "50"))
+# How many times the no-op rerun and its floor run, in turns (their medians are reported).
+SAMPLES = max(1, int(os.environ.get("FABRIK_BENCH_SAMPLES", "3")))
 FLEET_SIZE = int(os.environ.get("FABRIK_BENCH_FLEET", "20"))
 FORKS = 10
 SERVICES = {"cloudflare": 1, "namecheap": 2, "coolify": 3, "uptime_kuma": 4, "r2": 5, "wordpress": 6}
@@ -144,6 +149,19 @@ def playbook(path, inventory, label, forks=None, environment=None):
     return seconds, json.loads(counts_file.read_text()), proc.stdout
 
 
+def sample(label, seconds):
+    """One run's wall time and the CPU seconds ``playbook`` noted for it."""
+    return {"seconds": seconds, "ansible_cpu_s": CPU[label], "machine_cpu_s": MACHINE_CPU[label]}
+
+
+def median(samples, label):
+    """The median wall time of ``label``'s samples; its CPU seconds become their medians too."""
+    runs = samples[label]
+    CPU[label] = statistics.median(run["ansible_cpu_s"] for run in runs)
+    MACHINE_CPU[label] = statistics.median(run["machine_cpu_s"] for run in runs)
+    return statistics.median(run["seconds"] for run in runs)
+
+
 def floor_playbook(tasks, name):
     path = WORK / ("floor-%s.yml" % name)
     play = [{"name": "Floor: %d ping tasks" % tasks, "hosts": "sites", "connection": "local", "gather_facts": False,
@@ -190,7 +208,18 @@ def measure():
         seconds, counts, output = playbook(REPO / "site.yml", inventory, label)
         logs = logs_since(start)
         runs[label] = {"seconds": seconds, "counts": counts, "logs": logs, "output": output}
-    floor_s, floor_counts = playbook(floor_playbook(runs["noop"]["counts"]["tasks"], "site"), inventory, "floor")[:2]
+    # The no-op rerun and its floor, SAMPLES times each in turns: each reports its median (a single run of a few
+    # seconds moves by a tenth on this machine); the counts and requests are the first no-op's.
+    floor = floor_playbook(runs["noop"]["counts"]["tasks"], "site")
+    samples = {"noop": [sample("noop", runs["noop"]["seconds"])], "floor": []}
+    for number in range(SAMPLES):
+        if number:
+            samples["noop"].append(sample("noop", playbook(REPO / "site.yml", inventory, "noop")[0]))
+        floor_s, floor_counts = playbook(floor, inventory, "floor")[:2]
+        samples["floor"].append(sample("floor", floor_s))
+    runs["noop"]["seconds"] = median(samples, "noop")
+    floor_s = median(samples, "floor")
+    results["samples"] = samples
     # The module path, on a fresh sandbox of its own: the same two runs.
     reset()
     if password.exists():
