@@ -260,8 +260,8 @@ def test_past_runs_and_unused_learned_reads_are_removed(server, sleeps, run, mon
         os.utime(path, (time.time() - age, time.time() - age))
     client_of(server, sleeps).request("GET", "/zones", "list zones", cache=True)  # the run's first kept answer
 
-    assert sorted(path.name for path in reads.iterdir()) == sorted(["fedcba9876543210fedcba98", "learned",
-                                                                     _run_reads.RUN_ID])
+    kept = sorted(["fedcba9876543210fedcba98", "learned", _run_reads.RUN_ID])
+    assert sorted(path.name for path in reads.iterdir()) == kept
     assert [path.name for path in (reads / "learned").iterdir()] == ["recent.json"]
 
 
