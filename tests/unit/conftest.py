@@ -36,14 +36,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.timeout(600))
 
 
+# tests/output/unit of the checkout (or of ansible-test's copy of it): every file a unit test writes lands here.
 UNIT_OUTPUT = Path(__file__).resolve().parents[1] / "output" / "unit"
 
 
+def output_name(nodeid):
+    """The name of a test's directory under UNIT_OUTPUT."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", nodeid)[-150:]
+
+
 @pytest.fixture
-def state_dir(request):
-    """A fresh directory for a test's controller state inside the checkout (tests/output/unit/<test>), as the
-    integration tests keep theirs: nothing of the limiter or the locks lands outside the repository."""
-    directory = UNIT_OUTPUT / re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.nodeid)[-150:]
+def output_dir(request):
+    """A fresh directory of the test's own inside the checkout, ``tests/output/unit/<test>`` (UNIT_OUTPUT), as the
+    integration tests keep theirs: nothing of the limiter, the locks or the kept reads lands outside the
+    repository."""
+    directory = UNIT_OUTPUT / output_name(request.node.nodeid)
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     yield directory

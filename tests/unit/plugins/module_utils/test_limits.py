@@ -59,9 +59,9 @@ def test_defaults_are_the_vendors_documented_limits(monkeypatch):
     assert limiter_for("cloudflare", "scope") is None
 
 
-def test_sliding_windows_hold_every_request_until_room(state_dir):
+def test_sliding_windows_hold_every_request_until_room(output_dir):
     fake = FakeTime()
-    limiter = Limiter("svc", "scope", ((3, 10), (4, 100)), directory=str(state_dir), sleep=fake.sleep, clock=fake.clock,
+    limiter = Limiter("svc", "scope", ((3, 10), (4, 100)), directory=str(output_dir), sleep=fake.sleep, clock=fake.clock,
                       margin=0)
     sent = []
     for _unused in range(6):
@@ -75,68 +75,70 @@ def test_sliding_windows_hold_every_request_until_room(state_dir):
         assert len([when for when in sent if start <= when < start + 100]) <= 4
 
 
-def test_windows_are_counted_a_little_longer_than_the_vendors(state_dir):
+def test_windows_are_counted_a_little_longer_than_the_vendors(output_dir):
     """A request reaches the vendor after it leaves here: 1 s more per window (a tenth of a short one)."""
     fake = FakeTime()
-    limiter = Limiter("svc", "scope", ((2, 60), (100, 5)), directory=str(state_dir), sleep=fake.sleep, clock=fake.clock)
+    limiter = Limiter("svc", "scope", ((2, 60), (100, 5)), directory=str(output_dir), sleep=fake.sleep, clock=fake.clock)
     assert limiter.counted == ((2, 61.0), (100, 5.5))
     for _unused in range(3):
         limiter.acquire()
     assert fake.now - 1000.0 == 61.0
 
 
-def test_the_file_names_a_hash_never_the_credential(state_dir):
-    limiter = Limiter("cloudflare", "https://api\nsecret-token-value", ((5, 1),), directory=str(state_dir))
+def test_the_file_names_a_hash_never_the_credential(output_dir):
+    limiter = Limiter("cloudflare", "https://api\nsecret-token-value", ((5, 1),), directory=str(output_dir))
     limiter.acquire()
-    names = os.listdir(str(state_dir))
+    names = os.listdir(str(output_dir))
     assert len(names) == 1 and names[0].startswith("cloudflare-") and "secret" not in names[0]
-    assert "secret" not in (state_dir / names[0]).read_text()
-    assert oct(os.stat(str(state_dir / names[0])).st_mode & 0o777) == "0o600"
+    assert "secret" not in (output_dir / names[0]).read_text()
+    assert oct(os.stat(str(output_dir / names[0])).st_mode & 0o777) == "0o600"
 
 
-def test_a_damaged_file_starts_the_count_afresh(state_dir):
-    limiter = Limiter("svc", "scope", ((1, 60),), directory=str(state_dir))
+def test_a_damaged_file_starts_the_count_afresh(output_dir):
+    limiter = Limiter("svc", "scope", ((1, 60),), directory=str(output_dir))
     limiter.acquire()
-    (state_dir / limiter.name).write_text("[12")
+    (output_dir / limiter.name).write_text("[12")
     fake = FakeTime()
     limiter.sleep, limiter.clock = fake.sleep, fake.clock
     limiter.acquire()
     assert fake.sleeps == []
 
 
-def test_an_impossible_wait_fails_instead_of_hanging(state_dir):
+def test_an_impossible_wait_fails_instead_of_hanging(output_dir):
     fake = FakeTime()
-    limiter = Limiter("svc", "scope", ((1, 86400),), directory=str(state_dir), sleep=fake.sleep, clock=fake.clock)
+    limiter = Limiter("svc", "scope", ((1, 86400),), directory=str(output_dir), sleep=fake.sleep, clock=fake.clock)
     limiter.acquire()
     with pytest.raises(LimitError, match="1 per 86400s"):
         limiter.acquire()
 
 
-# The repository (or ansible-test's copy of it): every state_dir lies inside it (tests/output/unit).
+# The repository (or ansible-test's copy of it): every output_dir lies inside it (tests/output/unit).
 CHECKOUT = Path(__file__).resolve().parents[4]
+UNIT_OUTPUT = CHECKOUT / "tests" / "output" / "unit"  # as tests/unit/conftest.py's output_dir
 WINDOWS = ((5, 1.0), (1000, 60.0))  # the second window only keeps every request's time in the file
 
 
-def _worker(state_directory, count):
-    """One process's requests; ``state_directory``: the test's ``state_dir``, inside the checkout."""
-    limiter = Limiter("svc", "shared", WINDOWS, directory=state_directory)
+def _worker(name, count):
+    """One process's requests, counted in the checkout's tests/output/unit/<name> (the test's output_dir)."""
+    limiter = Limiter("svc", "shared", WINDOWS, directory=str(UNIT_OUTPUT / name))
     for _unused in range(count):
         limiter.acquire()
 
 
 # Forked as Ansible forks its workers; pytest's own threads (xdist, timeouts) make Python warn about that.
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-def test_processes_share_one_count(state_dir):
+def test_processes_share_one_count(output_dir):
     """Four processes, 15 requests, 5 a second: never more than 5 in any second, so at least 2 s in all."""
-    assert state_dir.resolve().is_relative_to(CHECKOUT)  # the limiter's shared file stays in the checkout
+    assert output_dir.resolve().is_relative_to(CHECKOUT)  # the limiter's shared file stays in the checkout
+    assert output_dir.resolve().parent == UNIT_OUTPUT
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_worker, args=(str(state_dir), count)) for count in (4, 4, 4, 3)]
+    workers = [context.Process(target=_worker, args=(output_dir.name, count)) for count in (4, 4, 4, 3)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(60)
-    limiter = Limiter("svc", "shared", WINDOWS, directory=str(state_dir))
-    stamps = json.loads((state_dir / limiter.name).read_text())  # when each request was let through
+    limiter = Limiter("svc", "shared", WINDOWS, directory=str(UNIT_OUTPUT / output_dir.name))
+    stamps = json.loads((output_dir / limiter.name).read_text())  # when each request was let through
     assert len(stamps) == 15
     for index in range(len(stamps) - 5):
         assert stamps[index + 5] - stamps[index] >= 0.99, stamps
@@ -171,11 +173,11 @@ def test_bad_settings_fail_as_an_api_error(monkeypatch):
         HttpClient("Namecheap", "http://127.0.0.1:9", rate_limit=("namecheap", "user"))
 
 
-def test_state_dir_setting_and_fallback(state_dir, monkeypatch):
-    monkeypatch.setenv("FABRIK_DEPLOY_STATE_DIR", str(state_dir / "state"))
-    assert _limits.state_dir() == str(state_dir / "state")
-    assert oct(os.stat(str(state_dir / "state")).st_mode & 0o777) == "0o700"
-    blocked = state_dir / "file"
+def test_state_dir_setting_and_fallback(output_dir, monkeypatch):
+    monkeypatch.setenv("FABRIK_DEPLOY_STATE_DIR", str(output_dir / "state"))
+    assert _limits.state_dir() == str(output_dir / "state")
+    assert oct(os.stat(str(output_dir / "state")).st_mode & 0o777) == "0o700"
+    blocked = output_dir / "file"
     blocked.write_text("")
     monkeypatch.setenv("FABRIK_DEPLOY_STATE_DIR", str(blocked / "state"))
     with pytest.raises(LimitError, match="fabrik_deploy_state_dir"):

@@ -28,10 +28,11 @@ def new_run(monkeypatch):
 
 
 @pytest.fixture
-def run(monkeypatch, tmp_path):
-    monkeypatch.setenv("FABRIK_DEPLOY_STATE_DIR", str(tmp_path / "state"))
+def run(monkeypatch, output_dir):
+    """The run's state directory, in the checkout's tests/output/unit/<test>."""
+    monkeypatch.setenv("FABRIK_DEPLOY_STATE_DIR", str(output_dir / "state"))
     new_run(monkeypatch)
-    return tmp_path / "state"
+    return output_dir / "state"
 
 
 def client_of(server, sleeps, scope="token-1", **options):

@@ -25,9 +25,9 @@ class Answer:
 
 
 @pytest.fixture
-def kept(monkeypatch, tmp_path):
+def kept(monkeypatch, output_dir):
     """A run (this process one of its task workers) that kept one answer; the Store and the answer's key."""
-    monkeypatch.setenv("FABRIK_DEPLOY_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("FABRIK_DEPLOY_STATE_DIR", str(output_dir / "state"))
     key = os.urandom(32)
     monkeypatch.setattr(_run_reads, "RUN_KEY", key)
     monkeypatch.setattr(_run_reads, "RUN_ID", key.hex()[:24])
@@ -55,9 +55,9 @@ def take(path):
     return site_lock.ActionModule.take(None, str(path), "example.com", "web", 30)
 
 
-def test_a_lock_nobody_held_during_the_run_keeps_what_the_run_read(kept, run_process, tmp_path):
+def test_a_lock_nobody_held_during_the_run_keeps_what_the_run_read(kept, run_process, output_dir):
     store, request = kept
-    lock = tmp_path / "example.com.lock"
+    lock = output_dir / "example.com.lock"
     lock.write_text("{}")
     os.utime(lock, (time.time() - 3600, time.time() - 3600))  # last held an hour ago
 
@@ -65,17 +65,17 @@ def test_a_lock_nobody_held_during_the_run_keeps_what_the_run_read(kept, run_pro
     assert store.get(request) is not None
 
 
-def test_a_lock_another_run_held_during_the_run_makes_what_it_read_stale(kept, run_process, tmp_path):
+def test_a_lock_another_run_held_during_the_run_makes_what_it_read_stale(kept, run_process, output_dir):
     store, request = kept
-    lock = tmp_path / "example.com.lock"
+    lock = output_dir / "example.com.lock"
     lock.write_text("{}")  # another run took or released it after this run began
 
     assert take(lock)["changed"] is False
     assert store.get(request) is None
 
 
-def test_the_holder_marks_the_file_when_its_run_ends(tmp_path, monkeypatch):
-    lock = tmp_path / "example.com.lock"
+def test_the_holder_marks_the_file_when_its_run_ends(output_dir, monkeypatch):
+    lock = output_dir / "example.com.lock"
     short_run = subprocess.Popen(["sleep", "0.5"])  # pylint: disable=consider-using-with
     monkeypatch.setattr(site_lock.os, "getppid", lambda: short_run.pid)
     take(lock)
