@@ -132,14 +132,14 @@ def _sort_token(value):
     return (3, json.dumps(value, sort_keys=True, default=str))
 
 
-def parallel(*calls):
-    """The results of independent ``calls`` (reads, typically), run concurrently; the first call's exception
-    is raised first, so errors come out in the order they would have sequentially."""
+def parallel(*calls, limit=PARALLEL_READS):
+    """The results of independent ``calls`` (reads, typically), run concurrently, at most ``limit`` at once;
+    the first call's exception is raised first, so errors come out in the order they would have sequentially."""
     if len(calls) < 2:
         return [call() for call in calls]
     from concurrent.futures import ThreadPoolExecutor  # only modules with independent reads pay the import
 
-    with ThreadPoolExecutor(max_workers=min(PARALLEL_READS, len(calls))) as pool:
+    with ThreadPoolExecutor(max_workers=min(limit, len(calls))) as pool:
         futures = [pool.submit(call) for call in calls]
         return [future.result() for future in futures]
 

@@ -11,6 +11,7 @@ core API of WordPress 6.1 cannot do.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import random
 import re
@@ -20,7 +21,7 @@ from urllib.parse import quote, urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.fabrik.deploy.plugins.module_utils._block_markup import LATEST as LATEST_MARKUP
-from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError
+from ansible_collections.fabrik.deploy.plugins.module_utils._common import SpecError, parallel
 from ansible_collections.fabrik.deploy.plugins.module_utils._http import (
     READ_AHEAD,
     ApiError,
@@ -382,7 +383,6 @@ class WordPressClient(WordPressApi):
                   if path.startswith(REST_PREFIX + "/")]
         if not wanted:
             return 0
-        from concurrent.futures import ThreadPoolExecutor  # only the preflight reads ahead
 
         def read(path, params):
             try:
@@ -393,9 +393,7 @@ class WordPressClient(WordPressApi):
                 pass
 
         self._ensure_session()
-        with ThreadPoolExecutor(max_workers=min(READ_AHEAD_THREADS, len(wanted))) as pool:
-            for future in [pool.submit(read, path, params) for path, params in wanted]:
-                future.result()
+        parallel(*[functools.partial(read, path, params) for path, params in wanted], limit=READ_AHEAD_THREADS)
         return len(wanted)
 
     # -- installer and login (anonymous client)
